@@ -53,3 +53,38 @@ export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefine
     );
   });
 }
+
+export interface Deadline {
+  readonly signal: AbortSignal;
+  /** Cancels the timer and detaches from the parent; call when the guarded operation ends. */
+  clear(): void;
+}
+
+/**
+ * A signal that aborts with ERR_TIMEOUT after `ms`, or when `parent` aborts. Unlike AbortSignal.timeout
+ * its timer is cleared as soon as the guarded operation ends, so short operations in a long-running
+ * node leave nothing behind (no pending timers, no listeners on the parent).
+ */
+export function deadline(ms: number, parent?: AbortSignal, what = 'operation'): Deadline {
+  const controller = new AbortController();
+  const onParentAbort = (): void => controller.abort(parent!.reason);
+  if (parent !== undefined) {
+    if (parent.aborted) controller.abort(parent.reason);
+    else parent.addEventListener('abort', onParentAbort, { once: true });
+  }
+  const timer =
+    ms > 0 && !controller.signal.aborted
+      ? setTimeout(() => {
+          controller.abort(
+            new PeerwireError(ErrorCode.Timeout, `${what} timed out after ${ms} ms`, { action: 'transient' }),
+          );
+        }, ms)
+      : undefined;
+  return {
+    signal: controller.signal,
+    clear: () => {
+      if (timer !== undefined) clearTimeout(timer);
+      parent?.removeEventListener('abort', onParentAbort);
+    },
+  };
+}

@@ -126,7 +126,9 @@ export class BoundedQueue<T> implements AsyncIterable<T> {
     for (;;) {
       const result = this.offer(item);
       if (result !== 'full') return result;
-      await this.waitForSpace(signal);
+      // Wait for room for this item's bytes, not just any room: otherwise a full byte budget with
+      // free item slots resolves at once and the writer spins on microtasks, starving the event loop.
+      await this.waitForSpace(signal, this.sizeOf === undefined ? 0 : this.sizeOf(item));
     }
   }
 
@@ -152,9 +154,12 @@ export class BoundedQueue<T> implements AsyncIterable<T> {
     }
   }
 
-  /** Resolves when an item may fit (or the queue closes, in which case the next offer throws). */
-  waitForSpace(signal?: AbortSignal): Promise<void> {
-    if (this.closeReason !== undefined || !this.wouldOverflow()) return Promise.resolve();
+  /**
+   * Resolves when an item of `size` bytes may fit (or the queue closes, in which case the next offer
+   * throws). Writers are woken one per removed item and re-check.
+   */
+  waitForSpace(signal?: AbortSignal, size = 0): Promise<void> {
+    if (this.closeReason !== undefined || !this.wouldOverflow(size)) return Promise.resolve();
     return this.wait(this.writers, signal);
   }
 

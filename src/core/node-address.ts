@@ -91,7 +91,10 @@ function hostPort(host: string, port: number): string {
 export function formatNodeAddress(address: NodeAddress): string {
   const idPart = address.id === undefined ? '' : `${address.id}@`;
   if (address.protocol === 'memory') return `${idPart}memory:${address.host}`;
-  if (address.protocol === 'tcp') return `${idPart}${hostPort(address.host, address.port)}`;
+  // A TCP host literally named `memory` keeps its scheme: `memory:6` would parse as a memory address.
+  if (address.protocol === 'tcp' && address.host !== 'memory') {
+    return `${idPart}${hostPort(address.host, address.port)}`;
+  }
   return `${address.protocol}://${idPart}${hostPort(address.host, address.port)}`;
 }
 

@@ -1,0 +1,172 @@
+// The per-channel state of one MConnection (spec cometbft-wire.md §3.3, §3.5): a bounded send queue,
+// the message being fragmented into PacketMsgs, the `recentlySent` byte count the scheduler weighs
+// against the priority, and the reassembly buffer for the message arriving on the channel. An idle
+// channel owns no buffers: the queue is created on first send and the reassembly buffer exists only
+// while a fragmented message is in flight (CometBFT allocates 4 KiB per channel up front; with ten
+// channels that alone would exceed our 16 KiB per idle connection budget).
+
+import { BoundedQueue } from '../../../core/bounded-queue.ts';
+import { ErrorCode, PeerwireError } from '../../../core/errors.ts';
+import type { Labels } from '../../../core/metrics.ts';
+import type { MConnChannelDescriptor } from './channel-descriptor.ts';
+import { MConnErrorCode } from './mconn-errors.ts';
+import {
+  delimitedPacketMsgSize,
+  packetMsgPacketSize,
+  writePacketMsg,
+  writeVarint32,
+} from './packet-codec.ts';
+
+const EMPTY: Uint8Array = new Uint8Array(0);
+
+export class ChannelState {
+  readonly descriptor: MConnChannelDescriptor;
+  readonly id: number;
+  /** Data bytes per PacketMsg on this channel (see MConnectionCore for why ids >= 0x80 get one less). */
+  readonly maxPayload: number;
+  /** Metric labels of this channel (a bounded set: our own channel ids). */
+  readonly labels: Labels;
+  /** Bytes written recently, decayed by the scheduler; compared as recentlySent / priority. */
+  recentlySent = 0;
+  private queue: BoundedQueue<Uint8Array> | undefined;
+  private sending: Uint8Array | undefined;
+  private sendOffset = 0;
+  private recvBuffer: Uint8Array | undefined;
+  private recvLength = 0;
+
+  constructor(descriptor: MConnChannelDescriptor, maxPayload: number) {
+    this.descriptor = descriptor;
+    this.id = descriptor.id;
+    this.maxPayload = maxPayload;
+    this.labels = { channel: `0x${this.id.toString(16).padStart(2, '0')}` };
+  }
+
+  /** Messages queued and not yet started (the one being fragmented is not counted). */
+  get queuedMessages(): number {
+    return this.queue?.length ?? 0;
+  }
+
+  /** Bytes of the partially received message held for reassembly. */
+  get pendingReceiveBytes(): number {
+    return this.recvLength;
+  }
+
+  /** Something is left to send on this channel. */
+  hasPending(): boolean {
+    return this.sending !== undefined || (this.queue !== undefined && this.queue.length > 0);
+  }
+
+  /** Queues a whole message; false when the queue is full (the caller waits with waitForSpace). */
+  enqueue(message: Uint8Array): boolean {
+    if (message.length > this.descriptor.recvMessageCapacity) {
+      // The peer applies the same table and would disconnect us for it; fail here instead.
+      throw new PeerwireError(
+        ErrorCode.InvalidArgument,
+        `mconnection: ${message.length}-byte message exceeds channel 0x${this.id.toString(16)} capacity ${this.descriptor.recvMessageCapacity}`,
+        { action: 'transient' },
+      );
+    }
+    if (this.sending === undefined && (this.queue === undefined || this.queue.length === 0)) {
+      // Nothing ahead of it: start sending right away without touching the queue.
+      this.sending = message;
+      this.sendOffset = 0;
+      return true;
+    }
+    return this.getQueue().offer(message) === 'accepted';
+  }
+
+  /** Resolves when enqueue() may succeed again (or the queue closed). */
+  waitForSpace(signal?: AbortSignal): Promise<void> {
+    return this.getQueue().waitForSpace(signal);
+  }
+
+  /** Size of the next length-prefixed packet this channel would write. */
+  nextPacketSize(): number {
+    const message = this.sending ?? this.queue?.peek() ?? EMPTY;
+    const offset = this.sending === undefined ? 0 : this.sendOffset;
+    const remaining = message.length - offset;
+    const chunk = Math.min(remaining, this.maxPayload);
+    return delimitedPacketMsgSize(this.id, chunk === remaining, chunk);
+  }
+
+  /** Writes the next length-prefixed PacketMsg of this channel at `pos`; returns the position after it. */
+  writeNextPacket(out: Uint8Array, pos: number): number {
+    let message = this.sending;
+    if (message === undefined) {
+      message = this.queue?.shift();
+      if (message === undefined) return pos;
+      this.sending = message;
+      this.sendOffset = 0;
+    }
+    const remaining = message.length - this.sendOffset;
+    const chunkLength = Math.min(remaining, this.maxPayload);
+    const eof = chunkLength === remaining;
+    const chunk = message.subarray(this.sendOffset, this.sendOffset + chunkLength);
+    pos = writeVarint32(out, pos, packetMsgPacketSize(this.id, eof, chunkLength));
+    pos = writePacketMsg(out, pos, this.id, eof, chunk);
+    if (eof) {
+      this.sending = undefined;
+      this.sendOffset = 0;
+    } else {
+      this.sendOffset += chunkLength;
+    }
+    return pos;
+  }
+
+  /**
+   * Adds one received fragment; returns the complete message on eof. A single-fragment message is
+   * returned as the fragment itself (a view of the caller's bytes). Throws ERR_MCONN_MESSAGE_TOO_LARGE
+   * before allocating when the message would exceed recvMessageCapacity.
+   */
+  receive(data: Uint8Array, eof: boolean): Uint8Array | undefined {
+    const capacity = this.descriptor.recvMessageCapacity;
+    const total = this.recvLength + data.length;
+    if (total > capacity) {
+      throw new PeerwireError(
+        MConnErrorCode.MessageTooLarge,
+        `mconnection: received message exceeds available capacity: ${capacity} < ${total} (channel 0x${this.id.toString(16)})`,
+        { action: 'disconnect', details: { channelId: this.id, capacity, size: total } },
+      );
+    }
+    if (eof && this.recvLength === 0) return data;
+    if (data.length > 0) {
+      let buffer = this.recvBuffer;
+      if (buffer === undefined || buffer.length < total) {
+        // Grow geometrically but never beyond twice what actually arrived (the descriptor's hint caps
+        // the first allocation), so empty or tiny fragments cannot make us reserve large buffers.
+        const wanted =
+          buffer === undefined ? Math.min(this.descriptor.recvBufferCapacity, total * 2) : buffer.length * 2;
+        const grown = new Uint8Array(Math.min(capacity, Math.max(total, wanted)));
+        if (buffer !== undefined) grown.set(buffer.subarray(0, this.recvLength));
+        buffer = grown;
+        this.recvBuffer = grown;
+      }
+      buffer.set(data, this.recvLength);
+      this.recvLength = total;
+    }
+    if (!eof) return undefined;
+    const buffer = this.recvBuffer!;
+    this.recvBuffer = undefined;
+    this.recvLength = 0;
+    // Hand over the buffer itself unless most of it would be wasted while the consumer holds it.
+    return buffer.length - total <= total >>> 3 ? buffer.subarray(0, total) : buffer.slice(0, total);
+  }
+
+  /** Drops queued messages and buffers (the connection is closing). */
+  close(reason?: PeerwireError): void {
+    this.queue?.close(reason, true);
+    this.sending = undefined;
+    this.sendOffset = 0;
+    this.recvBuffer = undefined;
+    this.recvLength = 0;
+  }
+
+  private getQueue(): BoundedQueue<Uint8Array> {
+    this.queue ??= new BoundedQueue<Uint8Array>({
+      name: `mconn-send-0x${this.id.toString(16)}`,
+      capacity: this.descriptor.sendQueueCapacity,
+      policy: 'block',
+    });
+    return this.queue;
+  }
+}

@@ -1,0 +1,146 @@
+// Reads uvarint-length-prefixed messages out of a byte stream (Go's protoio delimited reader), the
+// framing CometBFT uses inside the SecretConnection for the NodeInfo (max 10,240 bytes) and then for
+// every MConnection Packet (max 1,034 bytes, §3.2). Bytes arrive in arbitrary chunks (one decrypted
+// frame, several packets, half a prefix); the reader keeps views of the pushed chunks and hands back
+// each message as a view when it lies inside one chunk, or as one exact-size copy when it straddles
+// chunks. The announced length is checked against the limit before anything is allocated, and nothing
+// is allocated until the whole message has arrived, so memory stays proportional to the input.
+
+import { malformed, frameTooLarge } from './mconn-errors.ts';
+
+/** A uvarint length prefix is at most 10 bytes; any limit used here needs far fewer. */
+const MAX_PREFIX_BYTES = 10;
+
+export class DelimitedReader {
+  /** Largest message accepted (the length prefix excluded). May be changed between messages. */
+  maxMessageSize: number;
+  private chunks: Uint8Array[] = [];
+  /** Read position inside chunks[0]. */
+  private offset = 0;
+  private buffered = 0;
+  private allocated = 0;
+
+  constructor(maxMessageSize: number) {
+    this.maxMessageSize = maxMessageSize;
+  }
+
+  /** Bytes pushed and not yet returned as (part of) a message. */
+  get bufferedBytes(): number {
+    return this.buffered;
+  }
+
+  /** Total bytes this reader allocated for messages straddling chunks (a test hook for the bound). */
+  get allocatedBytes(): number {
+    return this.allocated;
+  }
+
+  /**
+   * Adds stream bytes. The reader keeps a view, so the caller must not reuse `chunk` afterwards. Call
+   * `next()` until it returns undefined after each push: unread bytes are held, not dropped.
+   */
+  push(chunk: Uint8Array): void {
+    if (chunk.length === 0) return;
+    this.chunks.push(chunk);
+    this.buffered += chunk.length;
+  }
+
+  /**
+   * The next complete message, or undefined when more bytes are needed. Throws ERR_FRAME_TOO_LARGE when
+   * a prefix announces more than maxMessageSize, ERR_MALFORMED for a prefix over 10 bytes. The returned
+   * bytes may be a view of a pushed chunk.
+   */
+  next(): Uint8Array | undefined {
+    if (this.buffered === 0) return undefined;
+    // Decode the prefix without consuming it: it may straddle chunks.
+    let length = 0;
+    let prefixBytes = 0;
+    let chunkIndex = 0;
+    let pos = this.offset;
+    for (;;) {
+      const chunk = this.chunks[chunkIndex];
+      if (chunk === undefined) return undefined; // prefix incomplete
+      if (pos >= chunk.length) {
+        chunkIndex++;
+        pos = 0;
+        continue;
+      }
+      const b = chunk[pos++]!;
+      // Multiplying keeps exactness past 32 bits; any value over the limit fails below anyway.
+      length += (b & 0x7f) * 2 ** (7 * prefixBytes);
+      prefixBytes++;
+      if (b < 0x80) break;
+      if (prefixBytes >= MAX_PREFIX_BYTES) throw malformed('length prefix (longer than 10 bytes)');
+      if (length > this.maxMessageSize) throw frameTooLarge(length, this.maxMessageSize);
+    }
+    if (length > this.maxMessageSize) throw frameTooLarge(length, this.maxMessageSize);
+    if (this.buffered < prefixBytes + length) return undefined;
+    this.consume(prefixBytes);
+    return this.take(length);
+  }
+
+  /** Hands back every unread byte (views) and empties the reader, e.g. to pass them to the next layer. */
+  takeRemaining(): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    for (let i = 0; i < this.chunks.length; i++) {
+      const chunk = this.chunks[i]!;
+      const view = i === 0 ? chunk.subarray(this.offset) : chunk;
+      if (view.length > 0) out.push(view);
+    }
+    this.chunks = [];
+    this.offset = 0;
+    this.buffered = 0;
+    return out;
+  }
+
+  private consume(count: number): void {
+    this.buffered -= count;
+    while (count > 0) {
+      const chunk = this.chunks[0]!;
+      const available = chunk.length - this.offset;
+      if (count < available) {
+        this.offset += count;
+        return;
+      }
+      count -= available;
+      this.chunks.shift();
+      this.offset = 0;
+    }
+    this.dropEmptyHead();
+  }
+
+  private take(length: number): Uint8Array {
+    this.buffered -= length;
+    const head = this.chunks[0];
+    if (head === undefined || length === 0) return new Uint8Array(0);
+    if (head.length - this.offset >= length) {
+      const view = head.subarray(this.offset, this.offset + length);
+      this.offset += length;
+      this.dropEmptyHead();
+      return view;
+    }
+    const out = new Uint8Array(length);
+    this.allocated += length;
+    let filled = 0;
+    while (filled < length) {
+      const chunk = this.chunks[0]!;
+      const n = Math.min(length - filled, chunk.length - this.offset);
+      out.set(chunk.subarray(this.offset, this.offset + n), filled);
+      filled += n;
+      this.offset += n;
+      if (this.offset === chunk.length) {
+        this.chunks.shift();
+        this.offset = 0;
+      }
+    }
+    this.dropEmptyHead();
+    return out;
+  }
+
+  private dropEmptyHead(): void {
+    const head = this.chunks[0];
+    if (head !== undefined && this.offset >= head.length) {
+      this.chunks.shift();
+      this.offset = 0;
+    }
+  }
+}

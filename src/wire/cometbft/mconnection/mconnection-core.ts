@@ -1,0 +1,376 @@
+// The MConnection multiplexer without I/O (spec cometbft-wire.md §3): many prioritized channels over
+// one ordered byte stream (the SecretConnection). The owner feeds it the decrypted stream bytes and
+// gets whole channel messages back; it enqueues messages and polls the bytes to seal and write next;
+// it arms one timer at `nextTimerAt()` and calls `onTimer()`. Sockets, encryption and timers stay in
+// the owner, so scheduling, fragmentation, reassembly, keep-alive and rate limits are tested with a
+// ManualClock and plain byte arrays.
+//
+// Sending: pongs and pings go first; then, packet by packet, the channel with the smallest
+// recentlySent / priority writes its next PacketMsg (at most 1,024 data bytes); recentlySent grows by
+// the bytes written and decays by x0.8 every 2 s. There is no flush timer: callers poll as soon as the
+// socket can take more, so an idle link sends a message at once (CometBFT's 10-100 ms flush throttle is
+// a throughput knob we do not need). Receiving: each delimited Packet (max 1,034 bytes) is decoded,
+// pings owe a pong, pongs stop the pong deadline, and PacketMsgs are reassembled per channel up to
+// the channel's recvMessageCapacity. Every protocol violation throws a PeerwireError with action
+// `disconnect`: the owner closes the connection, as CometBFT does.
+
+import type { Clock } from '../../../core/clock.ts';
+import { ErrorCode, PeerwireError } from '../../../core/errors.ts';
+import type { Counter, Metrics } from '../../../core/metrics.ts';
+import type { InboundMessage } from '../../../transport/types.ts';
+import {
+  channelDescriptorSet,
+  type ChannelDescriptorInput,
+  type MConnChannelDescriptor,
+} from './channel-descriptor.ts';
+import { ChannelState } from './channel-state.ts';
+import { DelimitedReader } from './delimited-reader.ts';
+import { KeepAlive, type KeepAliveOptions } from './keepalive.ts';
+import { unknownChannel } from './mconn-errors.ts';
+import {
+  MAX_PACKET_MSG_PAYLOAD_SIZE,
+  PING_WIRE,
+  PONG_WIRE,
+  decodePacket,
+  delimitedPacketMsgSize,
+  maxPacketSize,
+  packetMsgPacketSize,
+} from './packet-codec.ts';
+import { RateLimiter } from './rate-limiter.ts';
+
+/** recentlySent decays every 2 s (CometBFT's updateStats ticker)... */
+export const RECENTLY_SENT_DECAY_INTERVAL_MS = 2_000;
+/** ...by this factor, so a channel's past bursts fade within seconds. */
+export const RECENTLY_SENT_DECAY_FACTOR = 0.8;
+/**
+ * Default batch size of pollPackets: 16 KiB, about 16 sealed 1 KiB frames per socket write, the batch
+ * size the performance targets call for (never one syscall per frame).
+ */
+export const DEFAULT_POLL_BYTES = 16 * 1024;
+
+export interface MConnectionCoreOptions extends KeepAliveOptions {
+  /** The channels we serve (ids unique, 0..255). Packets on any other channel close the connection. */
+  readonly channels: readonly ChannelDescriptorInput[];
+  readonly clock: Clock;
+  /** Data bytes per PacketMsg (CometBFT p2p.max_packet_msg_payload_size). Default 1024; keep it. */
+  readonly maxPacketMsgPayloadSize?: number;
+  /** Send rate limit in bytes/s (CometBFT p2p.send_rate, 5,120,000 there). Default: off. */
+  readonly sendRate?: number;
+  /** Receive rate limit in bytes/s (CometBFT p2p.recv_rate). Default: off. */
+  readonly recvRate?: number;
+  /** Counters `p2p_mconn_*`; default none. */
+  readonly metrics?: Metrics;
+}
+
+let sharedScratch = new Uint8Array(DEFAULT_POLL_BYTES);
+
+export class MConnectionCore {
+  readonly descriptors: readonly MConnChannelDescriptor[];
+  /** The receive limit per delimited Packet, from the payload size (1034 by default). */
+  readonly maxPacketSize: number;
+  /** Largest delimited packet any of our channels writes: a poll buffer must hold at least this. */
+  readonly maxWritePacketSize: number;
+  private readonly clock: Clock;
+  private readonly channels: ChannelState[];
+  private readonly byId = new Map<number, ChannelState>();
+  private readonly reader: DelimitedReader;
+  private readonly keepAlive: KeepAlive;
+  private readonly sendLimiter: RateLimiter | undefined;
+  private readonly recvLimiter: RateLimiter | undefined;
+  private lastDecay: number;
+  private closed: PeerwireError | undefined;
+  private readonly sentBytes: Counter | undefined;
+  private readonly receivedBytes: Counter | undefined;
+  private readonly receivedMessages: Counter | undefined;
+
+  constructor(options: MConnectionCoreOptions) {
+    this.clock = options.clock;
+    this.descriptors = channelDescriptorSet(options.channels);
+    const payload = options.maxPacketMsgPayloadSize ?? MAX_PACKET_MSG_PAYLOAD_SIZE;
+    if (!Number.isSafeInteger(payload) || payload < 1) {
+      throw new PeerwireError(
+        ErrorCode.InvalidArgument,
+        'mconnection: maxPacketMsgPayloadSize must be >= 1',
+        {
+          action: 'transient',
+        },
+      );
+    }
+    this.maxPacketSize = maxPacketSize(payload);
+    // A channel id >= 0x80 takes a 2-byte varint, so a full chunk there would exceed the receiver's
+    // packet limit (computed with channel 1): such channels send one byte less per packet.
+    this.channels = this.descriptors.map((d) => {
+      let channelPayload = payload;
+      while (channelPayload > 1 && packetMsgPacketSize(d.id, true, channelPayload) > this.maxPacketSize) {
+        channelPayload--;
+      }
+      return new ChannelState(d, channelPayload);
+    });
+    for (const channel of this.channels) this.byId.set(channel.id, channel);
+    this.maxWritePacketSize = Math.max(
+      PING_WIRE.length,
+      ...this.channels.map((c) => delimitedPacketMsgSize(c.id, true, c.maxPayload)),
+    );
+    this.reader = new DelimitedReader(this.maxPacketSize);
+    this.keepAlive = new KeepAlive(options.clock, options);
+    this.sendLimiter =
+      options.sendRate === undefined ? undefined : new RateLimiter(options.clock, options.sendRate);
+    this.recvLimiter =
+      options.recvRate === undefined ? undefined : new RateLimiter(options.clock, options.recvRate);
+    this.lastDecay = options.clock.now();
+    if (options.metrics !== undefined) {
+      const m = options.metrics;
+      this.sentBytes = m.counter({
+        name: 'p2p_mconn_sent_bytes_total',
+        help: 'MConnection packet bytes written, per channel',
+        labelNames: ['channel'],
+      });
+      this.receivedBytes = m.counter({
+        name: 'p2p_mconn_received_bytes_total',
+        help: 'MConnection stream bytes received',
+      });
+      this.receivedMessages = m.counter({
+        name: 'p2p_mconn_received_messages_total',
+        help: 'Reassembled messages delivered, per channel',
+        labelNames: ['channel'],
+      });
+    }
+  }
+
+  // ---- sending --------------------------------------------------------------------------------------
+
+  /**
+   * Queues one whole message on a channel. Returns false when the channel's send queue is full (wait with
+   * `waitForSpace`). Throws ERR_INVALID_ARGUMENT for a channel we do not serve or a message larger than
+   * the channel's recvMessageCapacity (the peer would disconnect us), ERR_CLOSED after close.
+   */
+  enqueue(channelId: number, message: Uint8Array): boolean {
+    if (this.closed !== undefined) throw this.closed;
+    return this.sendChannel(channelId).enqueue(message);
+  }
+
+  /** Resolves when `enqueue(channelId, ...)` may succeed again. */
+  waitForSpace(channelId: number, signal?: AbortSignal): Promise<void> {
+    return this.sendChannel(channelId).waitForSpace(signal);
+  }
+
+  /** True when pollInto would write something now or once the send rate allows. */
+  hasPendingSend(): boolean {
+    if (this.closed !== undefined) return false;
+    if (this.keepAlive.hasControlPending) return true;
+    for (const channel of this.channels) if (channel.hasPending()) return true;
+    return false;
+  }
+
+  /**
+   * Writes the next packets (length-prefixed, back to back) into `out` from `offset`, as many whole
+   * packets as fit; returns the end position (=== offset when there is nothing to send now). Control
+   * packets come first; data respects the send rate limit. `out` must have room for maxWritePacketSize.
+   */
+  pollInto(out: Uint8Array, offset = 0): number {
+    if (this.closed !== undefined) return offset;
+    const limit = out.length;
+    if (limit - offset < this.maxWritePacketSize) {
+      throw new PeerwireError(
+        ErrorCode.InvalidArgument,
+        `mconnection: poll buffer needs ${this.maxWritePacketSize} bytes`,
+        {
+          action: 'transient',
+        },
+      );
+    }
+    let pos = offset;
+    if (this.keepAlive.pongPending) {
+      out.set(PONG_WIRE, pos);
+      pos += PONG_WIRE.length;
+      this.keepAlive.pongWritten();
+    }
+    if (this.keepAlive.pingPending) {
+      out.set(PING_WIRE, pos);
+      pos += PING_WIRE.length;
+      this.keepAlive.pingWritten();
+    }
+    let budget = limit;
+    if (this.sendLimiter !== undefined) {
+      const tokens = this.sendLimiter.available();
+      if (tokens <= 0) return pos;
+      // At least one whole packet, at most what the bucket holds (the balance may dip below zero).
+      budget = Math.min(limit, pos + Math.max(Math.floor(tokens), this.maxWritePacketSize));
+    }
+    this.decay();
+    const dataStart = pos;
+    for (;;) {
+      const channel = this.pickChannel();
+      if (channel === undefined) break;
+      const size = channel.nextPacketSize();
+      if (pos + size > budget) break;
+      const end = channel.writeNextPacket(out, pos);
+      channel.recentlySent += end - pos;
+      this.sentBytes?.inc(channel.labels, end - pos);
+      pos = end;
+    }
+    this.sendLimiter?.consume(pos - dataStart);
+    return pos;
+  }
+
+  /**
+   * Like pollInto, but returns a fresh buffer holding the next batch (at most `maxBytes`, and never less
+   * than one packet), or undefined when there is nothing to send now.
+   */
+  pollPackets(maxBytes = DEFAULT_POLL_BYTES): Uint8Array | undefined {
+    const size = Math.max(maxBytes, this.maxWritePacketSize);
+    if (sharedScratch.length < size) sharedScratch = new Uint8Array(size);
+    const scratch = size === sharedScratch.length ? sharedScratch : sharedScratch.subarray(0, size);
+    const end = this.pollInto(scratch, 0);
+    if (end === 0) return undefined;
+    const out = Buffer.allocUnsafe(end);
+    out.set(scratch.subarray(0, end));
+    return out;
+  }
+
+  // ---- receiving ------------------------------------------------------------------------------------
+
+  /**
+   * Feeds decrypted stream bytes (any split); returns the messages completed by them, in order. Messages
+   * may be views of `chunk`: do not reuse it. Throws a PeerwireError (action disconnect) on any
+   * violation: oversized or malformed packet, unknown channel, over-capacity message.
+   */
+  receiveBytes(chunk: Uint8Array): InboundMessage[] {
+    if (this.closed !== undefined) throw this.closed;
+    this.recvLimiter?.consume(chunk.length);
+    this.receivedBytes?.inc(undefined, chunk.length);
+    this.reader.push(chunk);
+    const delivered: InboundMessage[] = [];
+    for (;;) {
+      const packet = this.reader.next();
+      if (packet === undefined) break;
+      const message = this.receivePacket(packet);
+      if (message !== undefined) delivered.push(message);
+    }
+    return delivered;
+  }
+
+  /** Handles one bare Packet (length prefix already removed); returns a completed message, if any. */
+  receivePacket(bytes: Uint8Array): InboundMessage | undefined {
+    if (this.closed !== undefined) throw this.closed;
+    if (bytes.length > this.maxPacketSize) {
+      throw new PeerwireError(
+        ErrorCode.FrameTooLarge,
+        `mconnection: message exceeds max size (${bytes.length} > ${this.maxPacketSize})`,
+        {
+          action: 'disconnect',
+        },
+      );
+    }
+    const packet = decodePacket(bytes);
+    switch (packet.kind) {
+      case 'ping':
+        this.keepAlive.onPing();
+        return undefined;
+      case 'pong':
+        this.keepAlive.onPong();
+        return undefined;
+      case 'msg': {
+        const channel = this.byId.get(packet.channelId);
+        if (channel === undefined) throw unknownChannel(packet.channelId);
+        const message = channel.receive(packet.data, packet.eof);
+        if (message === undefined) return undefined;
+        this.receivedMessages?.inc(channel.labels);
+        return { channelId: packet.channelId, bytes: message };
+      }
+    }
+  }
+
+  /**
+   * Milliseconds the owner should stop reading the socket to honour the receive rate (0 when reading
+   * may go on, always 0 without a limit).
+   */
+  recvPauseMs(): number {
+    return this.recvLimiter?.msUntilAvailable() ?? 0;
+  }
+
+  // ---- time -----------------------------------------------------------------------------------------
+
+  /**
+   * Applies the clock: marks our ping due every ping interval; throws ERR_MCONN_PONG_TIMEOUT when the
+   * pong did not come in time. Call it when the timer armed at nextTimerAt() fires, then poll.
+   */
+  onTimer(): void {
+    if (this.closed !== undefined) return;
+    this.keepAlive.check();
+  }
+
+  /** When to call onTimer (or poll again, when the send rate held data back), in ms since the epoch. */
+  nextTimerAt(): number {
+    let at = this.keepAlive.nextDeadline();
+    if (this.sendLimiter !== undefined && this.hasPendingSend()) {
+      const wait = this.sendLimiter.msUntilAvailable();
+      if (wait > 0) at = Math.min(at, this.clock.now() + wait);
+    }
+    return at;
+  }
+
+  // ---- lifecycle and introspection -------------------------------------------------------------------
+
+  /** Drops all queued and partial messages; later calls throw ERR_CLOSED (or `reason`). Idempotent. */
+  close(reason?: PeerwireError): void {
+    if (this.closed !== undefined) return;
+    this.closed =
+      reason ?? new PeerwireError(ErrorCode.Closed, 'mconnection closed', { action: 'transient' });
+    for (const channel of this.channels) channel.close(this.closed);
+    this.reader.takeRemaining();
+  }
+
+  get isClosed(): boolean {
+    return this.closed !== undefined;
+  }
+
+  /** Unread stream bytes held by the packet reader (a partial packet). */
+  get bufferedReceiveBytes(): number {
+    return this.reader.bufferedBytes;
+  }
+
+  /** Per-channel snapshot for status pages and tests. */
+  channelStats(): { id: number; queued: number; recentlySent: number; pendingReceiveBytes: number }[] {
+    return this.channels.map((c) => ({
+      id: c.id,
+      queued: c.queuedMessages,
+      recentlySent: c.recentlySent,
+      pendingReceiveBytes: c.pendingReceiveBytes,
+    }));
+  }
+
+  private sendChannel(channelId: number): ChannelState {
+    const channel = this.byId.get(channelId);
+    if (channel === undefined) {
+      throw new PeerwireError(ErrorCode.InvalidArgument, `mconnection: no channel ${channelId} to send on`, {
+        action: 'transient',
+      });
+    }
+    return channel;
+  }
+
+  /** The pending channel with the least recentlySent / priority (first declared wins ties). */
+  private pickChannel(): ChannelState | undefined {
+    let best: ChannelState | undefined;
+    let bestRatio = Number.POSITIVE_INFINITY;
+    for (const channel of this.channels) {
+      if (!channel.hasPending()) continue;
+      const ratio = channel.recentlySent / channel.descriptor.priority;
+      if (ratio < bestRatio) {
+        best = channel;
+        bestRatio = ratio;
+      }
+    }
+    return best;
+  }
+
+  private decay(): void {
+    const now = this.clock.now();
+    const periods = Math.floor((now - this.lastDecay) / RECENTLY_SENT_DECAY_INTERVAL_MS);
+    if (periods <= 0) return;
+    this.lastDecay += periods * RECENTLY_SENT_DECAY_INTERVAL_MS;
+    const factor = RECENTLY_SENT_DECAY_FACTOR ** Math.min(periods, 1000);
+    for (const channel of this.channels) channel.recentlySent *= factor;
+  }
+}

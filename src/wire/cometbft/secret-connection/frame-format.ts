@@ -1,0 +1,81 @@
+// The fixed geometry of a SecretConnection data frame (cometbft-wire spec §2.1-2.2) and its nonce
+// counter. Every frame on the wire is exactly 1044 bytes: ChaCha20-Poly1305 (no associated data) over a
+// 1028-byte plaintext `LE32(n) || data[n] || padding`, followed by the 16-byte tag. Each direction has
+// its own 96-bit nonce `00 00 00 00 || LE64(counter)`, counter starting at 0 and advanced per frame.
+
+import { ErrorCode, PeerwireError } from '../../../core/errors.ts';
+import { secretConnectionError, SecretConnectionErrorCode } from './errors.ts';
+
+/** Length prefix inside the plaintext: uint32 little-endian (`dataLenSize`). */
+export const FRAME_LENGTH_BYTES = 4;
+/** Data bytes per frame (`dataMaxSize`); identical in Go v0.34…CometBFT main and tendermint-rs. */
+export const FRAME_DATA_MAX = 1024;
+/** Plaintext frame (`totalFrameSize`) = length prefix + data area. */
+export const FRAME_PLAINTEXT_BYTES = FRAME_LENGTH_BYTES + FRAME_DATA_MAX;
+/** Poly1305 tag length. */
+export const AEAD_TAG_BYTES = 16;
+/** A sealed frame on the wire, always this size whatever the payload. */
+export const SEALED_FRAME_BYTES = FRAME_PLAINTEXT_BYTES + AEAD_TAG_BYTES;
+/** ChaCha20-Poly1305 key and IETF nonce sizes. */
+export const AEAD_KEY_BYTES = 32;
+export const AEAD_NONCE_BYTES = 12;
+/** The node:crypto cipher name of the IETF ChaCha20-Poly1305 AEAD. */
+export const AEAD_CIPHER = 'chacha20-poly1305';
+
+const U32_MAX = 0xffff_ffff;
+
+/**
+ * One direction's nonce counter, kept as two uint32 halves (no BigInt on the hot path) and mirrored into
+ * the 12-byte nonce buffer that node:crypto reads. The value 2^64-1 is never used: Go panics when it
+ * would have to advance past it, so no Go peer ever sends or accepts that nonce, and a wrap-around
+ * would reuse a nonce under the same key. `take()` therefore fails with NonceExhausted there.
+ */
+export class FrameNonce {
+  /** The current 12-byte nonce; bytes 0..3 stay zero. Read it, never keep it across `take()`. */
+  readonly bytes: Buffer = Buffer.alloc(AEAD_NONCE_BYTES);
+  private lo = 0;
+  private hi = 0;
+
+  /** The counter value the next frame will use. */
+  get value(): bigint {
+    return (BigInt(this.hi) << 32n) | BigInt(this.lo);
+  }
+
+  /**
+   * Makes sure the current nonce may be used (throws NonceExhausted at 2^64-1). Returns the buffer
+   * holding it; the buffer changes on the next `advance()`.
+   */
+  check(direction: 'send' | 'receive'): Buffer {
+    if (this.lo === U32_MAX && this.hi === U32_MAX) {
+      throw secretConnectionError(
+        SecretConnectionErrorCode.NonceExhausted,
+        `${direction} nonce counter exhausted (2^64-1 frames); the connection must be closed`,
+        'disconnect',
+      );
+    }
+    return this.bytes;
+  }
+
+  /** Moves to the next counter value (after `check()` allowed the current one). */
+  advance(): void {
+    if (this.lo === U32_MAX) {
+      this.lo = 0;
+      this.hi = (this.hi + 1) >>> 0;
+      this.bytes.writeUInt32LE(this.hi, 8);
+    } else {
+      this.lo++;
+    }
+    this.bytes.writeUInt32LE(this.lo, 4);
+  }
+
+  /** Test hook: jump to an arbitrary counter value (e.g. near 2^64 to test exhaustion). */
+  setForTesting(value: bigint): void {
+    if (value < 0n || value > 0xffff_ffff_ffff_ffffn) {
+      throw new PeerwireError(ErrorCode.InvalidArgument, 'nonce counter out of range');
+    }
+    this.lo = Number(value & 0xffff_ffffn);
+    this.hi = Number(value >> 32n);
+    this.bytes.writeUInt32LE(this.lo, 4);
+    this.bytes.writeUInt32LE(this.hi, 8);
+  }
+}

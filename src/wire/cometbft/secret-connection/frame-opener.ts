@@ -1,0 +1,127 @@
+// The receiving half of SecretConnection framing (cometbft-wire spec §2.1): takes socket bytes in
+// whatever chunks they arrive, opens every complete 1044-byte frame and returns the data it carries.
+// A frame that lies inside one input chunk is decrypted straight from that chunk (no copy); only a
+// frame split across chunks is gathered into one reused 1044-byte buffer, so at most one partial frame
+// is ever held. Returned data are views into node:crypto's plaintext buffers (one per frame, which
+// node:crypto allocates anyway): no further copy is made on this path.
+//
+// Frame boundaries mean nothing above this layer: callers must treat the returned pieces as a stream.
+
+import { createDecipheriv } from 'node:crypto';
+import { ErrorCode, PeerwireError } from '../../../core/errors.ts';
+import { secretConnectionError, SecretConnectionErrorCode } from './errors.ts';
+import {
+  AEAD_CIPHER,
+  AEAD_KEY_BYTES,
+  AEAD_TAG_BYTES,
+  FRAME_DATA_MAX,
+  FRAME_LENGTH_BYTES,
+  FRAME_PLAINTEXT_BYTES,
+  FrameNonce,
+  SEALED_FRAME_BYTES,
+} from './frame-format.ts';
+
+export type FrameDataCallback = (data: Uint8Array) => void;
+
+export class FrameOpener {
+  private readonly key: Buffer;
+  private readonly nonce = new FrameNonce();
+  /** Holds the bytes of at most one partial frame between calls. */
+  private readonly partial: Buffer = Buffer.alloc(SEALED_FRAME_BYTES);
+  private partialLength = 0;
+  private failure: PeerwireError | undefined;
+
+  constructor(recvKey: Uint8Array) {
+    if (recvKey.length !== AEAD_KEY_BYTES) {
+      throw new PeerwireError(ErrorCode.InvalidArgument, `receive key must be ${AEAD_KEY_BYTES} bytes`);
+    }
+    this.key = Buffer.from(recvKey);
+  }
+
+  /** Bytes of an incomplete frame held since the last call (always < 1044). */
+  get bufferedBytes(): number {
+    return this.partialLength;
+  }
+
+  /** The nonce counter of the next frame (diagnostics and tests). */
+  get counter(): bigint {
+    return this.nonce.value;
+  }
+
+  /** Opens every frame completed by `chunk` and returns their non-empty data, in order. */
+  open(chunk: Uint8Array): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    this.openEach(chunk, (data) => out.push(data));
+    return out;
+  }
+
+  /**
+   * Like `open`, but calls `onData` per frame instead of collecting (no array per call). Throws
+   * DecryptFailed or FrameTooLarge; after any failure the opener refuses further input, since the
+   * stream position is lost. Data delivered before the failing frame stays valid.
+   */
+  openEach(chunk: Uint8Array, onData: FrameDataCallback): void {
+    if (this.failure !== undefined) throw this.failure;
+    try {
+      let offset = 0;
+      if (this.partialLength > 0) {
+        const take = Math.min(SEALED_FRAME_BYTES - this.partialLength, chunk.length);
+        this.partial.set(chunk.subarray(0, take), this.partialLength);
+        this.partialLength += take;
+        offset = take;
+        if (this.partialLength < SEALED_FRAME_BYTES) return;
+        this.partialLength = 0;
+        this.openFrame(this.partial, 0, onData);
+      }
+      while (chunk.length - offset >= SEALED_FRAME_BYTES) {
+        this.openFrame(chunk, offset, onData);
+        offset += SEALED_FRAME_BYTES;
+      }
+      if (offset < chunk.length) {
+        this.partial.set(chunk.subarray(offset), 0);
+        this.partialLength = chunk.length - offset;
+      }
+    } catch (error) {
+      this.failure =
+        error instanceof PeerwireError
+          ? error
+          : new PeerwireError(ErrorCode.Internal, 'frame open failed', { cause: error });
+      this.partialLength = 0;
+      throw this.failure;
+    }
+  }
+
+  /** Test hook: set the next frame's nonce counter (e.g. to 2^64-2 to reach exhaustion quickly). */
+  setCounterForTesting(value: bigint): void {
+    this.nonce.setForTesting(value);
+  }
+
+  private openFrame(source: Uint8Array, offset: number, onData: FrameDataCallback): void {
+    const nonce = this.nonce.check('receive');
+    const tagStart = offset + FRAME_PLAINTEXT_BYTES;
+    let plain: Buffer;
+    try {
+      const decipher = createDecipheriv(AEAD_CIPHER, this.key, nonce, { authTagLength: AEAD_TAG_BYTES });
+      decipher.setAuthTag(source.subarray(tagStart, tagStart + AEAD_TAG_BYTES));
+      plain = decipher.update(source.subarray(offset, tagStart));
+      decipher.final(); // throws when the tag does not authenticate; `plain` is unused until then
+    } catch (cause) {
+      throw secretConnectionError(
+        SecretConnectionErrorCode.DecryptFailed,
+        `failed to decrypt frame ${this.nonce.value}`,
+        'disconnect',
+        cause,
+      );
+    }
+    this.nonce.advance();
+    const n = plain.readUInt32LE(0);
+    if (n > FRAME_DATA_MAX) {
+      throw secretConnectionError(
+        SecretConnectionErrorCode.FrameTooLarge,
+        `frame declares ${n} data bytes (max ${FRAME_DATA_MAX})`,
+        'ban',
+      );
+    }
+    if (n > 0) onData(plain.subarray(FRAME_LENGTH_BYTES, FRAME_LENGTH_BYTES + n));
+  }
+}
