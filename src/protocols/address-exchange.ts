@@ -131,8 +131,27 @@ export class AddressExchange {
       return;
     }
     if (update.info !== undefined && !update.info.channels.includes(this.options.channelId)) return;
+    this.rememberListenAddress(update);
     this.peers.set(update.id, { lastRequestSent: -Infinity, awaitingAnswer: false, inboundRequests: 0, lastInboundRequest: -Infinity });
     if (!this.options.seedMode) void this.requestFrom(update.id);
+  }
+
+  /**
+   * A peer's self-reported listen address goes into the store with the peer as its source, as CometBFT's
+   * PEX reactor does for inbound peers, so it can be advertised to others. It is only accepted when it
+   * names the peer's own authenticated ID; an address without an ID takes the connection's ID.
+   */
+  private rememberListenAddress(update: PeerUpdate): void {
+    const text = update.info?.listenAddress;
+    if (text === undefined || text.length === 0) return;
+    let address: NodeAddress;
+    try {
+      address = parseNodeAddress(text);
+    } catch {
+      return;
+    }
+    if (address.id !== undefined && address.id !== update.id) return;
+    this.peerManager.add(address.id === undefined ? { ...address, id: update.id } : address, update.id);
   }
 
   private async requestFrom(peer: NodeId): Promise<void> {

@@ -644,8 +644,9 @@ export class Router implements ChannelHost {
         const next = peer.sendQueue.next();
         if (next === undefined) {
           if (peer.closeWhenFlushed !== undefined) {
-            await peer.conn.drained(signal);
-            this.disconnectPeer(peer, peer.closeWhenFlushed);
+            // A close without an error flushes what the wire still buffers before the link ends.
+            peer.conn.close();
+            peer.stop.abort(peer.closeWhenFlushed);
             return;
           }
           await peer.sendQueue.waitForMessage(signal);

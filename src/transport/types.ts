@@ -54,6 +54,7 @@ export interface LocalNode {
 
 export interface InboundMessage {
   readonly channelId: number;
+  /** May be a view into a larger receive buffer: copy it when keeping it long after handling. */
   readonly bytes: Uint8Array;
 }
 
@@ -71,6 +72,7 @@ export interface Connection extends AsyncIterable<InboundMessage> {
   /**
    * Queues one message for the wire. Returns false when the connection's write buffer is above its
    * high-water mark: the caller should `await drained()` before sending more. Throws ERR_CLOSED after close.
+   * The wire may keep a reference to `bytes` until they are written: do not modify them after sending.
    */
   send(channelId: number, bytes: Uint8Array): boolean;
   /** Resolves when the write buffer is below its high-water mark again (or the connection closed). */

@@ -1,0 +1,220 @@
+// The part of a ByteLink that is the same for every carrier: per-tick write batching, backpressure
+// accounting, the drained() wait, sink attachment and the close lifecycle. A carrier subclass only says
+// how a batch of chunks leaves (`transmit`), how many bytes its own layer still holds
+// (`carrierBufferedBytes`), and how to stop, start, end and destroy its stream.
+//
+// Batching: the first write in a tick schedules one flush with process.nextTick. A nextTick queued from
+// inside a promise job runs only after the whole microtask queue has drained, so a sender loop that
+// awaits between messages still ends up in a single flush; an idle link flushes within the same turn of
+// the event loop (no timer, no latency floor).
+
+import { raceAbort } from '../core/abort.ts';
+import { ErrorCode, PeerwireError } from '../core/errors.ts';
+import type { ByteLink, LinkSink, ResolvedLinkOptions } from './byte-link.ts';
+import type { Endpoint } from './types.ts';
+
+function asBuffer(chunk: Uint8Array): Buffer {
+  return Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+}
+
+export abstract class BaseByteLink implements ByteLink {
+  readonly localEndpoint: Endpoint;
+  readonly remoteEndpoint: Endpoint;
+  readonly writeHighWaterMark: number;
+  readonly closed: Promise<PeerwireError | undefined>;
+  protected readonly options: ResolvedLinkOptions;
+  protected sink: LinkSink | undefined;
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private flushScheduled = false;
+  private paused = false;
+  private closedFlag = false;
+  private reason: PeerwireError | undefined;
+  private resolveClosed!: (reason: PeerwireError | undefined) => void;
+  private drain: { promise: Promise<void>; resolve: () => void } | undefined;
+  private readonly flushBound = (): void => this.flush();
+
+  protected constructor(localEndpoint: Endpoint, remoteEndpoint: Endpoint, options: ResolvedLinkOptions) {
+    this.localEndpoint = localEndpoint;
+    this.remoteEndpoint = remoteEndpoint;
+    this.options = options;
+    this.writeHighWaterMark = options.writeHighWaterMark;
+    this.closed = new Promise((resolve) => {
+      this.resolveClosed = resolve;
+    });
+  }
+
+  /** Hands one tick's chunks to the carrier. The array is reused afterwards: copy what must outlive the call. */
+  protected abstract transmit(chunks: readonly Buffer[], bytes: number): void;
+  /** Bytes the carrier accepted from `transmit` and has not yet passed on. */
+  protected abstract carrierBufferedBytes(): number;
+  /** The sink is attached: start reading (unless paused). */
+  protected abstract startReading(): void;
+  protected abstract pauseReading(): void;
+  protected abstract resumeReading(): void;
+  /** Graceful end: everything transmitted is flushed, then the stream ends; bounded by lingerMs. */
+  protected abstract endCarrier(): void;
+  /** Immediate teardown; unsent bytes are discarded. Must be idempotent. */
+  protected abstract destroyCarrier(reason: PeerwireError): void;
+  /**
+   * Whether a write unit enters the link at all (lossy test links drop some). Default: always.
+   */
+  protected admit(_bytes: number): boolean {
+    return true;
+  }
+
+  get bufferedBytes(): number {
+    return this.pendingBytes + this.carrierBufferedBytes();
+  }
+
+  get isClosed(): boolean {
+    return this.closedFlag;
+  }
+
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
+  /** The reason the link closed with, once closed. */
+  get closeReason(): PeerwireError | undefined {
+    return this.reason;
+  }
+
+  write(chunk: Uint8Array): boolean {
+    if (this.closedFlag) throw this.closedError();
+    if (this.admit(chunk.byteLength)) this.enqueue(asBuffer(chunk));
+    return this.afterWrite();
+  }
+
+  writev(chunks: readonly Uint8Array[]): boolean {
+    if (this.closedFlag) throw this.closedError();
+    let total = 0;
+    for (let i = 0; i < chunks.length; i++) total += chunks[i]!.byteLength;
+    if (this.admit(total)) for (let i = 0; i < chunks.length; i++) this.enqueue(asBuffer(chunks[i]!));
+    return this.afterWrite();
+  }
+
+  drained(signal?: AbortSignal): Promise<void> {
+    if (this.closedFlag || this.bufferedBytes < this.writeHighWaterMark) return Promise.resolve();
+    if (this.drain === undefined) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => {
+        resolve = r;
+      });
+      this.drain = { promise, resolve };
+    }
+    return raceAbort(this.drain.promise, signal);
+  }
+
+  attach(sink: LinkSink): void {
+    if (this.sink !== undefined) {
+      throw new PeerwireError(ErrorCode.InvalidArgument, 'link already has a sink', { action: 'transient' });
+    }
+    this.sink = sink;
+    if (this.closedFlag) {
+      sink.onClose(this.reason);
+      return;
+    }
+    this.startReading();
+  }
+
+  pause(): void {
+    if (this.paused || this.closedFlag) return;
+    this.paused = true;
+    this.pauseReading();
+  }
+
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    if (!this.closedFlag && this.sink !== undefined) this.resumeReading();
+  }
+
+  close(error?: PeerwireError): void {
+    if (this.closedFlag) return;
+    if (error === undefined) {
+      this.flush();
+      this.finish(undefined);
+      this.endCarrier();
+    } else {
+      this.dropPending();
+      this.finish(error);
+      this.destroyCarrier(error);
+    }
+  }
+
+  /** For subclasses: the carrier's stream ended or broke under us (remote close, reset, cut). */
+  protected fail(reason: PeerwireError): void {
+    if (this.closedFlag) return;
+    this.dropPending();
+    this.finish(reason);
+    this.destroyCarrier(reason);
+  }
+
+  /** For subclasses: pass one received chunk to the sink. */
+  protected deliver(chunk: Buffer): void {
+    if (!this.closedFlag) this.sink?.onData(chunk);
+  }
+
+  /** For subclasses: the carrier passed bytes on; wake drained() waiters if below the mark. */
+  protected checkDrain(): void {
+    const drain = this.drain;
+    if (drain !== undefined && (this.closedFlag || this.bufferedBytes < this.writeHighWaterMark)) {
+      this.drain = undefined;
+      drain.resolve();
+    }
+  }
+
+  private enqueue(chunk: Buffer): void {
+    if (chunk.length === 0) return;
+    this.pending.push(chunk);
+    this.pendingBytes += chunk.length;
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      process.nextTick(this.flushBound);
+    }
+  }
+
+  private afterWrite(): boolean {
+    const buffered = this.bufferedBytes;
+    if (buffered > this.options.maxBufferedBytes) {
+      this.close(
+        new PeerwireError(ErrorCode.Stalled, `write buffer exceeded ${this.options.maxBufferedBytes} bytes`, {
+          action: 'disconnect',
+          details: { bufferedBytes: buffered },
+        }),
+      );
+      return false;
+    }
+    return buffered < this.writeHighWaterMark;
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.pending.length === 0 || this.closedFlag) return;
+    const bytes = this.pendingBytes;
+    this.pendingBytes = 0;
+    try {
+      this.transmit(this.pending, bytes);
+    } finally {
+      this.pending.length = 0;
+    }
+  }
+
+  private dropPending(): void {
+    this.pending.length = 0;
+    this.pendingBytes = 0;
+  }
+
+  private finish(reason: PeerwireError | undefined): void {
+    this.closedFlag = true;
+    this.reason = reason;
+    this.resolveClosed(reason);
+    this.checkDrain();
+    this.sink?.onClose(reason);
+  }
+
+  private closedError(): PeerwireError {
+    return new PeerwireError(ErrorCode.Closed, 'link is closed', { cause: this.reason, action: 'transient' });
+  }
+}

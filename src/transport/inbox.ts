@@ -1,0 +1,124 @@
+// The receive side of a Connection, shared by every wire: decoded messages wait here until the
+// consumer iterates them. It holds a byte budget: past it the link is paused (the carrier stops
+// reading, so TCP backpressure reaches the remote), below half of it reading resumes. Because the wire
+// finishes parsing the chunk in hand after a pause, the budget can be overshot by one chunk's worth of
+// messages; a hard limit well above that turns a carrier that ignores pause into ERR_QUEUE_FULL rather
+// than unbounded memory. Each message also costs a fixed overhead, so floods of empty messages count.
+//
+// Ending: `end(reason)` (the remote closed, the link broke) lets the consumer drain what already
+// arrived, then the iterator throws `reason`; `abort(reason)` (a local close) discards what is queued
+// and wakes the consumer at once, ending quietly or throwing `reason`.
+
+import { BoundedQueue } from '../core/bounded-queue.ts';
+import type { PeerwireError } from '../core/errors.ts';
+import type { InboundMessage } from './types.ts';
+
+/** The part of a link the inbox steers. */
+export interface Pausable {
+  pause(): void;
+  resume(): void;
+}
+
+export interface InboxOptions {
+  /** Queued bytes above which the link is paused. Default 1 MiB. */
+  readonly budgetBytes?: number;
+  /** Largest single message the wire can produce, in bytes; sizes the hard limit. Default 4 MiB. */
+  readonly maxMessageBytes?: number;
+}
+
+export const DEFAULT_INBOX_BUDGET_BYTES = 1024 * 1024;
+/** Bookkeeping cost charged per message (object, array slot, view), in bytes. */
+export const INBOX_MESSAGE_OVERHEAD_BYTES = 64;
+/**
+ * Slack for the chunk being parsed when the link pauses: a 64 KiB TCP read of 6-byte empty frames
+ * charged 64 bytes each is ~700 KiB; 4 MiB covers that and any memory-link chunk below the message cap.
+ */
+const PAUSE_SLACK_BYTES = 4 * 1024 * 1024;
+/** Upper bound on queued messages, whatever their size (the byte limit normally binds first). */
+const MAX_QUEUED_MESSAGES = 1 << 20;
+
+function cost(message: InboundMessage): number {
+  return message.bytes.byteLength + INBOX_MESSAGE_OVERHEAD_BYTES;
+}
+
+export class Inbox implements AsyncIterable<InboundMessage> {
+  private readonly queue: BoundedQueue<InboundMessage>;
+  private readonly link: Pausable;
+  private readonly budget: number;
+  private paused = false;
+  private finished = false;
+  private reason: PeerwireError | undefined;
+
+  constructor(link: Pausable, options: InboxOptions = {}) {
+    this.link = link;
+    this.budget = options.budgetBytes ?? DEFAULT_INBOX_BUDGET_BYTES;
+    const maxMessage = options.maxMessageBytes ?? 4 * 1024 * 1024;
+    this.queue = new BoundedQueue<InboundMessage>({
+      name: 'connection inbox',
+      capacity: MAX_QUEUED_MESSAGES,
+      maxBytes: this.budget + maxMessage + PAUSE_SLACK_BYTES,
+      sizeOf: cost,
+      policy: 'reject',
+    });
+  }
+
+  /** Bytes queued (payload plus per-message overhead). */
+  get bytes(): number {
+    return this.queue.bytes;
+  }
+
+  get length(): number {
+    return this.queue.length;
+  }
+
+  /** Queues a message; pauses the link past the budget. Throws ERR_QUEUE_FULL past the hard limit. */
+  push(message: InboundMessage): void {
+    if (this.finished) return;
+    this.queue.offer(message);
+    if (!this.paused && this.queue.bytes > this.budget) {
+      this.paused = true;
+      this.link.pause();
+    }
+  }
+
+  /** No more messages will come: the consumer drains the queue, then sees `reason` (or the end). */
+  end(reason?: PeerwireError): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.reason = reason;
+    this.queue.close();
+  }
+
+  /** Stops now: queued messages are discarded; the consumer sees `reason` (or the end) at once. */
+  abort(reason?: PeerwireError): void {
+    if (this.finished) {
+      this.queue.drain();
+      return;
+    }
+    this.finished = true;
+    this.reason = reason;
+    this.queue.close(undefined, true);
+  }
+
+  /** The next message, or undefined at the end; throws the end reason, if any, after the last message. */
+  async next(): Promise<InboundMessage | undefined> {
+    const message = await this.queue.next();
+    if (message === undefined) {
+      if (this.reason !== undefined) throw this.reason;
+      return undefined;
+    }
+    if (this.paused && this.queue.bytes <= this.budget / 2) {
+      this.paused = false;
+      this.link.resume();
+    }
+    return message;
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<InboundMessage> {
+    for (;;) {
+      const message = await this.next();
+      if (message === undefined) return;
+      yield message;
+    }
+  }
+}

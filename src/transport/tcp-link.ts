@@ -1,0 +1,133 @@
+// A ByteLink over one node:net socket. One tick's chunks leave in one corked burst: small chunks are
+// copied into a single buffer (a memcpy is far cheaper than a stream write() call, ~4.7 us each here),
+// large ones are passed by reference, and uncork hands everything to libuv as one writev. Reads pause
+// the socket, so the kernel's receive window closes and the remote's writes back up.
+
+import type { Socket } from 'node:net';
+import { ErrorCode, PeerwireError, toPeerwireError } from '../core/errors.ts';
+import { BaseByteLink } from './base-link.ts';
+import type { ResolvedLinkOptions } from './byte-link.ts';
+import { tcpEndpoint } from './endpoint.ts';
+
+/** Chunks below this size are copied into a coalescing buffer; larger ones are written as they are. */
+const COPY_BELOW_BYTES = 16 * 1024;
+/** Largest coalescing buffer: the size of a loopback/TSO-friendly write; bigger gains nothing. */
+const COALESCE_MAX_BYTES = 64 * 1024;
+
+export class TcpLink extends BaseByteLink {
+  /** Resolves once the socket handle is fully closed (no file descriptor left). */
+  readonly finished: Promise<void>;
+  private readonly socket: Socket;
+  private lingerTimer: NodeJS.Timeout | undefined;
+  private readonly onWritten = (): void => this.checkDrain();
+
+  constructor(socket: Socket, options: ResolvedLinkOptions) {
+    super(
+      tcpEndpoint(socket.localAddress ?? '', socket.localPort ?? 0),
+      tcpEndpoint(socket.remoteAddress ?? '', socket.remotePort ?? 0),
+      options,
+    );
+    this.socket = socket;
+    socket.setNoDelay(true);
+    this.finished = new Promise((resolve) => {
+      socket.once('close', () => {
+        if (this.lingerTimer !== undefined) clearTimeout(this.lingerTimer);
+        this.lingerTimer = undefined;
+        this.fail(new PeerwireError(ErrorCode.ConnectionFailed, 'socket closed', { action: 'transient' }));
+        resolve();
+      });
+    });
+    socket.on('error', (error: Error) => {
+      this.fail(toPeerwireError(error, ErrorCode.ConnectionFailed, 'transient'));
+    });
+    socket.once('end', () => {
+      this.fail(
+        new PeerwireError(ErrorCode.Closed, 'connection closed by the remote', { action: 'transient' }),
+      );
+    });
+    if (socket.destroyed) {
+      this.fail(new PeerwireError(ErrorCode.ConnectionFailed, 'socket closed', { action: 'transient' }));
+    }
+  }
+
+  protected transmit(chunks: readonly Buffer[], bytes: number): void {
+    const socket = this.socket;
+    if (socket.destroyed) return;
+    const count = chunks.length;
+    if (count === 1) {
+      socket.write(chunks[0]!, this.onWritten);
+      return;
+    }
+    if (bytes <= COALESCE_MAX_BYTES) {
+      socket.write(concat(chunks, 0, count, bytes), this.onWritten);
+      return;
+    }
+    socket.cork();
+    let i = 0;
+    while (i < count) {
+      const chunk = chunks[i]!;
+      if (chunk.length >= COPY_BELOW_BYTES) {
+        socket.write(chunk, this.onWritten);
+        i++;
+        continue;
+      }
+      let end = i;
+      let run = 0;
+      while (
+        end < count &&
+        chunks[end]!.length < COPY_BELOW_BYTES &&
+        run + chunks[end]!.length <= COALESCE_MAX_BYTES
+      ) {
+        run += chunks[end]!.length;
+        end++;
+      }
+      socket.write(end - i === 1 ? chunk : concat(chunks, i, end, run), this.onWritten);
+      i = end;
+    }
+    socket.uncork();
+  }
+
+  protected carrierBufferedBytes(): number {
+    return this.socket.writableLength;
+  }
+
+  protected startReading(): void {
+    this.socket.on('data', (chunk: Buffer) => this.deliver(chunk));
+    if (this.isPaused) this.socket.pause();
+  }
+
+  protected pauseReading(): void {
+    this.socket.pause();
+  }
+
+  protected resumeReading(): void {
+    this.socket.resume();
+  }
+
+  protected endCarrier(): void {
+    const socket = this.socket;
+    if (socket.destroyed) return;
+    socket.end();
+    // Keep reading (and discarding) so the remote's FIN is seen and the handle can close.
+    socket.resume();
+    this.lingerTimer = setTimeout(() => socket.destroy(), this.options.lingerMs);
+    this.lingerTimer.unref();
+  }
+
+  protected destroyCarrier(_reason: PeerwireError): void {
+    if (this.lingerTimer !== undefined) clearTimeout(this.lingerTimer);
+    this.lingerTimer = undefined;
+    this.socket.destroy();
+  }
+}
+
+function concat(chunks: readonly Buffer[], from: number, to: number, bytes: number): Buffer {
+  const out = Buffer.allocUnsafe(bytes);
+  let offset = 0;
+  for (let i = from; i < to; i++) {
+    const chunk = chunks[i]!;
+    out.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return out;
+}

@@ -1,0 +1,21 @@
+// Public surface of the Zcash wire codec (framing, messages, network parameters).
+export * from './constants.ts';
+export * from './errors.ts';
+export * from './hashes.ts';
+export * from './ip-address.ts';
+export * from './net-address.ts';
+export * from './inventory.ts';
+export * from './block-header.ts';
+export * from './block.ts';
+export * from './transaction.ts';
+export * from './zip244.ts';
+export * from './messages.ts';
+export * from './version-message.ts';
+export * from './message-body.ts';
+export * from './frame-header.ts';
+export * from './frame-decoder.ts';
+export * from './codec.ts';
+export * from './network-upgrades.ts';
+export * from './network-params.ts';
+export { ByteReader } from './byte-reader.ts';
+export { ByteWriter } from './byte-writer.ts';

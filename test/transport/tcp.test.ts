@@ -1,0 +1,100 @@
+// The TCP transport (plain wire) against the compliance suite, plus what only TCP has: dialing from a
+// chosen source address, and the bounded accept backlog.
+
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { describe, it } from 'node:test';
+import { ErrorCode, PeerwireError } from '../../src/core/errors.ts';
+import { PromMetrics } from '../../src/core/prom-metrics.ts';
+import type { ByteLink } from '../../src/transport/byte-link.ts';
+import { TcpCarrier } from '../../src/transport/tcp-carrier.ts';
+import type { Endpoint } from '../../src/transport/types.ts';
+import { tcpTransport } from '../../src/wire/plain/transports.ts';
+import { expectCode, LONG_MS, localNode, runTransportCompliance, turn } from './compliance.ts';
+
+const loopback = (): Endpoint => ({ protocol: 'tcp', host: '127.0.0.1', port: 0 });
+
+/** A port that was free a moment ago (bound, then released). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  assert.ok(address !== null && typeof address === 'object');
+  return address.port;
+}
+
+runTransportCompliance('tcp + plain', () => ({
+  create: () => tcpTransport(),
+  listenEndpoint: () => loopback(),
+  unreachableEndpoint: async () => ({ protocol: 'tcp', host: '127.0.0.1', port: await freePort() }),
+  createCarrier: () => new TcpCarrier(),
+}));
+
+describe('tcp transport', () => {
+  it('dials from a chosen source address; the server sees that IP', async () => {
+    const server = tcpTransport();
+    const client = tcpTransport({ localAddress: '127.0.0.2' });
+    try {
+      const endpoint = await server.listen(loopback());
+      const signal = AbortSignal.timeout(LONG_MS);
+      const [dialer, acceptor] = await Promise.all([client.dial(endpoint, signal), server.accept(signal)]);
+      assert.equal(acceptor.remoteEndpoint.host, '127.0.0.2');
+      assert.equal(acceptor.remoteEndpoint.protocol, 'tcp');
+      assert.equal(dialer.localEndpoint.host, '127.0.0.2');
+      assert.equal(dialer.localEndpoint.port, acceptor.remoteEndpoint.port);
+      const [info] = await Promise.all([
+        dialer.handshake(localNode('a'), signal),
+        acceptor.handshake(localNode('b'), signal),
+      ]);
+      assert.equal(typeof info.id, 'string');
+    } finally {
+      await client.close();
+      await server.close();
+    }
+  });
+
+  it('closes and counts inbound connections beyond the accept backlog', async () => {
+    const metrics = new PromMetrics();
+    const server = new TcpCarrier({ acceptBacklog: 2, metrics });
+    const client = new TcpCarrier();
+    try {
+      const endpoint = await server.listen(loopback());
+      const links: ByteLink[] = [];
+      for (let i = 0; i < 4; i++) links.push(await client.dial(endpoint, AbortSignal.timeout(LONG_MS)));
+      // The two beyond the backlog are closed by the server: their dialers see the end.
+      const overflowed = await Promise.race([
+        Promise.all([links[2]!.closed, links[3]!.closed]).then(() => true),
+        new Promise<boolean>((resolve) => {
+          void links[0]!.closed.then(() => resolve(false));
+        }),
+      ]);
+      for (const link of links) link.attach({ onData: () => undefined, onClose: () => undefined });
+      assert.equal(overflowed, true);
+      const first = await server.accept(AbortSignal.timeout(LONG_MS));
+      const second = await server.accept(AbortSignal.timeout(LONG_MS));
+      assert.equal(first.isClosed, false);
+      assert.equal(second.isClosed, false);
+      assert.match(await metrics.text(), /p2p_transport_accept_overflow_total\{protocol="tcp"\} 2/);
+    } finally {
+      await client.close();
+      await server.close();
+    }
+  });
+
+  it('a dial whose signal fires mid-connect destroys the socket (no link is tracked)', async () => {
+    const server = tcpTransport();
+    const client = new TcpCarrier();
+    try {
+      const endpoint = await server.listen(loopback());
+      const controller = new AbortController();
+      const dialing = client.dial(endpoint, controller.signal);
+      controller.abort(new PeerwireError(ErrorCode.Timeout, 'test deadline', { action: 'transient' }));
+      await expectCode(dialing, ErrorCode.Timeout);
+      await turn();
+    } finally {
+      await client.close();
+      await server.close();
+    }
+  });
+});
