@@ -2,7 +2,7 @@
 // finds .ts files by itself, so this lists them explicitly. TEST_FILTER=substring narrows the set.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 
 function listTests(dir) {
   const found = [];
@@ -22,9 +22,32 @@ if (files.length === 0) {
 }
 // Two workers: the machine has two cores, and multi-node tests are timing-bound, not CPU-bound.
 const concurrency = process.env.TEST_CONCURRENCY ?? '2';
-const result = spawnSync(
+// A watchdog: a wedged test process must fail the run in minutes, not hold CI for its 90-minute limit.
+const watchdogMs = Number(process.env.TEST_WATCHDOG_MS ?? 15 * 60 * 1000);
+const child = spawn(
   process.execPath,
-  ['--import', 'tsx', '--expose-gc', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files],
-  { stdio: 'inherit' },
+  [
+    '--import',
+    'tsx',
+    '--expose-gc',
+    '--test',
+    `--test-concurrency=${concurrency}`,
+    // No single test may run longer than this: a hang fails that test instead of the whole run.
+    '--test-timeout=300000',
+    '--test-reporter=spec',
+    ...files,
+  ],
+  { stdio: 'inherit', detached: true },
 );
-process.exit(result.status ?? 1);
+const watchdog = setTimeout(() => {
+  console.error(`test run exceeded ${watchdogMs} ms; killing it`);
+  process.kill(-child.pid, 'SIGKILL');
+}, watchdogMs);
+child.on('exit', (code, signal) => {
+  clearTimeout(watchdog);
+  if (signal !== null) console.error(`test run ended by ${signal}`);
+  process.exit(code ?? 1);
+});
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => process.kill(-child.pid, signal));
+}
