@@ -12,13 +12,12 @@ import { silentLogger, type Logger } from '../core/logger.ts';
 import { noopMetrics, type Counter, type Metrics } from '../core/metrics.ts';
 import { formatNodeAddress, parseNodeAddress, type NodeAddress, type NodeId } from '../core/node-address.ts';
 import type { PeerManagerApi, PeerUpdate } from '../peers/types.ts';
-import type { Channel } from '../router/channel.ts';
+import type { Channel, ChannelOptions } from '../router/channel.ts';
 import type { MessageCodec } from '../router/codec.ts';
 import type { Router } from '../router/router.ts';
 
 export type AddressExchangeMessage =
-  | { readonly kind: 'request' }
-  | { readonly kind: 'addresses'; readonly addresses: readonly NodeAddress[] };
+  { readonly kind: 'request' } | { readonly kind: 'addresses'; readonly addresses: readonly NodeAddress[] };
 
 export interface AddressExchangeOptions {
   /** Channel id (CometBFT PEX: 0x00). */
@@ -40,6 +39,8 @@ export interface AddressExchangeOptions {
   readonly seedMode: boolean;
   /** Length of a ban for protocol violations (ms; CometBFT: 24 h). */
   readonly banMs: number;
+  /** The channel's descriptor (CometBFT's PEX channel: priority 1, queue 10, 64,000-byte messages). */
+  readonly channel: ChannelOptions;
 }
 
 export const DEFAULT_ADDRESS_EXCHANGE: Omit<AddressExchangeOptions, 'codec'> = {
@@ -52,9 +53,17 @@ export const DEFAULT_ADDRESS_EXCHANGE: Omit<AddressExchangeOptions, 'codec'> = {
   targetPeers: 10,
   seedMode: false,
   banMs: 24 * 60 * 60 * 1000,
+  channel: {
+    priority: 1,
+    sendQueueCapacity: 10,
+    recvQueueCapacity: 128,
+    recvMessageCapacity: 64_000,
+    overflow: 'drop-newest',
+  },
 };
 
 interface PeerExchangeState {
+  readonly inbound: boolean;
   /** When we last asked this peer; an answer is solicited only while one is outstanding. */
   lastRequestSent: number;
   awaitingAnswer: boolean;
@@ -85,14 +94,20 @@ export class AddressExchange {
   private readonly stopController = new AbortController();
   private tasks: Promise<void>[] = [];
 
-  constructor(deps: AddressExchangeDeps, options: Partial<AddressExchangeOptions> & Pick<AddressExchangeOptions, 'codec'>) {
+  constructor(
+    deps: AddressExchangeDeps,
+    options: Partial<AddressExchangeOptions> & Pick<AddressExchangeOptions, 'codec'>,
+  ) {
     this.options = { ...DEFAULT_ADDRESS_EXCHANGE, ...options };
     this.router = deps.router;
     this.peerManager = deps.peerManager;
     this.clock = deps.clock ?? realClock;
     this.logger = (deps.logger ?? silentLogger).child({ component: 'address-exchange' });
     const metrics = deps.metrics ?? noopMetrics;
-    this.learned = metrics.counter({ name: 'p2p_pex_addresses_learned_total', help: 'Addresses received in answers and stored' });
+    this.learned = metrics.counter({
+      name: 'p2p_pex_addresses_learned_total',
+      help: 'Addresses received in answers and stored',
+    });
     this.violations = metrics.counter({
       name: 'p2p_pex_violations_total',
       help: 'Address-exchange protocol violations, by kind',
@@ -102,13 +117,7 @@ export class AddressExchange {
 
   /** Opens the channel (call before router.start() so the channel is advertised). */
   open(): void {
-    this.channel = this.router.openChannel(this.options.channelId, this.options.codec, {
-      priority: 1,
-      sendQueueCapacity: 10,
-      recvQueueCapacity: 128,
-      recvMessageCapacity: 64 * 1024,
-      overflow: 'drop-newest',
-    });
+    this.channel = this.router.openChannel(this.options.channelId, this.options.codec, this.options.channel);
   }
 
   start(): void {
@@ -132,7 +141,13 @@ export class AddressExchange {
     }
     if (update.info !== undefined && !update.info.channels.includes(this.options.channelId)) return;
     this.rememberListenAddress(update);
-    this.peers.set(update.id, { lastRequestSent: -Infinity, awaitingAnswer: false, inboundRequests: 0, lastInboundRequest: -Infinity });
+    this.peers.set(update.id, {
+      inbound: update.direction === 'inbound',
+      lastRequestSent: -Infinity,
+      awaitingAnswer: false,
+      inboundRequests: 0,
+      lastInboundRequest: -Infinity,
+    });
     if (!this.options.seedMode) void this.requestFrom(update.id);
   }
 
@@ -159,7 +174,9 @@ export class AddressExchange {
     const channel = this.channel;
     if (state === undefined || channel === undefined) return;
     const now = this.clock.now();
-    if (state.awaitingAnswer || now - state.lastRequestSent < this.options.requestIntervalMs) return;
+    // An unanswered request lapses after the interval (it may have been lost with a connection that a
+    // duplicate replaced, which sends no down/up events): asking again must stay possible.
+    if (now - state.lastRequestSent < this.options.requestIntervalMs) return;
     state.lastRequestSent = now;
     state.awaitingAnswer = true;
     try {
@@ -188,18 +205,25 @@ export class AddressExchange {
     if (state === undefined || channel === undefined) return;
     const now = this.clock.now();
     state.inboundRequests++;
-    if (state.inboundRequests > this.options.freeInboundRequests && now - state.lastInboundRequest < this.options.minInboundRequestIntervalMs) {
+    if (
+      state.inboundRequests > this.options.freeInboundRequests &&
+      now - state.lastInboundRequest < this.options.minInboundRequestIntervalMs
+    ) {
       this.violation(from, 'request-too-soon', `asked again after ${now - state.lastInboundRequest} ms`);
       return;
     }
     state.lastInboundRequest = now;
     const addresses = this.peerManager.advertise(from, this.options.maxAddresses);
     await channel.send({ to: from, message: { kind: 'addresses', addresses } });
-    if (this.options.seedMode) {
-      // A seed answers and hangs up (once the answer is written), freeing the slot for the next crawler.
-      this.router.disconnect(from, new PeerwireError(ErrorCode.Closed, 'seed answered', { action: 'transient' }), {
-        afterFlush: true,
-      });
+    if (this.options.seedMode && state.inbound) {
+      // A seed answers an inbound crawler and hangs up (once the answer is written), freeing the slot for the next crawler.
+      this.router.disconnect(
+        from,
+        new PeerwireError(ErrorCode.Closed, 'seed answered', { action: 'transient' }),
+        {
+          afterFlush: true,
+        },
+      );
     }
   }
 
@@ -228,7 +252,10 @@ export class AddressExchange {
     this.violations.inc({ kind });
     this.channel?.reportError({
       peer,
-      error: new PeerwireError('ERR_PEX_VIOLATION', `${kind}: ${message}`, { action: 'ban', details: { kind } }),
+      error: new PeerwireError('ERR_PEX_VIOLATION', `${kind}: ${message}`, {
+        action: 'ban',
+        details: { kind },
+      }),
     });
   }
 
@@ -257,7 +284,10 @@ export function addressesToText(addresses: readonly NodeAddress[]): string[] {
 /** Parses address strings from a remote answer, skipping (not failing on) invalid entries. */
 export function addressesFromText(texts: readonly unknown[], maxEntries: number): NodeAddress[] {
   if (texts.length > maxEntries) {
-    throw new PeerwireError(ErrorCode.Malformed, `answer carries ${texts.length} addresses, more than ${maxEntries}`);
+    throw new PeerwireError(
+      ErrorCode.Malformed,
+      `answer carries ${texts.length} addresses, more than ${maxEntries}`,
+    );
   }
   const out: NodeAddress[] = [];
   for (const text of texts) {
@@ -275,7 +305,9 @@ export function addressesFromText(texts: readonly unknown[], maxEntries: number)
 export const jsonAddressExchangeCodec: MessageCodec<AddressExchangeMessage> = {
   encode: (message) =>
     Buffer.from(
-      JSON.stringify(message.kind === 'request' ? { t: 'req' } : { t: 'addrs', a: addressesToText(message.addresses) }),
+      JSON.stringify(
+        message.kind === 'request' ? { t: 'req' } : { t: 'addrs', a: addressesToText(message.addresses) },
+      ),
     ),
   decode: (bytes) => {
     let value: unknown;
@@ -288,7 +320,10 @@ export const jsonAddressExchangeCodec: MessageCodec<AddressExchangeMessage> = {
       const record = value as { t?: unknown; a?: unknown };
       if (record.t === 'req') return { kind: 'request' };
       if (record.t === 'addrs' && Array.isArray(record.a)) {
-        return { kind: 'addresses', addresses: addressesFromText(record.a, DEFAULT_ADDRESS_EXCHANGE.maxAddresses * 4) };
+        return {
+          kind: 'addresses',
+          addresses: addressesFromText(record.a, DEFAULT_ADDRESS_EXCHANGE.maxAddresses * 4),
+        };
       }
     }
     throw new PeerwireError(ErrorCode.Malformed, 'unknown address exchange message');

@@ -1,0 +1,494 @@
+// A Connection speaking the CometBFT p2p wire over any ByteLink (spec cometbft-wire.md §1-4): the
+// SecretConnection handshake (our ephemeral key written at once), then both NodeInfos sent and read
+// concurrently, each phase under its own deadline, then the MConnection multiplexer. This class is the
+// thin I/O shell around the sans-I/O parts (SecretConnectionHandshake, SecretSession, MConnectionCore):
+//
+// Receive: link chunk -> session.openEach (one bound callback, no closure per chunk) -> the NodeInfo
+// reader, then core.receiveBytes -> the Inbox the consumer iterates (which pauses the link when the
+// consumer lags; a receive rate limit pauses it too). Send: mconnection-pump.ts (one flush per tick,
+// one sealed buffer per write, backpressure from the channel queues and the link). Nothing is sent
+// on a channel the peer did not advertise: such messages are dropped and counted (Go's Peer.Send
+// refuses them the same way), so a reactor can never get us disconnected for it.
+//
+// Errors: a packet on a channel we did not advertise (ERR_UNKNOWN_CHANNEL), a malformed or oversized
+// packet, a message over a channel's capacity (ERR_FRAME_TOO_LARGE), a failed frame or an exhausted
+// nonce counter, a missing pong: each closes the connection with its typed error.
+
+import { abortReason, deadline, type Deadline } from '../../core/abort.ts';
+import { realClock, type Clock, type Timer } from '../../core/clock.ts';
+import { ErrorCode, PeerwireError, toPeerwireError } from '../../core/errors.ts';
+import type { Counter, Metrics } from '../../core/metrics.ts';
+import type { ByteLink } from '../../transport/byte-link.ts';
+import { Inbox, type Pausable } from '../../transport/inbox.ts';
+import type {
+  Connection,
+  Direction,
+  Endpoint,
+  InboundMessage,
+  LocalNode,
+  PeerInfo,
+} from '../../transport/types.ts';
+import { RESOLVED } from './drain-waiters.ts';
+import type { DelimitedReader } from './mconnection/delimited-reader.ts';
+import { MConnectionCore } from './mconnection/mconnection-core.ts';
+import { MConnectionPump, RAW_SEND_MAX_BYTES, mapWireError } from './mconnection-pump.ts';
+import {
+  acceptRemote,
+  buildLocalNodeInfo,
+  mconnDescriptors,
+  type NodeInfoOptions,
+} from './node-info-exchange.ts';
+import { encodeNodeInfoDelimited, nodeInfoReader, readNodeInfo, type NodeInfo } from './node-info.ts';
+import { SecretConnectionHandshake } from './secret-connection/handshake.ts';
+import type { SecretSession } from './secret-connection/session.ts';
+
+/** CometBFT's hard-coded SecretConnection handshake deadline: 3 s (spec §1.8). */
+export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 3_000;
+/** CometBFT's separate NodeInfo exchange deadline: another 3 s (spec §1.8, §4.2). */
+export const DEFAULT_NODE_INFO_TIMEOUT_MS = 3_000;
+/**
+ * Bytes a peer may send before we called handshake(). An honest peer sends only its 35-byte ephemeral
+ * key until it has ours; 4 KiB tolerates odd chunking and refuses a flood.
+ */
+const MAX_EARLY_BYTES = 4 * 1024;
+/** A graceful close writes what is queued, up to this many high-water marks beyond what is buffered. */
+const GRACEFUL_FLUSH_MARKS = 4;
+
+export interface CometbftConnectionOptions extends NodeInfoOptions {
+  /** SecretConnection handshake deadline, ms (also bounded by handshake()'s signal). Default 3000. */
+  readonly handshakeTimeoutMs?: number;
+  /** NodeInfo exchange deadline after it, ms. Default 3000. */
+  readonly nodeInfoTimeoutMs?: number;
+  /** Received bytes queued for the consumer before the link is paused. Default 1 MiB. */
+  readonly receiveBufferBytes?: number;
+  /** Send rate limit in bytes/s (CometBFT p2p.send_rate; 5,120,000 in its config). Default: off. */
+  readonly sendRate?: number;
+  /** Receive rate limit in bytes/s (CometBFT p2p.recv_rate). Default: off. */
+  readonly recvRate?: number;
+  /** Interval between our pings, ms. Default 60,000 (CometBFT). */
+  readonly pingIntervalMs?: number;
+  /** Pong deadline after our ping, ms. Default 45,000 (CometBFT). */
+  readonly pongTimeoutMs?: number;
+  /** Time source for keep-alive and rate limits. Default: the real clock. */
+  readonly clock?: Clock;
+  /**
+   * TEST ONLY: send on channels we did not declare or the peer did not advertise (raw packets, outside
+   * the scheduler), to exercise a receiver's limits. Never set it in a node. Default false.
+   */
+  readonly sendOnAnyChannel?: boolean;
+  /**
+   * TEST ONLY: accept a peer that shares no channel with us (CometBFT refuses it, §4.4), for suites that
+   * test a receiver's channel checks. Never set it in a node. Default false.
+   */
+  readonly allowNoCommonChannel?: boolean;
+}
+
+/** Counters shared by every connection of one wire. */
+export interface CometbftConnectionMetrics {
+  /** p2p_cometbft_send_dropped_total{reason}: messages send() refused to put on the wire. */
+  readonly dropped: Counter;
+  /** Passed to each MConnectionCore (p2p_mconn_* counters); undefined for none. */
+  readonly core: Metrics | undefined;
+}
+
+type State = 'new' | 'secret' | 'nodeinfo' | 'open' | 'closed';
+
+/** Extra handshake input a direct caller may give (the router checks the dialed ID itself). */
+export interface HandshakeExtras {
+  /** The node ID we dialed: a different authenticated ID fails the handshake (spec §1.9). */
+  readonly dialedId?: string;
+}
+
+export class CometbftConnection implements Connection {
+  readonly direction: Direction;
+  readonly localEndpoint: Endpoint;
+  readonly remoteEndpoint: Endpoint;
+  readonly closed: Promise<PeerwireError | undefined>;
+  private readonly link: ByteLink;
+  private readonly options: CometbftConnectionOptions;
+  private readonly metrics: CometbftConnectionMetrics;
+  private readonly clock: Clock;
+  private state: State = 'new';
+  private closeReason: PeerwireError | undefined;
+  private settle: { resolve: (info: PeerInfo) => void; reject: (error: PeerwireError) => void } | undefined;
+  private early: Buffer[] = [];
+  private earlyBytes = 0;
+  // handshake
+  private handshakeSignal: AbortSignal | undefined;
+  private phase: Deadline | undefined;
+  private dialedId: string | undefined;
+  private secret: SecretConnectionHandshake | undefined;
+  private session: SecretSession | undefined;
+  private ours: NodeInfo | undefined;
+  private reader: DelimitedReader | undefined;
+  private local: LocalNode | undefined;
+  // open
+  private core: MConnectionCore | undefined;
+  private pump: MConnectionPump | undefined;
+  private inbox: Inbox | undefined;
+  private inboxReady: (() => void) | undefined;
+  private readonly inboxReadyPromise: Promise<void>;
+  private peerChannels: ReadonlySet<number> = new Set();
+  private localChannels: ReadonlySet<number> = new Set();
+  private rateTimer: Timer | undefined;
+  private pausedByInbox = false;
+  private pausedByRate = false;
+  private pausedEarly = false;
+  // bound once, so the data path creates no closures
+  private readonly onFrameData = (data: Uint8Array): void => this.onPlaintext(data);
+  private readonly onPumpFailure = (error: PeerwireError): void => this.close(error);
+  private readonly onPhaseAbort = (): void => {
+    if (this.phase !== undefined) this.close(abortReason(this.phase.signal));
+  };
+
+  constructor(
+    link: ByteLink,
+    direction: Direction,
+    options: CometbftConnectionOptions,
+    metrics: CometbftConnectionMetrics,
+  ) {
+    this.link = link;
+    this.direction = direction;
+    this.localEndpoint = link.localEndpoint;
+    this.remoteEndpoint = link.remoteEndpoint;
+    this.closed = link.closed;
+    this.options = options;
+    this.metrics = metrics;
+    this.clock = options.clock ?? realClock;
+    this.inboxReadyPromise = new Promise<void>((resolve) => {
+      this.inboxReady = resolve;
+    });
+    link.attach({
+      onData: (chunk) => this.onData(chunk),
+      onClose: (reason) => this.onLinkClose(reason),
+    });
+  }
+
+  get bufferedBytes(): number {
+    return this.link.bufferedBytes;
+  }
+
+  /** The established SecretConnection session, once the handshake got that far (diagnostics, tests). */
+  get secretSession(): SecretSession | undefined {
+    return this.session;
+  }
+
+  // ---- handshake ------------------------------------------------------------------------------------
+
+  handshake(local: LocalNode, signal: AbortSignal, extras: HandshakeExtras = {}): Promise<PeerInfo> {
+    if (this.state === 'closed') return Promise.reject(this.closeReason ?? closedError());
+    if (this.state !== 'new') {
+      return Promise.reject(
+        new PeerwireError(ErrorCode.InvalidArgument, 'handshake already started', { action: 'transient' }),
+      );
+    }
+    if (signal.aborted) {
+      const error = abortReason(signal);
+      this.close(error);
+      return Promise.reject(error);
+    }
+    try {
+      this.ours = buildLocalNodeInfo(local, this.options);
+      const descriptors = mconnDescriptors(local);
+      this.local = local;
+      this.localChannels = new Set(descriptors.map((d) => d.id));
+      this.secret = new SecretConnectionHandshake({ nodeKey: local.key });
+      const largest = descriptors.reduce((max, d) => Math.max(max, d.recvMessageCapacity ?? 0), 0);
+      this.inbox = new Inbox(this.inboxPausable(), {
+        ...(this.options.receiveBufferBytes === undefined
+          ? {}
+          : { budgetBytes: this.options.receiveBufferBytes }),
+        maxMessageBytes: Math.max(largest, RAW_SEND_MAX_BYTES),
+      });
+    } catch (error) {
+      const typed = toPeerwireError(error, ErrorCode.InvalidArgument, 'transient');
+      this.close(typed);
+      return Promise.reject(typed);
+    }
+    this.inboxReady?.();
+    this.dialedId = extras.dialedId;
+    this.state = 'secret';
+    const result = new Promise<PeerInfo>((resolve, reject) => {
+      this.settle = { resolve, reject };
+    });
+    this.handshakeSignal = signal;
+    this.startPhase(
+      this.options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
+      'secret connection handshake',
+    );
+    // Our ephemeral key goes out at once, before reading anything (Go does the same, spec §1.8).
+    this.link.write(this.secret.start());
+    const early = this.early;
+    this.early = [];
+    this.earlyBytes = 0;
+    for (const chunk of early) this.onData(chunk);
+    if (this.pausedEarly) {
+      this.pausedEarly = false;
+      this.updatePause();
+    }
+    return result;
+  }
+
+  private startPhase(ms: number, what: string): void {
+    this.clearPhase();
+    this.phase = deadline(ms, this.handshakeSignal, what);
+    if (this.phase.signal.aborted) {
+      queueMicrotask(this.onPhaseAbort);
+      return;
+    }
+    this.phase.signal.addEventListener('abort', this.onPhaseAbort, { once: true });
+  }
+
+  private clearPhase(): void {
+    const phase = this.phase;
+    if (phase === undefined) return;
+    this.phase = undefined;
+    phase.clear();
+    phase.signal.removeEventListener('abort', this.onPhaseAbort);
+  }
+
+  private onSecretBytes(chunk: Uint8Array): void {
+    const step = this.secret!.receive(chunk);
+    if (step.send !== undefined) this.link.write(step.send);
+    if (step.done === undefined) return;
+    const session = step.done;
+    this.secret = undefined;
+    this.session = session;
+    this.reader = nodeInfoReader();
+    this.state = 'nodeinfo';
+    this.startPhase(this.options.nodeInfoTimeoutMs ?? DEFAULT_NODE_INFO_TIMEOUT_MS, 'node info exchange');
+    // Ours goes out without waiting for theirs: two peers that both read first would deadlock (§4.2).
+    this.link.write(session.seal([encodeNodeInfoDelimited(this.ours!)]));
+    for (const data of step.data ?? []) this.onPlaintext(data);
+  }
+
+  /** Decrypted stream bytes: the remote NodeInfo first, then MConnection packets. */
+  private onPlaintext(data: Uint8Array): void {
+    if (this.state === 'open') {
+      this.deliver(data);
+      return;
+    }
+    if (this.state !== 'nodeinfo') return;
+    const reader = this.reader!;
+    reader.push(data);
+    const theirs = readNodeInfo(reader);
+    if (theirs === undefined) return;
+    const rest = reader.takeRemaining();
+    this.reader = undefined;
+    this.openMConnection(theirs);
+    for (const bytes of rest) this.deliver(bytes);
+  }
+
+  private openMConnection(theirs: NodeInfo): void {
+    const session = this.session!;
+    const info = acceptRemote(this.ours!, theirs, session.remotePublicKey, {
+      authenticatedId: session.remoteNodeId,
+      ...(this.dialedId === undefined ? {} : { dialedId: this.dialedId }),
+      memoryListenAddresses: this.options.memoryListenAddresses === true,
+      allowNoCommonChannel: this.options.allowNoCommonChannel === true,
+    });
+    this.core = new MConnectionCore({
+      channels: mconnDescriptors(this.local!),
+      clock: this.clock,
+      ...(this.options.sendRate === undefined ? {} : { sendRate: this.options.sendRate }),
+      ...(this.options.recvRate === undefined ? {} : { recvRate: this.options.recvRate }),
+      ...(this.options.pingIntervalMs === undefined ? {} : { pingIntervalMs: this.options.pingIntervalMs }),
+      ...(this.options.pongTimeoutMs === undefined ? {} : { pongTimeoutMs: this.options.pongTimeoutMs }),
+      ...(this.metrics.core === undefined ? {} : { metrics: this.metrics.core }),
+    });
+    this.peerChannels = new Set(theirs.channels);
+    this.state = 'open';
+    this.clearPhase();
+    this.handshakeSignal = undefined;
+    this.local = undefined;
+    const settle = this.settle;
+    this.settle = undefined;
+    this.pump = new MConnectionPump(this.core, session, this.link, this.clock, this.onPumpFailure);
+    settle?.resolve(info);
+  }
+
+  // ---- receiving ------------------------------------------------------------------------------------
+
+  private onData(chunk: Buffer): void {
+    try {
+      switch (this.state) {
+        case 'open':
+        case 'nodeinfo':
+          this.session!.openEach(chunk, this.onFrameData);
+          if (this.state !== 'open') return;
+          // A received ping owes a pong, written ahead of data even when we have nothing else to send.
+          if (this.core!.hasPendingSend()) this.pump!.kick();
+          if (this.options.recvRate !== undefined) this.checkRecvRate();
+          return;
+        case 'secret':
+          this.onSecretBytes(chunk);
+          return;
+        case 'new':
+          this.holdEarly(chunk);
+          return;
+        case 'closed':
+          return;
+      }
+    } catch (error) {
+      this.close(mapWireError(error));
+    }
+  }
+
+  /** Bytes before handshake() was called: keep them (bounded) and stop reading until then. */
+  private holdEarly(chunk: Buffer): void {
+    this.earlyBytes += chunk.length;
+    if (this.earlyBytes > MAX_EARLY_BYTES) {
+      throw new PeerwireError(
+        ErrorCode.HandshakeFailed,
+        `peer sent over ${MAX_EARLY_BYTES} bytes before our key`,
+        {
+          action: 'disconnect',
+        },
+      );
+    }
+    this.early.push(chunk);
+    if (!this.pausedEarly) {
+      this.pausedEarly = true;
+      this.updatePause();
+    }
+  }
+
+  private deliver(data: Uint8Array): void {
+    const messages = this.core!.receiveBytes(data);
+    const inbox = this.inbox!;
+    for (let i = 0; i < messages.length; i++) inbox.push(messages[i]!);
+  }
+
+  private checkRecvRate(): void {
+    const waitMs = this.core!.recvPauseMs();
+    if (waitMs <= 0 || this.pausedByRate) return;
+    this.pausedByRate = true;
+    this.updatePause();
+    this.rateTimer = this.clock.setTimer(waitMs, () => {
+      this.rateTimer = undefined;
+      this.pausedByRate = false;
+      this.updatePause();
+    });
+  }
+
+  private inboxPausable(): Pausable {
+    return {
+      pause: () => {
+        this.pausedByInbox = true;
+        this.updatePause();
+      },
+      resume: () => {
+        this.pausedByInbox = false;
+        this.updatePause();
+      },
+    };
+  }
+
+  private updatePause(): void {
+    if (this.state === 'closed') return;
+    const pause = this.pausedByInbox || this.pausedByRate || this.pausedEarly;
+    if (pause && !this.link.isPaused) this.link.pause();
+    else if (!pause && this.link.isPaused) this.link.resume();
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<InboundMessage> {
+    if (this.inbox !== undefined) return this.inbox[Symbol.asyncIterator]();
+    return this.lateIterator();
+  }
+
+  /** Iteration started before handshake(): wait for the inbox (or the close). */
+  private async *lateIterator(): AsyncGenerator<InboundMessage> {
+    await this.inboxReadyPromise;
+    if (this.inbox === undefined) {
+      if (this.closeReason !== undefined) throw this.closeReason;
+      return;
+    }
+    yield* this.inbox;
+  }
+
+  // ---- sending --------------------------------------------------------------------------------------
+
+  send(channelId: number, bytes: Uint8Array): boolean {
+    const pump = this.pump;
+    if (pump === undefined || this.state !== 'open') {
+      if (this.state === 'closed') throw closedError();
+      throw new PeerwireError(ErrorCode.InvalidArgument, 'send before the handshake completed', {
+        action: 'transient',
+      });
+    }
+    if (this.peerChannels.has(channelId) && this.localChannels.has(channelId))
+      return pump.send(channelId, bytes);
+    if (this.options.sendOnAnyChannel === true) {
+      return this.localChannels.has(channelId) ? pump.send(channelId, bytes) : pump.sendRaw(channelId, bytes);
+    }
+    this.metrics.dropped.inc({
+      reason: this.localChannels.has(channelId) ? 'peer-lacks-channel' : 'not-local',
+    });
+    return pump.writable;
+  }
+
+  drained(signal?: AbortSignal): Promise<void> {
+    if (this.pump !== undefined) return this.pump.drained(signal);
+    if (this.state === 'closed' || this.link.bufferedBytes < this.link.writeHighWaterMark) return RESOLVED;
+    return this.link.drained(signal);
+  }
+
+  // ---- closing --------------------------------------------------------------------------------------
+
+  /**
+   * Without an error, what send() accepted is written first (bounded) and the stream ends after it;
+   * with an error, unsent bytes are discarded. Either way queued inbound messages are dropped and a
+   * pending handshake() rejects.
+   */
+  close(error?: PeerwireError): void {
+    if (this.state === 'closed') return;
+    let reason = error;
+    if (reason === undefined && this.pump !== undefined) {
+      try {
+        this.pump.flushForClose(GRACEFUL_FLUSH_MARKS);
+      } catch (flushError) {
+        reason = mapWireError(flushError);
+      }
+    }
+    this.state = 'closed';
+    this.closeReason = reason;
+    this.teardown(reason);
+    this.inbox?.abort(reason);
+    this.rejectHandshake(reason);
+    this.link.close(reason);
+  }
+
+  private onLinkClose(reason: PeerwireError | undefined): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    this.closeReason = reason;
+    this.teardown(reason);
+    this.inbox?.end(reason);
+    this.rejectHandshake(reason);
+  }
+
+  private teardown(reason: PeerwireError | undefined): void {
+    this.clearPhase();
+    this.handshakeSignal = undefined;
+    this.rateTimer?.cancel();
+    this.rateTimer = undefined;
+    if (this.pump !== undefined) this.pump.stop(reason);
+    else this.core?.close(reason);
+    this.early = [];
+    this.secret = undefined;
+    this.reader = undefined;
+    this.local = undefined;
+    this.inboxReady?.();
+  }
+
+  private rejectHandshake(reason: PeerwireError | undefined): void {
+    const settle = this.settle;
+    if (settle === undefined) return;
+    this.settle = undefined;
+    settle.reject(reason ?? closedError());
+  }
+}
+
+function closedError(): PeerwireError {
+  return new PeerwireError(ErrorCode.Closed, 'connection closed', { action: 'transient' });
+}
