@@ -5,6 +5,7 @@
 // silently drop within a channel, every queue and remote-keyed map is bounded, and a slow peer only
 // ever slows itself. All policy (whom to dial, whom to evict) is the PeerManager's; the router does I/O.
 
+import { setMaxListeners } from 'node:events';
 import { deadline } from '../core/abort.ts';
 import { realClock, type Clock } from '../core/clock.ts';
 import { ErrorCode, isAbortError, PeerwireError, toPeerwireError } from '../core/errors.ts';
@@ -244,6 +245,9 @@ export class Router implements ChannelHost {
     if (this.state !== 'new') throw new PeerwireError(ErrorCode.InvalidArgument, `router cannot start when ${this.state}`);
     this.state = 'running';
     this.stopController = new AbortController();
+    // Every dial, handshake and blocked send hangs a deadline on the stop signal and removes it when it
+    // ends, so the count is bounded by those limits, not by time: lift Node's leak warning at 10.
+    setMaxListeners(0, this.stopController.signal);
     this.unsubscribeWake = this.peerManager.onWake(() => {
       this.dialWake.notify();
       this.evictWake.notify();
