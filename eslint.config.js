@@ -11,7 +11,7 @@ export default tseslint.config(
   ...tseslint.configs.strictTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['scripts/*.mjs', 'eslint.config.js', 'test/helpers/bcoin/*.cjs'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: { projectService: { allowDefaultProject: ['scripts/*.mjs', 'eslint.config.js', 'test/helpers/bcoin/*.cjs', 'bin/*.js'] }, tsconfigRootDir: import.meta.dirname },
     },
     rules: {
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true, allowNullish: true }],
@@ -35,7 +35,7 @@ export default tseslint.config(
       '@typescript-eslint/require-await': 'off',
     },
   },
-  { files: ['scripts/*.mjs', 'eslint.config.js', 'test/**/*.cjs'], ...tseslint.configs.disableTypeChecked },
-  { files: ['scripts/*.mjs', 'test/**/*.cjs'], languageOptions: { globals: globals.node } },
+  { files: ['scripts/*.mjs', 'eslint.config.js', 'test/**/*.cjs', 'bin/*.js'], ...tseslint.configs.disableTypeChecked },
+  { files: ['scripts/*.mjs', 'test/**/*.cjs', 'bin/*.js'], languageOptions: { globals: globals.node } },
   prettier,
 );

@@ -13,5 +13,14 @@
 // name. Helpers: ../harness.ts (timing, percentiles, CPU, memory, child-process sides, results).
 
 import type { Suite } from '../harness.ts';
+import { cometbftSuite } from './cometbft.ts';
+import { routerSuite } from './router.ts';
+import { zcashAddressBookSuite } from './zcash-address-book.ts';
+import { zcashWireSuite } from './zcash-wire.ts';
 
-export const peerwireSuites: readonly Suite[] = [];
+export const peerwireSuites: readonly Suite[] = [
+  routerSuite,
+  zcashWireSuite,
+  zcashAddressBookSuite,
+  cometbftSuite,
+];

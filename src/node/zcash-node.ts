@@ -123,8 +123,8 @@ export class ZcashNode {
   readonly listenAddress: string | undefined;
   /** Our listener; undefined when not listening. */
   readonly listenEndpoint: Endpoint | undefined;
-  /** The address other nodes dial us at; undefined when not listening. */
-  readonly address: NodeAddress | undefined;
+  /** The address other nodes dial us at (`host:port`); undefined when not listening. */
+  readonly address: string | undefined;
   private readonly selfId: NodeId;
   private readonly transport: StreamTransport;
   private readonly store: PeerStore | undefined;
@@ -159,7 +159,7 @@ export class ZcashNode {
     this.listenEndpoint = parts.listenEndpoint;
     this.selfId = parts.selfId;
     const ep = parts.listenEndpoint;
-    this.address = ep === undefined ? undefined : { protocol: ep.protocol, host: ep.host, port: ep.port };
+    this.address = ep === undefined ? undefined : formatNodeAddress({ protocol: ep.protocol, host: ep.host, port: ep.port });
     this.transport = parts.transport;
     this.store = parts.store;
     // Ready peers join the peer set (their client routes requests); gone peers leave it and the registry.
@@ -235,7 +235,10 @@ export class ZcashNode {
         .withAddressBookUpdater(addressBook.connectionUpdater())
         .withInventoryCollector(registry)
         .withInboundService(
-          new ZcashInboundService({ addressBook, ...(options.onTransaction === undefined ? {} : { onTransaction: options.onTransaction }) }),
+          new ZcashInboundService({
+            addressBook,
+            freshAddrAnswers: local,
+            ...(options.onTransaction === undefined ? {} : { onTransaction: options.onTransaction }) }),
         )
         .withClock(clock)
         .withLogger(nodeLogger)

@@ -36,6 +36,10 @@ export interface ConnState {
   announced: boolean;
   info: PeerInfo;
   since: number;
+  /** The address text we dialed (outbound connections), for backoff when the connection dies young. */
+  readonly dialedAddress: string | undefined;
+  /** That address's failed dials before this connection reset them (restored if it dies young). */
+  readonly failuresBefore: number;
 }
 
 export class ConnectionTable {
@@ -94,8 +98,18 @@ export class ConnectionTable {
     return this.dialing.has(id) || this.connected.has(id);
   }
 
-  connect(id: NodeId, direction: Direction, group: string | undefined, info: PeerInfo, now: number): void {
+  connect(
+    id: NodeId,
+    direction: Direction,
+    group: string | undefined,
+    info: PeerInfo,
+    now: number,
+    dialedAddress?: string,
+    failuresBefore = 0,
+  ): void {
     this.connected.set(id, {
+      dialedAddress,
+      failuresBefore,
       direction,
       slot: direction,
       group,

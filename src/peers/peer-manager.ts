@@ -36,6 +36,13 @@ import { clampScore } from './scoring.ts';
 import { TendermintPolicy } from './tendermint-policy.ts';
 import type { Admission, PeerManagerApi, PeerStore, PeerUpdate } from './types.ts';
 
+/**
+ * An outbound connection that ends sooner than this after its handshake counts as a failed dial
+ * (ms). Long enough to cover a remote's post-handshake refusal (Go closes within milliseconds), short
+ * enough that an honest peer restarting after running a while is redialed at the normal pace.
+ */
+export const MIN_STABLE_CONNECTION_MS = 10_000;
+
 export interface PeerManagerOptions {
   /** Our own node id: never stored, dialed or admitted. */
   readonly selfId: NodeId;
@@ -73,6 +80,8 @@ export class PeerManager implements PeerManagerApi {
   private readonly wakeListeners: Listeners<undefined>;
   private readonly updateListeners: Listeners<PeerUpdate>;
   private lastDialAt = -Infinity;
+  /** Failures of the address being admitted in dialed(), before the successful handshake reset them. */
+  private failuresBeforeDial = 0;
   private started = false;
 
   constructor(options: PeerManagerOptions) {
@@ -285,6 +294,7 @@ export class PeerManager implements PeerManagerApi {
       throw this.refused(refuse.idMismatchError(id, info.id));
     }
     const record = this.book.addressRecord(entry, text);
+    this.failuresBeforeDial = record?.dialFailures ?? 0;
     if (record !== undefined) {
       record.dialFailures = 0;
       record.lastDialSuccess = this.clock.now();
@@ -360,7 +370,15 @@ export class PeerManager implements PeerManagerApi {
     );
     if (check.kind === 'full') throw this.refused(refuse.fullError(id, direction));
     const victim = check.kind === 'replace' ? check.victim : undefined;
-    this.table.connect(id, direction, group, info, now);
+    this.table.connect(
+      id,
+      direction,
+      group,
+      info,
+      now,
+      address === undefined ? undefined : formatNodeAddress(address),
+      address === undefined ? 0 : this.failuresBeforeDial,
+    );
     if (victim !== undefined) {
       this.table.evictMarks.add(victim);
       this.logger.debug({ peer: id, victim }, 'admitted over the limit; evicting a lower-ranked peer');
@@ -402,6 +420,14 @@ export class PeerManager implements PeerManagerApi {
     if (entry !== undefined) {
       entry.lastDisconnected = now;
       entry.record.lastConnected = now;
+      // A peer that hangs up right after the handshake (it banned us, it is full, it dislikes our
+      // NodeInfo) would otherwise be redialed at the cooldown rate forever, since the handshake reset
+      // its failures: a short-lived outbound connection counts as a failed dial, so backoff grows.
+      if (c.dialedAddress !== undefined && now - c.since < MIN_STABLE_CONNECTION_MS) {
+        const record = this.book.addressRecord(entry, c.dialedAddress);
+        if (record !== undefined) record.dialFailures = c.failuresBefore;
+        this.recordFailure(entry, c.dialedAddress);
+      }
       // A connection closed for a bannable offence bans the peer even if nobody called errored().
       if (reason !== undefined && reason.action === 'ban')
         this.applyBan(entry, this.policy.judgeError(this.view(entry), reason).banFor);

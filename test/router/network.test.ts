@@ -2,7 +2,7 @@
 // from two seeds through address exchange (PeerManager.advertise), form a connected graph, and a
 // gossiped broadcast reaches every node. Also: a restarted node reloads its peer store, and stop()
 // leaves no handles behind.
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
