@@ -125,11 +125,18 @@ export async function roundTrip(open: OpenConnection, msg: Uint8Array): Promise<
   open.conn.send(ECHO_CHANNEL, msg);
   const reply = await nextMessage(open.messages);
   if (reply.bytes.length !== msg.length) {
-    throw new PeerwireError(ErrorCode.Malformed, `echo of ${msg.length} bytes came back as ${reply.bytes.length}`);
+    throw new PeerwireError(
+      ErrorCode.Malformed,
+      `echo of ${msg.length} bytes came back as ${reply.bytes.length}`,
+    );
   }
 }
 
 /** send() with backpressure: waits for drained() when the connection asks for it. */
-export async function sendWithBackpressure(conn: Connection, channelId: number, msg: Uint8Array): Promise<void> {
+export async function sendWithBackpressure(
+  conn: Connection,
+  channelId: number,
+  msg: Uint8Array,
+): Promise<void> {
   if (!conn.send(channelId, msg)) await conn.drained(AbortSignal.timeout(CONNECT_TIMEOUT_MS));
 }

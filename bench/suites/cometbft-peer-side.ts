@@ -100,7 +100,8 @@ export const handlers: SideHandlers = {
    */
   async dialMany(arg: unknown): Promise<number> {
     const { port, count } = arg as { port: number; count: number };
-    if (!Number.isInteger(count) || count < 0) throw new PeerwireError(ErrorCode.InvalidArgument, 'bad count');
+    if (!Number.isInteger(count) || count < 0)
+      throw new PeerwireError(ErrorCode.InvalidArgument, 'bad count');
     const d = (dialer ??= { transport: benchTransport(), conns: [] });
     const local = benchLocalNode('bench-dialer');
     const one = new Uint8Array(1);

@@ -42,8 +42,14 @@ const BULK_SIZE = 64 * 1024;
 const BYTES_PER_CHECK = 64 * 1024;
 /** CometBFT's default p2p.send_rate (bytes/s): the rate-limited variant of the priority figure. */
 const COMETBFT_SEND_RATE = 5_120_000;
-/** Round trips discarded at the start of a loaded latency phase (each may take milliseconds). */
-const LOADED_RTT_WARMUP = 20;
+/**
+ * Round trips discarded at the start of a loaded latency phase, and the fewest kept (full run / quick).
+ * With the link saturated a round trip waits behind the socket buffers (~100 ms here), so these
+ * counts, not BENCH_RTT_MS, set the phase's length: 100 samples keep p99 meaningful in a full run.
+ */
+const LOADED_RTT_WARMUP = 5;
+const LOADED_MIN_SAMPLES = 100;
+const LOADED_MIN_SAMPLES_QUICK = 20;
 /** Settling time after opening many connections before memory is sampled (ms), as compare.mjs does. */
 const MEMORY_SETTLE_MS = 500;
 /** Deadline for a whole figure's send loops and waits (ms): a dead side must not hang the run. */
@@ -363,7 +369,11 @@ async function priority(ctx: BenchContext, side: Side, port: number, sendRate?: 
     let loaded: Summary;
     try {
       await sleep(ctx.config.warmupMs); // let the queues and socket buffers fill
-      loaded = await measureLatency(rtt, { warmup: LOADED_RTT_WARMUP, timeMs: ctx.config.rttMs });
+      loaded = await measureLatency(rtt, {
+        warmup: LOADED_RTT_WARMUP,
+        timeMs: ctx.config.rttMs,
+        minSamples: ctx.config.quick ? LOADED_MIN_SAMPLES_QUICK : LOADED_MIN_SAMPLES,
+      });
     } finally {
       stop = true;
       await loop;

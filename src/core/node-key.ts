@@ -2,7 +2,16 @@
 // of SHA-256 of the 32-byte public key. Keys live in node:crypto KeyObjects (15-30x faster than pure
 // JS here); raw remote keys are imported through JWK, the fast import path on Node.
 
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  sign,
+  verify,
+  type JsonWebKey,
+  type KeyObject,
+} from 'node:crypto';
 import { ErrorCode, PeerwireError } from './errors.ts';
 import type { NodeId } from './node-address.ts';
 
@@ -20,7 +29,10 @@ function b64url(bytes: Uint8Array): string {
 
 export function nodeIdFromPublicKey(publicKey: Uint8Array): NodeId {
   if (publicKey.length !== ED25519_KEY_BYTES) {
-    throw new PeerwireError(ErrorCode.InvalidArgument, `ed25519 public key must be ${ED25519_KEY_BYTES} bytes`);
+    throw new PeerwireError(
+      ErrorCode.InvalidArgument,
+      `ed25519 public key must be ${ED25519_KEY_BYTES} bytes`,
+    );
   }
   return createHash('sha256').update(publicKey).digest().subarray(0, NODE_ID_BYTES).toString('hex');
 }
@@ -31,15 +43,23 @@ export function isNodeId(value: string): boolean {
 
 export function importEd25519PublicKey(publicKey: Uint8Array): KeyObject {
   if (publicKey.length !== ED25519_KEY_BYTES) {
-    throw new PeerwireError(ErrorCode.InvalidArgument, `ed25519 public key must be ${ED25519_KEY_BYTES} bytes`, {
-      action: 'ban',
-    });
+    throw new PeerwireError(
+      ErrorCode.InvalidArgument,
+      `ed25519 public key must be ${ED25519_KEY_BYTES} bytes`,
+      {
+        action: 'ban',
+      },
+    );
   }
   return createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: b64url(publicKey) }, format: 'jwk' });
 }
 
 /** Verifies an Ed25519 signature; false for any malformed input (never throws for remote data). */
-export function verifyEd25519(publicKey: Uint8Array | KeyObject, message: Uint8Array, signature: Uint8Array): boolean {
+export function verifyEd25519(
+  publicKey: Uint8Array | KeyObject,
+  message: Uint8Array,
+  signature: Uint8Array,
+): boolean {
   if (signature.length !== ED25519_SIGNATURE_BYTES) return false;
   try {
     const key = publicKey instanceof Uint8Array ? importEd25519PublicKey(publicKey) : publicKey;
@@ -47,6 +67,27 @@ export function verifyEd25519(publicKey: Uint8Array | KeyObject, message: Uint8A
   } catch {
     return false;
   }
+}
+
+/**
+ * A fresh key pair as JWK, for keys that are then imported. Never export a KeyObject that came out of
+ * generateKeyPairSync instead: on Node 20 that can deadlock, because the export holds the key's mutex
+ * while allocating and a GC in that allocation may finalise the generating job, which takes the same
+ * mutex (seen here as a hung process stuck in ~KeyGenJob under ExportJWK).
+ */
+export function generateJwkKeyPair(type: 'ed25519' | 'x25519'): {
+  publicKey: JsonWebKey;
+  privateKey: JsonWebKey;
+} {
+  const jwk = { format: 'jwk' } as const;
+  // @types/node 20 lacks the JWK encoding overload that Node 20 implements.
+  return generateKeyPairSync(
+    type as 'ed25519',
+    {
+      publicKeyEncoding: jwk,
+      privateKeyEncoding: jwk,
+    } as never,
+  ) as unknown as { publicKey: JsonWebKey; privateKey: JsonWebKey };
 }
 
 export class NodeKey {
@@ -64,9 +105,11 @@ export class NodeKey {
   }
 
   static generate(): NodeKey {
-    const { privateKey } = generateKeyPairSync('ed25519');
-    const jwk = privateKey.export({ format: 'jwk' });
-    return new NodeKey(new Uint8Array(Buffer.from(jwk.d ?? '', 'base64url')), privateKey);
+    const { privateKey } = generateJwkKeyPair('ed25519');
+    return new NodeKey(
+      new Uint8Array(Buffer.from(privateKey.d ?? '', 'base64url')),
+      createPrivateKey({ key: privateKey, format: 'jwk' }),
+    );
   }
 
   /** The key whose 32-byte RFC 8032 seed is `seed` (CometBFT stores seed || public key). */

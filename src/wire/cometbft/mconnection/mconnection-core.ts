@@ -304,8 +304,10 @@ export class MConnectionCore {
   nextTimerAt(): number {
     let at = this.keepAlive.nextDeadline();
     if (this.sendLimiter !== undefined && this.hasPendingSend()) {
-      const wait = this.sendLimiter.msUntilAvailable();
-      if (wait > 0) at = Math.min(at, this.clock.now() + wait);
+      // Data held back by the send rate: poll again once the bucket refills. It may already have
+      // refilled since the last poll (the clock moved on by a millisecond); "no wait" must then mean
+      // "poll soon", never "wait for the keep-alive deadline", or the queued data stalls for a minute.
+      at = Math.min(at, this.clock.now() + Math.max(1, this.sendLimiter.msUntilAvailable()));
     }
     return at;
   }

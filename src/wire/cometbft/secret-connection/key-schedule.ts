@@ -2,15 +2,9 @@
 // DH with low-order rejection, the Merlin challenge that both sides sign, and the HKDF-SHA256 split of
 // the DH secret into the two AEAD keys. Pure functions over node:crypto; no state, no I/O.
 
-import {
-  createPrivateKey,
-  createPublicKey,
-  diffieHellman,
-  generateKeyPairSync,
-  hkdfSync,
-  type KeyObject,
-} from 'node:crypto';
+import { createPrivateKey, createPublicKey, diffieHellman, hkdfSync, type KeyObject } from 'node:crypto';
 import { ErrorCode, PeerwireError } from '../../../core/errors.ts';
+import { generateJwkKeyPair } from '../../../core/node-key.ts';
 import { MerlinTranscript } from '../transcript/merlin.ts';
 import { secretConnectionError, SecretConnectionErrorCode } from './errors.ts';
 
@@ -64,8 +58,12 @@ function rawPublicKey(key: KeyObject): Uint8Array {
  */
 export function createEphemeralKeyPair(rawPrivateKey?: Uint8Array): EphemeralKeyPair {
   if (rawPrivateKey === undefined) {
-    const { privateKey, publicKey } = generateKeyPairSync('x25519');
-    return { privateKey, publicKey: rawPublicKey(publicKey) };
+    // Generated as JWK and imported: see generateJwkKeyPair for the Node 20 deadlock this avoids.
+    const pair = generateJwkKeyPair('x25519');
+    return {
+      privateKey: createPrivateKey({ key: pair.privateKey, format: 'jwk' }),
+      publicKey: new Uint8Array(Buffer.from(pair.publicKey.x ?? '', 'base64url')),
+    };
   }
   if (rawPrivateKey.length !== X25519_KEY_BYTES) {
     throw new PeerwireError(

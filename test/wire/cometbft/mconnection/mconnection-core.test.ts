@@ -358,6 +358,18 @@ test('send rate limit holds the long-run rate; control packets bypass it', async
   assert.equal(hex(a.pollPackets()!.subarray(0, 3)), '021200');
 });
 
+test('send rate limit: data still queued when the bucket refills is polled soon, not at the keep-alive deadline', async () => {
+  const clock = new ManualClock();
+  const a = core([{ id: 1, sendQueueCapacity: 4 }], clock, { sendRate: 20_000 });
+  a.enqueue(1, new Uint8Array(200_000));
+  while (a.pollPackets() !== undefined);
+  // The clock moves on past the refill without a poll (the owner's timer fired late, or a millisecond
+  // ticked between its poll and its nextTimerAt call): the next poll is due now, not in a minute.
+  await clock.advance(1_000);
+  assert.ok(a.hasPendingSend());
+  assert.ok(a.nextTimerAt() - clock.now() <= 1, `next poll in ${a.nextTimerAt() - clock.now()} ms`);
+});
+
 test('receive rate limit asks the owner to pause reading', () => {
   const clock = new ManualClock();
   const b = core([{ id: 1, sendQueueCapacity: 4 }], clock, { recvRate: 10_000 });
