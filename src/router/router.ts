@@ -15,7 +15,14 @@ import { formatNodeAddress, type NodeAddress, type NodeId } from '../core/node-a
 import { nodeIdFromPublicKey, type NodeKey } from '../core/node-key.ts';
 import { WakeSignal } from '../core/wake-signal.ts';
 import type { PeerManagerApi, PeerUpdate } from '../peers/types.ts';
-import type { ChannelDescriptor, Connection, Direction, LocalNode, PeerInfo, Transport } from '../transport/types.ts';
+import type {
+  ChannelDescriptor,
+  Connection,
+  Direction,
+  LocalNode,
+  PeerInfo,
+  Transport,
+} from '../transport/types.ts';
 import { AcceptGate } from './accept-gate.ts';
 import {
   Channel,
@@ -26,7 +33,7 @@ import {
   type ResolvedChannelOptions,
 } from './channel.ts';
 import type { MessageCodec } from './codec.ts';
-import { PeerSendQueue } from './peer-send-queue.ts';
+import { RoutedPeer, type PeerStatusView, type RoutedPeerHost } from './routed-peer.ts';
 import { resolveAddress, systemResolver, type HostResolver } from './resolve.ts';
 import { RouterMetrics } from './router-metrics.ts';
 import { DEFAULT_ROUTER_OPTIONS, type RouterOptions } from './router-options.ts';
@@ -46,29 +53,7 @@ export interface RouterInit {
   readonly resolver?: HostResolver;
 }
 
-interface ConnectedPeer {
-  readonly id: NodeId;
-  readonly info: PeerInfo;
-  readonly direction: Direction;
-  readonly conn: Connection;
-  readonly sendQueue: PeerSendQueue;
-  readonly stop: AbortController;
-  readonly channels: ReadonlySet<number>;
-  /** Set when a duplicate connection replaced this one: its teardown must not report a disconnect. */
-  replaced: boolean;
-  /** Set by disconnect(..., { afterFlush: true }): close once everything queued has been written. */
-  closeWhenFlushed: PeerwireError | undefined;
-}
-
-/** A summary of one connected peer, for status pages and tests. */
-export interface PeerStatusView {
-  readonly id: NodeId;
-  readonly direction: Direction;
-  readonly remote: string;
-  readonly queuedMessages: number;
-  readonly queuedBytes: number;
-  readonly bufferedBytes: number;
-}
+export type { PeerStatusView } from './routed-peer.ts';
 
 export class Router implements ChannelHost {
   readonly selfId: NodeId;
@@ -84,7 +69,8 @@ export class Router implements ChannelHost {
   private readonly resolver: HostResolver;
   private readonly acceptGate: AcceptGate;
   private readonly channels = new Map<number, Channel<unknown>>();
-  private readonly peers = new Map<NodeId, ConnectedPeer>();
+  private readonly peers = new Map<NodeId, RoutedPeer>();
+  private readonly peerHost: RoutedPeerHost;
   /** Every live connection, routed or still handshaking, so stop() can close them all. */
   private readonly liveConnections = new Set<Connection>();
   private readonly tasks = new Set<Promise<unknown>>();
@@ -115,6 +101,12 @@ export class Router implements ChannelHost {
       },
       this.clock,
     );
+    this.peerHost = {
+      metrics: this.metrics,
+      stallTimeoutMs: this.options.stallTimeoutMs,
+      channel: (id) => this.channels.get(id),
+      reportMalformed: (peer, error) => this.safely(() => this.peerManager.errored(peer, error)),
+    };
     for (const transport of this.transports) {
       for (const protocol of transport.protocols) {
         if (!this.transportByProtocol.has(protocol)) this.transportByProtocol.set(protocol, transport);
@@ -153,7 +145,7 @@ export class Router implements ChannelHost {
     if (envelope.broadcast === true) {
       let waits: Promise<void>[] | undefined;
       for (const peer of this.peers.values()) {
-        const wait = this.enqueue(peer, channel.options, channelId, envelope.message);
+        const wait = peer.enqueue(channel.options, channelId, envelope.message);
         if (wait !== undefined) (waits ??= []).push(wait);
       }
       if (waits !== undefined) await Promise.all(waits);
@@ -164,65 +156,8 @@ export class Router implements ChannelHost {
       this.metrics.dropped(channelId, 'unconnected');
       return;
     }
-    const wait = this.enqueue(peer, channel.options, channelId, envelope.message);
+    const wait = peer.enqueue(channel.options, channelId, envelope.message);
     if (wait !== undefined) await wait;
-  }
-
-  /** Queues a message for a peer; returns a promise only when it has to wait for room. */
-  private enqueue(
-    peer: ConnectedPeer,
-    options: ResolvedChannelOptions,
-    channelId: number,
-    bytes: Uint8Array,
-  ): Promise<void> | undefined {
-    if (!peer.channels.has(channelId)) {
-      this.metrics.dropped(channelId, 'peer-lacks-channel');
-      return undefined;
-    }
-    let result: 'accepted' | 'dropped' | 'full';
-    try {
-      result = peer.sendQueue.offer(channelId, options, bytes);
-    } catch (error) {
-      this.onEnqueueError(peer, channelId, error);
-      return undefined;
-    }
-    if (result === 'full') return this.enqueueBlocking(peer, options, channelId, bytes);
-    return undefined;
-  }
-
-  private async enqueueBlocking(
-    peer: ConnectedPeer,
-    options: ResolvedChannelOptions,
-    channelId: number,
-    bytes: Uint8Array,
-  ): Promise<void> {
-    const wait = deadline(this.options.stallTimeoutMs, peer.stop.signal, `send queue of ${peer.id}`);
-    try {
-      for (;;) {
-        await peer.sendQueue.waitForSpace(channelId, options, wait.signal, bytes.length);
-        if (peer.sendQueue.offer(channelId, options, bytes) !== 'full') return;
-      }
-    } catch (error) {
-      const typed = toPeerwireError(error);
-      if (typed.code === ErrorCode.Timeout) {
-        this.disconnectPeer(peer, new PeerwireError(ErrorCode.Stalled, `peer ${peer.id} stopped reading`, { cause: typed }));
-        this.metrics.dropped(channelId, 'stalled');
-      } else {
-        this.onEnqueueError(peer, channelId, typed);
-      }
-    } finally {
-      wait.clear();
-    }
-  }
-
-  private onEnqueueError(peer: ConnectedPeer, channelId: number, error: unknown): void {
-    const typed = toPeerwireError(error);
-    if (typed.code === ErrorCode.QueueFull) {
-      this.metrics.dropped(channelId, 'overflow-disconnect');
-      this.disconnectPeer(peer, typed);
-    } else {
-      this.metrics.dropped(channelId, 'peer-gone');
-    }
   }
 
   /** @internal ChannelHost */
@@ -235,14 +170,15 @@ export class Router implements ChannelHost {
       this.logger.warn({ peer: peerId, err: String(managerError) }, 'peer manager rejected an error report');
     }
     const peer = this.peers.get(peerId);
-    if (peer !== undefined && error.action !== 'transient') this.disconnectPeer(peer, error);
+    if (peer !== undefined && error.action !== 'transient') peer.disconnect(error);
   }
 
   // ---------------------------------------------------------------- lifecycle
 
   /** Starts the dial, accept and evict loops. Transports must already be listening. */
   start(): void {
-    if (this.state !== 'new') throw new PeerwireError(ErrorCode.InvalidArgument, `router cannot start when ${this.state}`);
+    if (this.state !== 'new')
+      throw new PeerwireError(ErrorCode.InvalidArgument, `router cannot start when ${this.state}`);
     this.state = 'running';
     this.stopController = new AbortController();
     // Every dial, handshake and blocked send hangs a deadline on the stop signal and removes it when it
@@ -268,7 +204,9 @@ export class Router implements ChannelHost {
     }
     this.state = 'stopping';
     this.unsubscribeWake?.();
-    this.stopController.abort(new PeerwireError(ErrorCode.Aborted, 'router stopping', { action: 'transient' }));
+    this.stopController.abort(
+      new PeerwireError(ErrorCode.Aborted, 'router stopping', { action: 'transient' }),
+    );
     const closing = new PeerwireError(ErrorCode.Closed, 'router stopped', { action: 'transient' });
     for (const conn of this.liveConnections) conn.close(closing);
     await Promise.allSettled(this.transports.map((t) => t.close()));
@@ -300,14 +238,7 @@ export class Router implements ChannelHost {
   }
 
   peerStatus(): PeerStatusView[] {
-    return [...this.peers.values()].map((p) => ({
-      id: p.id,
-      direction: p.direction,
-      remote: `${p.conn.remoteEndpoint.host}:${p.conn.remoteEndpoint.port}`,
-      queuedMessages: p.sendQueue.queuedMessages,
-      queuedBytes: p.sendQueue.queuedBytes,
-      bufferedBytes: p.conn.bufferedBytes,
-    }));
+    return [...this.peers.values()].map((p) => p.status());
   }
 
   channelStatus(): { id: number; queued: number }[] {
@@ -326,13 +257,10 @@ export class Router implements ChannelHost {
   disconnect(id: NodeId, reason?: PeerwireError, options: { readonly afterFlush?: boolean } = {}): void {
     const peer = this.peers.get(id);
     if (peer === undefined) return;
-    const why = reason ?? new PeerwireError(ErrorCode.Closed, 'disconnected locally', { action: 'transient' });
-    if (options.afterFlush === true) {
-      peer.closeWhenFlushed = why;
-      peer.sendQueue.wake();
-    } else {
-      this.disconnectPeer(peer, why);
-    }
+    const why =
+      reason ?? new PeerwireError(ErrorCode.Closed, 'disconnected locally', { action: 'transient' });
+    if (options.afterFlush === true) peer.closeAfterFlush(why);
+    else peer.disconnect(why);
   }
 
   /** What this node says about itself in handshakes right now. */
@@ -441,9 +369,13 @@ export class Router implements ChannelHost {
     for (const endpoint of endpoints) {
       const transport = this.transportByProtocol.get(endpoint.protocol);
       if (transport === undefined) {
-        lastError = new PeerwireError(ErrorCode.ConnectionFailed, `no transport serves ${endpoint.protocol}`, {
-          action: 'transient',
-        });
+        lastError = new PeerwireError(
+          ErrorCode.ConnectionFailed,
+          `no transport serves ${endpoint.protocol}`,
+          {
+            action: 'transient',
+          },
+        );
         continue;
       }
       const dialing = deadline(this.options.dialTimeoutMs, stop, 'dial');
@@ -458,7 +390,10 @@ export class Router implements ChannelHost {
         dialing.clear();
       }
     }
-    throw lastError ?? new PeerwireError(ErrorCode.ConnectionFailed, 'no endpoint to dial', { action: 'transient' });
+    throw (
+      lastError ??
+      new PeerwireError(ErrorCode.ConnectionFailed, 'no endpoint to dial', { action: 'transient' })
+    );
   }
 
   // ---------------------------------------------------------------- accepting
@@ -483,7 +418,9 @@ export class Router implements ChannelHost {
       const verdict = this.acceptGate.admit(ip);
       if (verdict !== 'ok') {
         this.metrics.rejected('inbound', verdict);
-        conn.close(new PeerwireError(ErrorCode.Rejected, `inbound refused: ${verdict}`, { action: 'transient' }));
+        conn.close(
+          new PeerwireError(ErrorCode.Rejected, `inbound refused: ${verdict}`, { action: 'transient' }),
+        );
         continue;
       }
       this.liveConnections.add(conn);
@@ -501,7 +438,10 @@ export class Router implements ChannelHost {
       this.forget(conn);
       if (!isAbortError(typed)) {
         this.metrics.handshakeFailed('inbound', typed.code);
-        this.logger.debug({ remote: conn.remoteEndpoint.host, code: typed.code, err: typed.message }, 'inbound handshake failed');
+        this.logger.debug(
+          { remote: conn.remoteEndpoint.host, code: typed.code, err: typed.message },
+          'inbound handshake failed',
+        );
       }
       return;
     }
@@ -548,46 +488,27 @@ export class Router implements ChannelHost {
 
   // ---------------------------------------------------------------- routing a connected peer
 
-  private async routePeer(info: PeerInfo, conn: Connection, direction: Direction, replaces: boolean): Promise<void> {
+  private async routePeer(
+    info: PeerInfo,
+    conn: Connection,
+    direction: Direction,
+    replaces: boolean,
+  ): Promise<void> {
     const existing = this.peers.get(info.id);
     if (replaces && existing !== undefined) {
       existing.replaced = true;
-      this.disconnectPeer(
-        existing,
-        new PeerwireError(ErrorCode.DuplicateConnection, 'replaced by a newer connection', { action: 'transient' }),
+      existing.disconnect(
+        new PeerwireError(ErrorCode.DuplicateConnection, 'replaced by a newer connection', {
+          action: 'transient',
+        }),
       );
     }
-    const peer: ConnectedPeer = {
-      id: info.id,
-      info,
-      direction,
-      conn,
-      stop: new AbortController(),
-      channels: new Set(info.channels),
-      replaced: false,
-      closeWhenFlushed: undefined,
-      sendQueue: new PeerSendQueue((channelId) => this.metrics.dropped(channelId, 'overflow')),
-    };
+    const peer = new RoutedPeer(info, conn, direction, this.peerHost);
     this.peers.set(info.id, peer);
     this.metrics.peerConnected(direction);
     this.logger.info({ peer: info.id, direction, remote: conn.remoteEndpoint.host }, 'peer connected');
     this.safely(() => this.peerManager.ready(info.id, info, direction));
-
-    // Whichever loop ends first ends the other: the connection closes with its reason.
-    const endWith = (error?: unknown): PeerwireError | undefined => {
-      const reason = error === undefined ? undefined : toPeerwireError(error);
-      if (!peer.stop.signal.aborted) {
-        conn.close(reason);
-        peer.stop.abort(reason ?? new PeerwireError(ErrorCode.Closed, 'peer closed', { action: 'transient' }));
-      }
-      return reason;
-    };
-    const [receiveFailure, sendFailure] = await Promise.all([
-      this.receiveLoop(peer).then(() => endWith(), endWith),
-      this.sendLoop(peer).then(() => endWith(), endWith),
-    ]);
-    const reason = receiveFailure ?? sendFailure ?? (await conn.closed);
-    peer.sendQueue.close(reason ?? new PeerwireError(ErrorCode.Closed, 'peer closed', { action: 'transient' }));
+    const reason = await peer.run();
     this.forget(conn);
     this.metrics.peerDisconnected(direction);
     if (this.peers.get(info.id) === peer) this.peers.delete(info.id);
@@ -595,94 +516,6 @@ export class Router implements ChannelHost {
       this.logger.info({ peer: info.id, direction, reason: reason?.code }, 'peer disconnected');
       this.safely(() => this.peerManager.disconnected(info.id, reason));
     }
-  }
-
-  /** Reads messages and hands each to its channel's inbound queue (waiting when the service lags). */
-  private async receiveLoop(peer: ConnectedPeer): Promise<void> {
-    const signal = peer.stop.signal;
-    try {
-      for await (const { channelId, bytes } of peer.conn) {
-        const channel = this.channels.get(channelId);
-        if (channel === undefined) {
-          this.metrics.dropped(channelId, 'no-channel');
-          continue;
-        }
-        if (bytes.length > channel.options.recvMessageCapacity) {
-          throw new PeerwireError(
-            ErrorCode.FrameTooLarge,
-            `message of ${bytes.length} bytes on channel ${channelId} exceeds ${channel.options.recvMessageCapacity}`,
-          );
-        }
-        let message: unknown;
-        try {
-          message = channel.codec.decode(bytes);
-        } catch (error) {
-          const typed = toPeerwireError(error, ErrorCode.Malformed);
-          this.metrics.dropped(channelId, 'malformed');
-          this.safely(() => this.peerManager.errored(peer.id, typed));
-          if (typed.action === 'transient') continue;
-          throw typed;
-        }
-        this.metrics.received(channelId, bytes.length);
-        const envelope = { from: peer.id, channelId, message };
-        if (channel.inbound.offer(envelope) === 'full') {
-          try {
-            await channel.inbound.push(envelope, signal);
-          } catch (error) {
-            if (signal.aborted || channel.closed) return;
-            throw error;
-          }
-        }
-      }
-    } catch (error) {
-      if (signal.aborted) return;
-      throw error;
-    }
-  }
-
-  /** Takes messages from the peer's queue by channel priority and writes them, honouring backpressure. */
-  private async sendLoop(peer: ConnectedPeer): Promise<void> {
-    const signal = peer.stop.signal;
-    try {
-      for (;;) {
-        const next = peer.sendQueue.next();
-        if (next === undefined) {
-          if (peer.closeWhenFlushed !== undefined) {
-            // A close without an error flushes what the wire still buffers before the link ends.
-            peer.conn.close();
-            peer.stop.abort(peer.closeWhenFlushed);
-            return;
-          }
-          await peer.sendQueue.waitForMessage(signal);
-          if (signal.aborted) return;
-          continue;
-        }
-        this.metrics.sent(next.channelId, next.bytes.length);
-        if (!peer.conn.send(next.channelId, next.bytes)) {
-          const drain = deadline(this.options.stallTimeoutMs, signal, `socket drain of ${peer.id}`);
-          try {
-            await peer.conn.drained(drain.signal);
-          } catch (error) {
-            const typed = toPeerwireError(error);
-            if (typed.code === ErrorCode.Timeout) {
-              throw new PeerwireError(ErrorCode.Stalled, `peer ${peer.id} stopped reading`, { cause: typed });
-            }
-            throw typed;
-          } finally {
-            drain.clear();
-          }
-        }
-      }
-    } catch (error) {
-      if (signal.aborted) return;
-      throw error;
-    }
-  }
-
-  private disconnectPeer(peer: ConnectedPeer, reason: PeerwireError): void {
-    peer.conn.close(reason);
-    peer.stop.abort(reason);
-    peer.sendQueue.close(reason);
   }
 
   private forget(conn: Connection): void {
@@ -702,7 +535,7 @@ export class Router implements ChannelHost {
           if (peer !== undefined) {
             this.metrics.evicted();
             this.logger.info({ peer: id }, 'evicting peer');
-            this.disconnectPeer(peer, new PeerwireError(ErrorCode.Closed, 'evicted', { action: 'transient' }));
+            peer.disconnect(new PeerwireError(ErrorCode.Closed, 'evicted', { action: 'transient' }));
           }
           id = this.peerManager.evictNext();
         }
@@ -722,8 +555,14 @@ export class Router implements ChannelHost {
   private async loopBackoff(loop: string, error: unknown, failures: number): Promise<void> {
     const typed = toPeerwireError(error);
     this.metrics.loopError(loop);
-    this.logger.error({ loop, code: typed.code, err: typed.message }, 'router loop iteration failed; retrying');
-    const delay = Math.min(this.options.loopRetryMaxMs, this.options.loopRetryMinMs * 2 ** Math.min(failures - 1, 20));
+    this.logger.error(
+      { loop, code: typed.code, err: typed.message },
+      'router loop iteration failed; retrying',
+    );
+    const delay = Math.min(
+      this.options.loopRetryMaxMs,
+      this.options.loopRetryMinMs * 2 ** Math.min(failures - 1, 20),
+    );
     try {
       await this.clock.sleep(delay, this.stopController.signal);
     } catch {
