@@ -33,6 +33,8 @@ export class ChannelState {
   private sendOffset = 0;
   private recvBuffer: Uint8Array | undefined;
   private recvLength = 0;
+  /** Size of the last fragmented message completed here: the next one's first allocation (see receive). */
+  private lastFragmentedSize = 0;
 
   constructor(descriptor: MConnChannelDescriptor, maxPayload: number) {
     this.descriptor = descriptor;
@@ -115,10 +117,19 @@ export class ChannelState {
 
   /**
    * Adds one received fragment; returns the complete message on eof. A single-fragment message is
-   * returned as the fragment itself (a view of the caller's bytes). Throws ERR_MCONN_MESSAGE_TOO_LARGE
-   * before allocating when the message would exceed recvMessageCapacity.
+   * returned as the fragment itself (a view of the caller's bytes) unless `transient` says those bytes
+   * are about to be reused (the packet reader's shared scratch buffer): then it is copied once. Throws
+   * ERR_MCONN_MESSAGE_TOO_LARGE before allocating when the message would exceed recvMessageCapacity.
+   *
+   * A fragmented message is appended into one buffer. Its first allocation is the larger of the
+   * descriptor's recvBufferCapacity hint and the size of the previous fragmented message completed on
+   * this channel (bytes the peer really sent, so steady traffic such as 64 KiB block parts takes one
+   * exact allocation, no regrowth and no final copy); it then doubles as needed. Every size is capped by
+   * recvMessageCapacity and none comes from a size the peer claims. The remembered size is replaced by
+   * each completed message, so a peer that alternates large and tiny messages gets at most one
+   * large allocation per large message it actually sent.
    */
-  receive(data: Uint8Array, eof: boolean): Uint8Array | undefined {
+  receive(data: Uint8Array, eof: boolean, transient = false): Uint8Array | undefined {
     const capacity = this.descriptor.recvMessageCapacity;
     const total = this.recvLength + data.length;
     if (total > capacity) {
@@ -128,14 +139,14 @@ export class ChannelState {
         { action: 'disconnect', details: { channelId: this.id, capacity, size: total } },
       );
     }
-    if (eof && this.recvLength === 0) return data;
+    if (eof && this.recvLength === 0) return transient ? data.slice() : data;
     if (data.length > 0) {
       let buffer = this.recvBuffer;
       if (buffer === undefined || buffer.length < total) {
-        // Grow geometrically but never beyond twice what actually arrived (the descriptor's hint caps
-        // the first allocation), so empty or tiny fragments cannot make us reserve large buffers.
         const wanted =
-          buffer === undefined ? Math.min(this.descriptor.recvBufferCapacity, total * 2) : buffer.length * 2;
+          buffer === undefined
+            ? Math.max(this.descriptor.recvBufferCapacity, this.lastFragmentedSize)
+            : buffer.length * 2;
         const grown = new Uint8Array(Math.min(capacity, Math.max(total, wanted)));
         if (buffer !== undefined) grown.set(buffer.subarray(0, this.recvLength));
         buffer = grown;
@@ -148,6 +159,7 @@ export class ChannelState {
     const buffer = this.recvBuffer!;
     this.recvBuffer = undefined;
     this.recvLength = 0;
+    this.lastFragmentedSize = total;
     // Hand over the buffer itself unless most of it would be wasted while the consumer holds it.
     return buffer.length - total <= total >>> 3 ? buffer.subarray(0, total) : buffer.slice(0, total);
   }

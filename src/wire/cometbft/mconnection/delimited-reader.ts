@@ -2,14 +2,32 @@
 // framing CometBFT uses inside the SecretConnection for the NodeInfo (max 10,240 bytes) and then for
 // every MConnection Packet (max 1,034 bytes, §3.2). Bytes arrive in arbitrary chunks (one decrypted
 // frame, several packets, half a prefix); the reader keeps views of the pushed chunks and hands back
-// each message as a view when it lies inside one chunk, or as one exact-size copy when it straddles
-// chunks. The announced length is checked against the limit before anything is allocated, and nothing
-// is allocated until the whole message has arrived, so memory stays proportional to the input.
+// each message as a view when it lies inside one chunk. A message that straddles chunks is either
+// copied once into an exact-size buffer (`next`, for callers that keep it) or gathered into one scratch
+// buffer shared by every reader (`nextTransient`, for the MConnection hot path: a 1,036-byte packet
+// never lines up with a 1,024-byte SecretConnection frame, and reassembly copies the data anyway). The
+// announced length is checked against the limit before anything is allocated, and nothing is
+// allocated until the whole message has arrived, so memory stays proportional to the input.
 
 import { malformed, frameTooLarge } from './mconn-errors.ts';
 
 /** A uvarint length prefix is at most 10 bytes; any limit used here needs far fewer. */
 const MAX_PREFIX_BYTES = 10;
+/** The empty message (a zero length prefix); shared, it has no bytes to modify. */
+const EMPTY: Uint8Array = new Uint8Array(0);
+/**
+ * First size of the shared gather buffer: 2 KiB holds any MConnection packet (1,034 bytes) with room
+ * for a larger payload setting. It grows only to a message size a reader's limit allowed and that has
+ * fully arrived, so its size stays bounded by the largest limit in use and by real input.
+ */
+const SCRATCH_INITIAL_BYTES = 2048;
+
+/**
+ * The gather buffer of `nextTransient`, shared by all readers: the hot path consumes each message
+ * synchronously before asking for the next, so one buffer per process is enough (no memory per
+ * connection). Allocated on first use.
+ */
+let scratch: Uint8Array | undefined;
 
 export class DelimitedReader {
   /** Largest message accepted (the length prefix excluded). May be changed between messages. */
@@ -19,6 +37,7 @@ export class DelimitedReader {
   private offset = 0;
   private buffered = 0;
   private allocated = 0;
+  private transient = false;
 
   constructor(maxMessageSize: number) {
     this.maxMessageSize = maxMessageSize;
@@ -50,7 +69,35 @@ export class DelimitedReader {
    * bytes may be a view of a pushed chunk.
    */
   next(): Uint8Array | undefined {
-    if (this.buffered === 0) return undefined;
+    const length = this.readPrefix();
+    if (length < 0) return undefined;
+    return this.take(length, false);
+  }
+
+  /**
+   * Like `next`, but a message that straddles chunks is gathered into a scratch buffer shared by every
+   * DelimitedReader instead of a fresh copy; `lastTransient` then reads true. Such bytes are valid only
+   * until the next `nextTransient` call on any reader: consume (or copy) them before that. A message
+   * inside one chunk is a view of that chunk, exactly as with `next` (lastTransient false).
+   */
+  nextTransient(): Uint8Array | undefined {
+    const length = this.readPrefix();
+    if (length < 0) return undefined;
+    return this.take(length, true);
+  }
+
+  /** Whether the last `nextTransient` result lives in the shared scratch buffer (see there). */
+  get lastTransient(): boolean {
+    return this.transient;
+  }
+
+  /**
+   * Decodes the next length prefix and consumes it once the whole message is buffered; returns the
+   * message length, or -1 when more bytes are needed (nothing consumed then).
+   */
+  private readPrefix(): number {
+    this.transient = false;
+    if (this.buffered === 0) return -1;
     // Decode the prefix without consuming it: it may straddle chunks.
     let length = 0;
     let prefixBytes = 0;
@@ -58,7 +105,7 @@ export class DelimitedReader {
     let pos = this.offset;
     for (;;) {
       const chunk = this.chunks[chunkIndex];
-      if (chunk === undefined) return undefined; // prefix incomplete
+      if (chunk === undefined) return -1; // prefix incomplete
       if (pos >= chunk.length) {
         chunkIndex++;
         pos = 0;
@@ -73,9 +120,9 @@ export class DelimitedReader {
       if (length > this.maxMessageSize) throw frameTooLarge(length, this.maxMessageSize);
     }
     if (length > this.maxMessageSize) throw frameTooLarge(length, this.maxMessageSize);
-    if (this.buffered < prefixBytes + length) return undefined;
+    if (this.buffered < prefixBytes + length) return -1;
     this.consume(prefixBytes);
-    return this.take(length);
+    return length;
   }
 
   /** Hands back every unread byte (views) and empties the reader, e.g. to pass them to the next layer. */
@@ -108,18 +155,27 @@ export class DelimitedReader {
     this.dropEmptyHead();
   }
 
-  private take(length: number): Uint8Array {
+  private take(length: number, transient: boolean): Uint8Array {
     this.buffered -= length;
     const head = this.chunks[0];
-    if (head === undefined || length === 0) return new Uint8Array(0);
+    if (head === undefined || length === 0) return EMPTY;
     if (head.length - this.offset >= length) {
       const view = head.subarray(this.offset, this.offset + length);
       this.offset += length;
       this.dropEmptyHead();
       return view;
     }
-    const out = new Uint8Array(length);
-    this.allocated += length;
+    let out: Uint8Array;
+    if (transient) {
+      if (scratch === undefined || scratch.length < length) {
+        scratch = new Uint8Array(Math.max(length, SCRATCH_INITIAL_BYTES));
+      }
+      out = scratch;
+      this.transient = true;
+    } else {
+      out = new Uint8Array(length);
+      this.allocated += length;
+    }
     let filled = 0;
     while (filled < length) {
       const chunk = this.chunks[0]!;
@@ -133,7 +189,7 @@ export class DelimitedReader {
       }
     }
     this.dropEmptyHead();
-    return out;
+    return out.length === length ? out : out.subarray(0, length);
   }
 
   private dropEmptyHead(): void {

@@ -241,17 +241,25 @@ export class MConnectionCore {
     this.receivedBytes?.inc(undefined, chunk.length);
     this.reader.push(chunk);
     const delivered: InboundMessage[] = [];
+    const reader = this.reader;
     for (;;) {
-      const packet = this.reader.next();
+      // A packet straddling two chunks comes from the reader's shared scratch buffer: it is decoded and
+      // its data copied (into the reassembly buffer, or once for a single-packet message) right here,
+      // before the next packet is read.
+      const packet = reader.nextTransient();
       if (packet === undefined) break;
-      const message = this.receivePacket(packet);
+      const message = this.receivePacket(packet, reader.lastTransient);
       if (message !== undefined) delivered.push(message);
     }
     return delivered;
   }
 
-  /** Handles one bare Packet (length prefix already removed); returns a completed message, if any. */
-  receivePacket(bytes: Uint8Array): InboundMessage | undefined {
+  /**
+   * Handles one bare Packet (length prefix already removed); returns a completed message, if any, which
+   * may be a view of `bytes`. Pass `transient` true when `bytes` will be overwritten after this call:
+   * the message data is then copied.
+   */
+  receivePacket(bytes: Uint8Array, transient = false): InboundMessage | undefined {
     if (this.closed !== undefined) throw this.closed;
     if (bytes.length > this.maxPacketSize) {
       throw new PeerwireError(
@@ -273,7 +281,7 @@ export class MConnectionCore {
       case 'msg': {
         const channel = this.byId.get(packet.channelId);
         if (channel === undefined) throw unknownChannel(packet.channelId);
-        const message = channel.receive(packet.data, packet.eof);
+        const message = channel.receive(packet.data, packet.eof, transient);
         if (message === undefined) return undefined;
         this.receivedMessages?.inc(channel.labels);
         return { channelId: packet.channelId, bytes: message };
