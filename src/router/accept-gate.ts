@@ -77,7 +77,8 @@ export class AcceptGate {
   /** Drops idle entries whose interval has passed. */
   expire(now = this.clock.now()): void {
     for (const [ip, entry] of this.ips) {
-      if (entry.inFlight === 0 && now - entry.lastAttempt >= this.options.minIntervalPerIpMs) this.ips.delete(ip);
+      if (entry.inFlight === 0 && now - entry.lastAttempt >= this.options.minIntervalPerIpMs)
+        this.ips.delete(ip);
     }
   }
 }

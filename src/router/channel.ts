@@ -6,6 +6,7 @@
 import { BoundedQueue, type OverflowPolicy } from '../core/bounded-queue.ts';
 import { ErrorCode, PeerwireError } from '../core/errors.ts';
 import type { NodeId } from '../core/node-address.ts';
+import type { ChannelDescriptor } from '../transport/types.ts';
 import type { MessageCodec } from './codec.ts';
 
 export interface Envelope<T> {
@@ -92,9 +93,11 @@ export class Channel<T> implements AsyncIterable<Envelope<T>> {
    * unconnected peer is dropped and counted, as in Tendermint.
    */
   async send(envelope: OutboundEnvelope<T>): Promise<void> {
-    if (this.isClosed) throw new PeerwireError(ErrorCode.Closed, `channel ${this.id} is closed`, { action: 'transient' });
+    if (this.isClosed)
+      throw new PeerwireError(ErrorCode.Closed, `channel ${this.id} is closed`, { action: 'transient' });
     const bytes = this.codec.encode(envelope.message);
-    if (envelope.broadcast === true) await this.host.sendOnChannel(this.id, { broadcast: true, message: bytes });
+    if (envelope.broadcast === true)
+      await this.host.sendOnChannel(this.id, { broadcast: true, message: bytes });
     else await this.host.sendOnChannel(this.id, { to: envelope.to, message: bytes });
   }
 
@@ -110,6 +113,17 @@ export class Channel<T> implements AsyncIterable<Envelope<T>> {
 
   [Symbol.asyncIterator](): AsyncIterator<Envelope<T>> {
     return this.inbound[Symbol.asyncIterator]();
+  }
+
+  /** How the channel is described to wires in handshakes (CometBFT's ChannelDescriptor). */
+  descriptor(): ChannelDescriptor {
+    const o = this.options;
+    return {
+      id: this.id,
+      priority: o.priority,
+      sendQueueCapacity: o.sendQueueCapacity,
+      recvMessageCapacity: o.recvMessageCapacity,
+    };
   }
 
   /** Closes the channel: iteration ends, further sends fail, the id may be opened again. */

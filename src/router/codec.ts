@@ -47,15 +47,22 @@ export function boundedCodec<T>(codec: MessageCodec<T>, maxBytes: number): Messa
     encode: (message) => {
       const bytes = codec.encode(message);
       if (bytes.length > maxBytes) {
-        throw new PeerwireError(ErrorCode.FrameTooLarge, `message of ${bytes.length} bytes exceeds ${maxBytes}`, {
-          action: 'transient',
-        });
+        throw new PeerwireError(
+          ErrorCode.FrameTooLarge,
+          `message of ${bytes.length} bytes exceeds ${maxBytes}`,
+          {
+            action: 'transient',
+          },
+        );
       }
       return bytes;
     },
     decode: (bytes) => {
       if (bytes.length > maxBytes) {
-        throw new PeerwireError(ErrorCode.FrameTooLarge, `message of ${bytes.length} bytes exceeds ${maxBytes}`);
+        throw new PeerwireError(
+          ErrorCode.FrameTooLarge,
+          `message of ${bytes.length} bytes exceeds ${maxBytes}`,
+        );
       }
       return codec.decode(bytes);
     },

@@ -69,7 +69,11 @@ export class PeerSendQueue {
    * Queues a message without waiting. Returns `full` when the channel's policy is `block` and there is
    * no room; throws ERR_QUEUE_FULL under `disconnect`, ERR_CLOSED once closed.
    */
-  offer(channelId: number, options: ResolvedChannelOptions, bytes: Uint8Array): 'accepted' | 'dropped' | 'full' {
+  offer(
+    channelId: number,
+    options: ResolvedChannelOptions,
+    bytes: Uint8Array,
+  ): 'accepted' | 'dropped' | 'full' {
     if (this.closedReason !== undefined) throw this.closedReason;
     const result = this.slotFor(channelId, options).queue.offer(bytes);
     if (result === 'accepted') {
@@ -81,7 +85,12 @@ export class PeerSendQueue {
   }
 
   /** Waits until the channel's queue has room for `size` more bytes (or the queue closes). */
-  waitForSpace(channelId: number, options: ResolvedChannelOptions, signal: AbortSignal, size = 0): Promise<void> {
+  waitForSpace(
+    channelId: number,
+    options: ResolvedChannelOptions,
+    signal: AbortSignal,
+    size = 0,
+  ): Promise<void> {
     return this.slotFor(channelId, options).queue.waitForSpace(signal, size);
   }
 
@@ -110,7 +119,8 @@ export class PeerSendQueue {
 
   /** Resolves when a message is queued or the queue is closed. */
   waitForMessage(signal: AbortSignal): Promise<void> {
-    if (this.closedReason !== undefined || this.slots.some((s) => s.queue.length > 0)) return Promise.resolve();
+    if (this.closedReason !== undefined || this.slots.some((s) => s.queue.length > 0))
+      return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       const onAbort = (): void => {
         this.waiter = undefined;

@@ -21,19 +21,67 @@ export class RouterMetrics {
   private readonly peerErrors: Counter;
 
   constructor(metrics: Metrics) {
-    this.peers = metrics.gauge({ name: 'p2p_router_peers', help: 'Connected peers', labelNames: ['direction'] });
-    this.connects = metrics.counter({ name: 'p2p_router_connections_total', help: 'Peers routed', labelNames: ['direction'] });
-    this.messagesSent = metrics.counter({ name: 'p2p_router_messages_sent_total', help: 'Messages handed to connections', labelNames: ['channel'] });
-    this.bytesSent = metrics.counter({ name: 'p2p_router_sent_bytes_total', help: 'Message bytes handed to connections', labelNames: ['channel'] });
-    this.messagesReceived = metrics.counter({ name: 'p2p_router_messages_received_total', help: 'Messages delivered to channels', labelNames: ['channel'] });
-    this.bytesReceived = metrics.counter({ name: 'p2p_router_received_bytes_total', help: 'Message bytes delivered to channels', labelNames: ['channel'] });
-    this.drops = metrics.counter({ name: 'p2p_router_messages_dropped_total', help: 'Messages dropped, by reason', labelNames: ['channel', 'reason'] });
-    this.dialFailures = metrics.counter({ name: 'p2p_router_dial_failures_total', help: 'Failed dials', labelNames: ['code'] });
-    this.handshakeFailures = metrics.counter({ name: 'p2p_router_handshake_failures_total', help: 'Failed handshakes', labelNames: ['direction', 'code'] });
-    this.rejections = metrics.counter({ name: 'p2p_router_connections_rejected_total', help: 'Connections refused after accept or dial', labelNames: ['direction', 'reason'] });
+    this.peers = metrics.gauge({
+      name: 'p2p_router_peers',
+      help: 'Connected peers',
+      labelNames: ['direction'],
+    });
+    this.connects = metrics.counter({
+      name: 'p2p_router_connections_total',
+      help: 'Peers routed',
+      labelNames: ['direction'],
+    });
+    this.messagesSent = metrics.counter({
+      name: 'p2p_router_messages_sent_total',
+      help: 'Messages handed to connections',
+      labelNames: ['channel'],
+    });
+    this.bytesSent = metrics.counter({
+      name: 'p2p_router_sent_bytes_total',
+      help: 'Message bytes handed to connections',
+      labelNames: ['channel'],
+    });
+    this.messagesReceived = metrics.counter({
+      name: 'p2p_router_messages_received_total',
+      help: 'Messages delivered to channels',
+      labelNames: ['channel'],
+    });
+    this.bytesReceived = metrics.counter({
+      name: 'p2p_router_received_bytes_total',
+      help: 'Message bytes delivered to channels',
+      labelNames: ['channel'],
+    });
+    this.drops = metrics.counter({
+      name: 'p2p_router_messages_dropped_total',
+      help: 'Messages dropped, by reason',
+      labelNames: ['channel', 'reason'],
+    });
+    this.dialFailures = metrics.counter({
+      name: 'p2p_router_dial_failures_total',
+      help: 'Failed dials',
+      labelNames: ['code'],
+    });
+    this.handshakeFailures = metrics.counter({
+      name: 'p2p_router_handshake_failures_total',
+      help: 'Failed handshakes',
+      labelNames: ['direction', 'code'],
+    });
+    this.rejections = metrics.counter({
+      name: 'p2p_router_connections_rejected_total',
+      help: 'Connections refused after accept or dial',
+      labelNames: ['direction', 'reason'],
+    });
     this.evictions = metrics.counter({ name: 'p2p_router_evictions_total', help: 'Peers evicted' });
-    this.loopErrors = metrics.counter({ name: 'p2p_router_loop_errors_total', help: 'Loop iterations that failed and were retried', labelNames: ['loop'] });
-    this.peerErrors = metrics.counter({ name: 'p2p_router_peer_errors_total', help: 'Errors reported against peers by services', labelNames: ['code'] });
+    this.loopErrors = metrics.counter({
+      name: 'p2p_router_loop_errors_total',
+      help: 'Loop iterations that failed and were retried',
+      labelNames: ['loop'],
+    });
+    this.peerErrors = metrics.counter({
+      name: 'p2p_router_peer_errors_total',
+      help: 'Errors reported against peers by services',
+      labelNames: ['code'],
+    });
   }
 
   peerConnected(direction: Direction): void {

@@ -12,17 +12,10 @@ import { ErrorCode, isAbortError, PeerwireError, toPeerwireError } from '../core
 import { silentLogger, type Logger } from '../core/logger.ts';
 import { noopMetrics, type Metrics } from '../core/metrics.ts';
 import { formatNodeAddress, type NodeAddress, type NodeId } from '../core/node-address.ts';
-import { nodeIdFromPublicKey, type NodeKey } from '../core/node-key.ts';
+import type { NodeKey } from '../core/node-key.ts';
 import { WakeSignal } from '../core/wake-signal.ts';
 import type { PeerManagerApi, PeerUpdate } from '../peers/types.ts';
-import type {
-  ChannelDescriptor,
-  Connection,
-  Direction,
-  LocalNode,
-  PeerInfo,
-  Transport,
-} from '../transport/types.ts';
+import type { Connection, Direction, LocalNode, PeerInfo, Transport } from '../transport/types.ts';
 import { AcceptGate } from './accept-gate.ts';
 import {
   Channel,
@@ -34,7 +27,10 @@ import {
 } from './channel.ts';
 import type { MessageCodec } from './codec.ts';
 import { RoutedPeer, type PeerStatusView, type RoutedPeerHost } from './routed-peer.ts';
-import { resolveAddress, systemResolver, type HostResolver } from './resolve.ts';
+import { dialAddress } from './dial-address.ts';
+import { runResilientLoop } from './resilient-loop.ts';
+import { checkPeerIdentity } from './peer-identity.ts';
+import { systemResolver, type HostResolver } from './resolve.ts';
 import { RouterMetrics } from './router-metrics.ts';
 import { DEFAULT_ROUTER_OPTIONS, type RouterOptions } from './router-options.ts';
 
@@ -265,12 +261,7 @@ export class Router implements ChannelHost {
 
   /** What this node says about itself in handshakes right now. */
   localNode(): LocalNode {
-    const descriptors: ChannelDescriptor[] = [...this.channels.values()].map((c) => ({
-      id: c.id,
-      priority: c.options.priority,
-      sendQueueCapacity: c.options.sendQueueCapacity,
-      recvMessageCapacity: c.options.recvMessageCapacity,
-    }));
+    const descriptors = [...this.channels.values()].map((c) => c.descriptor());
     return {
       key: this.key,
       channels: descriptors,
@@ -285,32 +276,25 @@ export class Router implements ChannelHost {
 
   // ---------------------------------------------------------------- dialing
 
-  private async dialLoop(): Promise<void> {
+  /** Dials what the peer manager chooses, up to the concurrency cap, then sleeps until something changes. */
+  private dialLoop(): Promise<void> {
     const signal = this.stopController.signal;
-    let failures = 0;
-    while (!signal.aborted) {
-      try {
-        while (this.dialsInFlight < this.options.maxConcurrentDials) {
-          const address = this.peerManager.dialNext();
-          if (address === undefined) break;
-          this.dialsInFlight++;
-          this.spawn(
-            this.dialAndRoute(address).finally(() => {
-              this.dialsInFlight--;
-              this.dialWake.notify();
-            }),
-          );
-        }
-        const next = this.peerManager.nextDialTime();
-        const sleepMs = next === undefined ? undefined : Math.max(0, next - this.clock.now());
-        await this.dialWake.wait(signal, this.clock, sleepMs);
-        failures = 0;
-      } catch (error) {
-        if (signal.aborted) break;
-        failures++;
-        await this.loopBackoff('dial', error, failures);
+    return this.resilient('dial', async () => {
+      while (this.dialsInFlight < this.options.maxConcurrentDials) {
+        const address = this.peerManager.dialNext();
+        if (address === undefined) break;
+        this.dialsInFlight++;
+        this.spawn(
+          this.dialAndRoute(address).finally(() => {
+            this.dialsInFlight--;
+            this.dialWake.notify();
+          }),
+        );
       }
-    }
+      const next = this.peerManager.nextDialTime();
+      const sleepMs = next === undefined ? undefined : Math.max(0, next - this.clock.now());
+      await this.dialWake.wait(signal, this.clock, sleepMs);
+    });
   }
 
   private async dialAndRoute(address: NodeAddress): Promise<void> {
@@ -318,7 +302,14 @@ export class Router implements ChannelHost {
     let conn: Connection;
     let info: PeerInfo;
     try {
-      conn = await this.dialAddress(address);
+      conn = await dialAddress(address, {
+        transportFor: (protocol) => this.transportByProtocol.get(protocol),
+        resolver: this.resolver,
+        resolveTimeoutMs: this.options.resolveTimeoutMs,
+        dialTimeoutMs: this.options.dialTimeoutMs,
+        stop: this.stopController.signal,
+      });
+      this.liveConnections.add(conn);
     } catch (error) {
       const typed = toPeerwireError(error, ErrorCode.ConnectionFailed, 'transient');
       if (!isAbortError(typed)) {
@@ -355,64 +346,18 @@ export class Router implements ChannelHost {
     await this.routePeer(info, conn, 'outbound', replaces);
   }
 
-  /** Resolves the address and tries each endpoint in order, each with its own dial deadline. */
-  private async dialAddress(address: NodeAddress): Promise<Connection> {
-    const stop = this.stopController.signal;
-    const resolving = deadline(this.options.resolveTimeoutMs, stop, 'resolve');
-    let endpoints;
-    try {
-      endpoints = await resolveAddress(address, resolving.signal, this.resolver);
-    } finally {
-      resolving.clear();
-    }
-    let lastError: PeerwireError | undefined;
-    for (const endpoint of endpoints) {
-      const transport = this.transportByProtocol.get(endpoint.protocol);
-      if (transport === undefined) {
-        lastError = new PeerwireError(
-          ErrorCode.ConnectionFailed,
-          `no transport serves ${endpoint.protocol}`,
-          {
-            action: 'transient',
-          },
-        );
-        continue;
-      }
-      const dialing = deadline(this.options.dialTimeoutMs, stop, 'dial');
-      try {
-        const conn = await transport.dial(endpoint, dialing.signal);
-        this.liveConnections.add(conn);
-        return conn;
-      } catch (error) {
-        lastError = toPeerwireError(error, ErrorCode.ConnectionFailed, 'transient');
-        if (stop.aborted) throw lastError;
-      } finally {
-        dialing.clear();
-      }
-    }
-    throw (
-      lastError ??
-      new PeerwireError(ErrorCode.ConnectionFailed, 'no endpoint to dial', { action: 'transient' })
-    );
-  }
-
   // ---------------------------------------------------------------- accepting
 
-  private async acceptLoop(transport: Transport): Promise<void> {
+  /** Takes inbound connections through the accept gate (before any crypto) into handshakes. */
+  private acceptLoop(transport: Transport): Promise<void> {
     const signal = this.stopController.signal;
-    let failures = 0;
-    while (!signal.aborted) {
+    return this.resilient('accept', async () => {
       let conn: Connection;
       try {
         conn = await transport.accept(signal);
-        failures = 0;
       } catch (error) {
-        if (signal.aborted) break;
-        const typed = toPeerwireError(error);
-        if (typed.code === ErrorCode.Closed) break;
-        failures++;
-        await this.loopBackoff('accept', typed, failures);
-        continue;
+        if (toPeerwireError(error).code === ErrorCode.Closed) return 'stop';
+        throw error;
       }
       const ip = conn.remoteEndpoint.host;
       const verdict = this.acceptGate.admit(ip);
@@ -421,11 +366,11 @@ export class Router implements ChannelHost {
         conn.close(
           new PeerwireError(ErrorCode.Rejected, `inbound refused: ${verdict}`, { action: 'transient' }),
         );
-        continue;
+        return;
       }
       this.liveConnections.add(conn);
       this.spawn(this.acceptAndRoute(conn).finally(() => this.acceptGate.release(ip)));
-    }
+    });
   }
 
   private async acceptAndRoute(conn: Connection): Promise<void> {
@@ -459,8 +404,6 @@ export class Router implements ChannelHost {
     await this.routePeer(info, conn, 'inbound', replaces);
   }
 
-  // ---------------------------------------------------------------- handshake validation
-
   /** Runs the wire handshake under the deadline and checks identity: key, dialed ID, not ourselves. */
   private async handshake(conn: Connection, expectedId: NodeId | undefined): Promise<PeerInfo> {
     const guard = deadline(this.options.handshakeTimeoutMs, this.stopController.signal, 'handshake');
@@ -470,19 +413,7 @@ export class Router implements ChannelHost {
     } finally {
       guard.clear();
     }
-    if (info.publicKey !== undefined && nodeIdFromPublicKey(info.publicKey) !== info.id) {
-      throw new PeerwireError(ErrorCode.PeerIdMismatch, `peer's key does not match its node ID ${info.id}`, {
-        action: 'ban',
-      });
-    }
-    if (expectedId !== undefined && expectedId !== info.id) {
-      throw new PeerwireError(ErrorCode.PeerIdMismatch, `dialed ${expectedId} but reached ${info.id}`, {
-        action: 'disconnect',
-      });
-    }
-    if (info.id === this.selfId) {
-      throw new PeerwireError(ErrorCode.SelfConnection, 'connected to ourselves', { action: 'disconnect' });
-    }
+    checkPeerIdentity(info, expectedId, this.selfId);
     return info;
   }
 
@@ -524,50 +455,38 @@ export class Router implements ChannelHost {
 
   // ---------------------------------------------------------------- eviction
 
-  private async evictLoop(): Promise<void> {
+  /** Disconnects whom the peer manager marks for eviction, then sleeps until it marks more. */
+  private evictLoop(): Promise<void> {
     const signal = this.stopController.signal;
-    let failures = 0;
-    while (!signal.aborted) {
-      try {
-        let id = this.peerManager.evictNext();
-        while (id !== undefined) {
-          const peer = this.peers.get(id);
-          if (peer !== undefined) {
-            this.metrics.evicted();
-            this.logger.info({ peer: id }, 'evicting peer');
-            peer.disconnect(new PeerwireError(ErrorCode.Closed, 'evicted', { action: 'transient' }));
-          }
-          id = this.peerManager.evictNext();
-        }
-        await this.evictWake.wait(signal, this.clock);
-        failures = 0;
-      } catch (error) {
-        if (signal.aborted) break;
-        failures++;
-        await this.loopBackoff('evict', error, failures);
+    return this.resilient('evict', async () => {
+      for (let id = this.peerManager.evictNext(); id !== undefined; id = this.peerManager.evictNext()) {
+        const peer = this.peers.get(id);
+        if (peer === undefined) continue;
+        this.metrics.evicted();
+        this.logger.info({ peer: id }, 'evicting peer');
+        peer.disconnect(new PeerwireError(ErrorCode.Closed, 'evicted', { action: 'transient' }));
       }
-    }
+      await this.evictWake.wait(signal, this.clock);
+    });
   }
 
   // ---------------------------------------------------------------- loop hygiene
 
-  /** Logs and counts a loop failure, then sleeps with exponential backoff. Loops never die. */
-  private async loopBackoff(loop: string, error: unknown, failures: number): Promise<void> {
-    const typed = toPeerwireError(error);
-    this.metrics.loopError(loop);
-    this.logger.error(
-      { loop, code: typed.code, err: typed.message },
-      'router loop iteration failed; retrying',
-    );
-    const delay = Math.min(
-      this.options.loopRetryMaxMs,
-      this.options.loopRetryMinMs * 2 ** Math.min(failures - 1, 20),
-    );
-    try {
-      await this.clock.sleep(delay, this.stopController.signal);
-    } catch {
-      // stopping
-    }
+  private resilient(loop: string, iteration: () => Promise<void | 'stop'>): Promise<void> {
+    return runResilientLoop(iteration, {
+      signal: this.stopController.signal,
+      clock: this.clock,
+      minRetryMs: this.options.loopRetryMinMs,
+      maxRetryMs: this.options.loopRetryMaxMs,
+      onFailure: (error) => {
+        const typed = toPeerwireError(error);
+        this.metrics.loopError(loop);
+        this.logger.error(
+          { loop, code: typed.code, err: typed.message },
+          'router loop iteration failed; retrying',
+        );
+      },
+    });
   }
 
   /** Calls into the peer manager; a failure there is logged and counted, never fatal to a loop. */
