@@ -41,6 +41,7 @@ import {
 import { encodeNodeInfoDelimited, nodeInfoReader, readNodeInfo, type NodeInfo } from './node-info.ts';
 import { SecretConnectionHandshake } from './secret-connection/handshake.ts';
 import type { SecretSession } from './secret-connection/session.ts';
+import { handshakeStartRefusal } from '../../transport/handshake-start.ts';
 
 /** CometBFT's hard-coded SecretConnection handshake deadline: 3 s (spec §1.8). */
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 3_000;
@@ -176,17 +177,13 @@ export class CometbftConnection implements Connection {
   // ---- handshake ------------------------------------------------------------------------------------
 
   handshake(local: LocalNode, signal: AbortSignal, extras: HandshakeExtras = {}): Promise<PeerInfo> {
-    if (this.state === 'closed') return Promise.reject(this.closeReason ?? closedError());
-    if (this.state !== 'new') {
-      return Promise.reject(
-        new PeerwireError(ErrorCode.InvalidArgument, 'handshake already started', { action: 'transient' }),
-      );
-    }
-    if (signal.aborted) {
-      const error = abortReason(signal);
-      this.close(error);
-      return Promise.reject(error);
-    }
+    const refusal = handshakeStartRefusal(
+      this.state,
+      signal,
+      () => this.closeReason ?? closedError(),
+      (e) => this.close(e),
+    );
+    if (refusal !== undefined) return Promise.reject(refusal);
     try {
       this.ours = buildLocalNodeInfo(local, this.options);
       const descriptors = mconnDescriptors(local);

@@ -19,6 +19,7 @@ import type {
 } from '../../transport/types.ts';
 import { encodeFrame, FRAME_HEADER_BYTES, FrameDecoder, writeFrameHeader } from './frame-codec.ts';
 import { MAX_HANDSHAKE_BYTES, PlainHandshake } from './handshake.ts';
+import { handshakeStartRefusal } from '../../transport/handshake-start.ts';
 
 /** Channel id of handshake frames; never a data channel. */
 export const HANDSHAKE_CHANNEL = 0xffff;
@@ -79,17 +80,13 @@ export class PlainConnection implements Connection {
   }
 
   handshake(local: LocalNode, signal: AbortSignal): Promise<PeerInfo> {
-    if (this.state === 'closed') return Promise.reject(this.closedError());
-    if (this.state !== 'new') {
-      return Promise.reject(
-        new PeerwireError(ErrorCode.InvalidArgument, 'handshake already started', { action: 'transient' }),
-      );
-    }
-    if (signal.aborted) {
-      const error = abortReason(signal);
-      this.close(error);
-      return Promise.reject(error);
-    }
+    const refusal = handshakeStartRefusal(
+      this.state,
+      signal,
+      () => this.closedError(),
+      (e) => this.close(e),
+    );
+    if (refusal !== undefined) return Promise.reject(refusal);
     try {
       this.channelLimits = channelLimits(local, this.maxPayload);
       this.handshaker = new PlainHandshake(local);

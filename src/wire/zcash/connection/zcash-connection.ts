@@ -58,6 +58,7 @@ import { inboundRequestFor, InboundQueue } from './inbound-dispatch.ts';
 import { inventoryChangeFor } from './inventory-status.ts';
 import { ZcashClient } from './zcash-client.ts';
 import { isIP } from 'node:net';
+import { handshakeStartRefusal } from '../../../transport/handshake-start.ts';
 
 const CODEC_ERROR_CODES: ReadonlySet<string> = new Set(Object.values(ZcashErrorCode));
 
@@ -177,17 +178,13 @@ export class ZcashConnection implements Connection {
   }
 
   handshake(_local: LocalNode, signal: AbortSignal): Promise<PeerInfo> {
-    if (this.state === 'closed') return Promise.reject(closedError());
-    if (this.state !== 'new') {
-      return Promise.reject(
-        new PeerwireError(ErrorCode.InvalidArgument, 'handshake already started', { action: 'transient' }),
-      );
-    }
-    if (signal.aborted) {
-      const error = abortReason(signal);
-      this.close(error);
-      return Promise.reject(error);
-    }
+    const refusal = handshakeStartRefusal(
+      this.state,
+      signal,
+      () => closedError(),
+      (e) => this.close(e),
+    );
+    if (refusal !== undefined) return Promise.reject(refusal);
     try {
       this.negotiation = this.shared.negotiation(this.connectedAddr, this.logger);
     } catch (error) {
