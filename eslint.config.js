@@ -4,6 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 import globals from 'globals';
+import layers from './scripts/lint/layers.js';
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', 'bench/libp2p-compare/**', 'src/**/gen/**'] },
@@ -11,10 +12,24 @@ export default tseslint.config(
   ...tseslint.configs.strictTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['scripts/*.mjs', 'eslint.config.js', 'test/helpers/bcoin/*.cjs', 'bin/*.js'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: {
+          allowDefaultProject: [
+            'scripts/*.mjs',
+            'scripts/lint/*.js',
+            'eslint.config.js',
+            'test/helpers/bcoin/*.cjs',
+            'bin/*.js',
+          ],
+        },
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     rules: {
-      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true, allowNullish: true }],
+      '@typescript-eslint/restrict-template-expressions': [
+        'error',
+        { allowNumber: true, allowBoolean: true, allowNullish: true },
+      ],
       '@typescript-eslint/no-non-null-assertion': 'off',
       '@typescript-eslint/no-unnecessary-condition': 'off',
       '@typescript-eslint/no-confusing-void-expression': 'off',
@@ -31,11 +46,30 @@ export default tseslint.config(
   {
     files: ['test/**/*.ts'],
     rules: {
-      '@typescript-eslint/no-floating-promises': ['error', { allowForKnownSafeCalls: [{ from: 'package', name: ['test', 'it', 'describe', 'suite'], package: 'node:test' }] }],
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        {
+          allowForKnownSafeCalls: [
+            { from: 'package', name: ['test', 'it', 'describe', 'suite'], package: 'node:test' },
+          ],
+        },
+      ],
       '@typescript-eslint/require-await': 'off',
     },
   },
-  { files: ['scripts/*.mjs', 'eslint.config.js', 'test/**/*.cjs', 'bin/*.js'], ...tseslint.configs.disableTypeChecked },
-  { files: ['scripts/*.mjs', 'test/**/*.cjs', 'bin/*.js'], languageOptions: { globals: globals.node } },
+  {
+    // Imports inside src/ point down the layers only (scripts/lint/layers.js, docs/architecture.md).
+    files: ['src/**/*.ts'],
+    plugins: { peerwire: layers },
+    rules: { 'peerwire/layers': 'error' },
+  },
+  {
+    files: ['scripts/**/*.js', 'scripts/*.mjs', 'eslint.config.js', 'test/**/*.cjs', 'bin/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    files: ['scripts/**/*.js', 'scripts/*.mjs', 'test/**/*.cjs', 'bin/*.js'],
+    languageOptions: { globals: globals.node },
+  },
   prettier,
 );

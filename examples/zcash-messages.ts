@@ -2,10 +2,10 @@
 // alice through his peer set (ping/pong with a nonce) and pushes her a transaction on the
 // Transactions channel, which alice's node hands to its onTransaction handler.
 // Run: npx tsx examples/zcash-messages.ts
-import { ZcashChannel, zcashMessageCodec } from '../src/wire/zcash/connection/channels.ts';
-import { ZCASH_REGTEST } from '../src/wire/zcash/network-params.ts';
-import { decodeTransaction, type Transaction } from '../src/wire/zcash/transaction.ts';
-import { ZcashNode } from '../src/node/zcash-node.ts';
+import { ZcashChannel, zcashMessageCodec } from '../src/zcash/connection/channels.ts';
+import { ZCASH_REGTEST } from '../src/zcash/params/network-params.ts';
+import { decodeTransaction, type Transaction } from '../src/zcash/chain/transaction.ts';
+import { ZcashNode } from '../src/zcash/node/zcash-node.ts';
 
 let received: (tx: Transaction) => void = () => undefined;
 const arrived = new Promise<Transaction>((resolve) => (received = resolve));

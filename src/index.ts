@@ -10,4 +10,4 @@ export * from './core/prom-metrics.ts';
 export * from './core/node-key.ts';
 export * from './core/node-address.ts';
 export type * from './transport/types.ts';
-export type * from './peers/types.ts';
+export type * from './engine/peers/types.ts';

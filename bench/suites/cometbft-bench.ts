@@ -14,7 +14,7 @@ import type {
   InboundMessage,
   LocalNode,
 } from '../../src/transport/types.ts';
-import { cometbftTcpTransport } from '../../src/wire/cometbft/transport.ts';
+import { cometbftTcpTransport } from '../../src/cometbft/wire/transport.ts';
 
 /** Chain ID both ends announce (NodeInfo.network must match for the handshake to succeed). */
 export const CHAIN_ID = 'peerwire-bench';

@@ -8,15 +8,15 @@ import { raceAbort } from '../../src/core/abort.ts';
 import { realClock } from '../../src/core/clock.ts';
 import { ErrorCode, PeerwireError } from '../../src/core/errors.ts';
 import type { NodeAddress, NodeId } from '../../src/core/node-address.ts';
-import { EngineNode } from '../../src/node/engine-node.ts';
-import { localNetworkProfile, TendermintPolicy } from '../../src/peers/tendermint-policy.ts';
-import type { Channel } from '../../src/router/channel.ts';
-import { rawCodec } from '../../src/router/codec.ts';
-import { LOCAL_NETWORK_ROUTER_OPTIONS } from '../../src/router/router-options.ts';
+import { EngineNode } from '../../src/engine/node/engine-node.ts';
+import { localNetworkProfile, TendermintPolicy } from '../../src/engine/peers/tendermint-policy.ts';
+import type { Channel } from '../../src/engine/router/channel.ts';
+import { rawCodec } from '../../src/core/message-codec.ts';
+import { LOCAL_NETWORK_ROUTER_OPTIONS } from '../../src/engine/router/router-options.ts';
 import { memoryEndpoint, tcpEndpoint } from '../../src/transport/endpoint.ts';
 import type { MemoryNetwork } from '../../src/transport/memory-network.ts';
 import type { Endpoint, Transport } from '../../src/transport/types.ts';
-import { memoryTransport, tcpTransport } from '../../src/wire/plain/transports.ts';
+import { memoryTransport, tcpTransport } from '../../src/plain/transports.ts';
 import { cpuSeconds, ProgressCounter } from '../harness.ts';
 
 /** The benchmark's channel id: any id the services of a real node do not use. */

@@ -3,7 +3,7 @@
 // message delivered to it. The parent dials it by the address `start` returns and waits on `waitFor`.
 
 import { formatNodeAddress } from '../../src/core/node-address.ts';
-import type { EngineNode } from '../../src/node/engine-node.ts';
+import type { EngineNode } from '../../src/engine/node/engine-node.ts';
 import { ErrorCode, PeerwireError } from '../../src/core/errors.ts';
 import type { SideHandlers } from '../harness.ts';
 import { benchNode, openCountedChannel, ProgressCounter } from './engine-bench.ts';

@@ -7,13 +7,13 @@
 
 import { parseNodeAddress, peerIdOf } from '../../src/core/node-address.ts';
 import { NodeKey } from '../../src/core/node-key.ts';
-import type { EngineNode } from '../../src/node/engine-node.ts';
-import type { Channel } from '../../src/router/channel.ts';
-import { rawCodec } from '../../src/router/codec.ts';
+import type { EngineNode } from '../../src/engine/node/engine-node.ts';
+import type { Channel } from '../../src/engine/router/channel.ts';
+import { rawCodec } from '../../src/core/message-codec.ts';
 import { memoryEndpoint, tcpEndpoint } from '../../src/transport/endpoint.ts';
 import { MemoryNetwork } from '../../src/transport/memory-network.ts';
 import type { LocalNode } from '../../src/transport/types.ts';
-import { memoryTransport, tcpTransport } from '../../src/wire/plain/transports.ts';
+import { memoryTransport, tcpTransport } from '../../src/plain/transports.ts';
 import { openSide, repeatMedian, type BenchContext, type Comparison, type Suite } from '../harness.ts';
 import {
   BENCH_CHANNEL_ID,

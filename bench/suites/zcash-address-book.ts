@@ -1,6 +1,6 @@
 // Zebra's address book over the PeerManager: operations per second at a full 5,000-entry book
 // (heartbeat updates, insertion with eviction, next reconnection candidate, gossip sanitising).
-// Figures are absolute (no baseline measures the same thing); see src/protocols/zcash/address-book-bench.ts.
+// Figures are absolute (no baseline measures the same thing); see bench/support/address-book-bench.ts.
 // The module is loaded when the suite runs, so a book still under construction (or one whose API
 // changed) becomes a printed skip with its reason instead of breaking every other suite's import.
 
@@ -28,12 +28,12 @@ const FIGURES = [
 async function load(): Promise<AddressBookBench | string> {
   try {
     const mod =
-      (await import('../../src/protocols/zcash/address-book-bench.ts')) as Partial<AddressBookBench>;
+      (await import('../support/address-book-bench.ts')) as Partial<AddressBookBench>;
     if (typeof mod.measureAddressBookOps !== 'function')
       return 'address-book-bench.ts has no measureAddressBookOps';
     return mod as AddressBookBench;
   } catch (err) {
-    return `src/protocols/zcash/address-book-bench.ts did not load: ${err instanceof Error ? err.message : String(err)}`;
+    return `bench/support/address-book-bench.ts did not load: ${err instanceof Error ? err.message : String(err)}`;
   }
 }
 

@@ -8,9 +8,9 @@ import { NodeKey } from '../../src/core/node-key.ts';
 import { tcpEndpoint } from '../../src/transport/endpoint.ts';
 import type { StreamTransport } from '../../src/transport/stream-transport.ts';
 import type { Connection, LocalNode } from '../../src/transport/types.ts';
-import { Handshake } from '../../src/wire/zcash/handshake/handshake.ts';
-import { ZCASH_MAINNET } from '../../src/wire/zcash/network-params.ts';
-import { zcashTcpTransport } from '../../src/wire/zcash/transport.ts';
+import { Handshake } from '../../src/zcash/handshake/handshake.ts';
+import { ZCASH_MAINNET } from '../../src/zcash/params/network-params.ts';
+import { zcashTcpTransport } from '../../src/zcash/connection/transport.ts';
 import type { SideHandlers } from '../harness.ts';
 
 /**

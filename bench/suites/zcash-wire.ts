@@ -8,13 +8,13 @@
 import { randomBytes } from 'node:crypto';
 import { ErrorCode, PeerwireError } from '../../src/core/errors.ts';
 import { tcpEndpoint } from '../../src/transport/endpoint.ts';
-import { writeBlockHeader } from '../../src/wire/zcash/block-header.ts';
-import { decodeBlock } from '../../src/wire/zcash/block.ts';
-import { ByteWriter } from '../../src/wire/zcash/byte-writer.ts';
-import { ZcashCodec } from '../../src/wire/zcash/codec.ts';
-import type { OutboundMessage } from '../../src/wire/zcash/messages.ts';
-import { ZCASH_MAINNET } from '../../src/wire/zcash/network-params.ts';
-import { decodeTransaction, SAPLING_VERSION_GROUP_ID } from '../../src/wire/zcash/transaction.ts';
+import { writeBlockHeader } from '../../src/zcash/chain/block-header.ts';
+import { decodeBlock } from '../../src/zcash/chain/block.ts';
+import { ByteWriter } from '../../src/zcash/encoding/byte-writer.ts';
+import { ZcashCodec } from '../../src/zcash/wire/codec.ts';
+import type { OutboundMessage } from '../../src/zcash/wire/messages.ts';
+import { ZCASH_MAINNET } from '../../src/zcash/params/network-params.ts';
+import { decodeTransaction, SAPLING_VERSION_GROUP_ID } from '../../src/zcash/chain/transaction.ts';
 import { cpuSeconds, measureOps, openSide, summarize, type BenchContext, type Suite } from '../harness.ts';
 import { benchZcashTransport, BENCH_HANDSHAKE_TIMEOUT_MS, zcashLocalNode } from './zcash-peer.ts';
 

@@ -6,15 +6,15 @@
 // PeerwireError with the reason, as remote bytes would be.
 
 import { ErrorCode, PeerwireError } from '../core/errors.ts';
-import { describeChannelMessage } from '../wire/cometbft/channels/channel-codec.ts';
-import { decodePacket, type Packet } from '../wire/cometbft/mconnection/packet-codec.ts';
-import { decodeNodeInfo } from '../wire/cometbft/node-info.ts';
-import { decodeFrame } from '../wire/zcash/codec.ts';
-import { HEADER_LENGTH, MAX_PROTOCOL_MESSAGE_LENGTH } from '../wire/zcash/constants.ts';
-import { FrameDecoder } from '../wire/zcash/frame-decoder.ts';
-import { decodeMessageBody } from '../wire/zcash/message-body.ts';
-import { isKnownCommand } from '../wire/zcash/messages.ts';
-import { NETWORK_NAMES, networkByName, type NetworkParams } from '../wire/zcash/network-params.ts';
+import { describeChannelMessage } from '../cometbft/channels/channel-codec.ts';
+import { decodePacket, type Packet } from '../cometbft/wire/mconnection/packet-codec.ts';
+import { decodeNodeInfo } from '../cometbft/wire/node-info.ts';
+import { decodeFrame } from '../zcash/wire/codec.ts';
+import { HEADER_LENGTH, MAX_PROTOCOL_MESSAGE_LENGTH } from '../zcash/encoding/constants.ts';
+import { FrameDecoder } from '../zcash/wire/frame-decoder.ts';
+import { decodeMessageBody } from '../zcash/wire/message-body.ts';
+import { isKnownCommand } from '../zcash/wire/messages.ts';
+import { NETWORK_NAMES, networkByName, type NetworkParams } from '../zcash/params/network-params.ts';
 
 /** Largest input accepted (bytes): a maximal Bitcoin-family frame plus its header. */
 export const MAX_DECODE_INPUT = HEADER_LENGTH + MAX_PROTOCOL_MESSAGE_LENGTH;

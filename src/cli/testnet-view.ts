@@ -2,7 +2,7 @@
 // tick; otherwise (a pipe, CI, a test) one line per period, so logs stay readable. Both end with the
 // same summary. Pure formatting: it is handed snapshots and a writer.
 
-import type { TestnetResult, TestnetSnapshot, WireSnapshot } from '../node/testnet/testnet.ts';
+import type { TestnetResult, TestnetSnapshot, WireSnapshot } from './testnet/testnet.ts';
 
 /** A line every this many ms when not on a terminal. */
 export const PLAIN_PERIOD_MS = 5_000;

@@ -7,9 +7,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { parseNodeAddress } from '../../src/core/node-address.ts';
-import { ZcashNode } from '../../src/node/zcash-node.ts';
-import { ZCASH_REGTEST } from '../../src/wire/zcash/network-params.ts';
-import { CURRENT_NETWORK_PROTOCOL_VERSION as PROTOCOL_VERSION } from '../../src/wire/zcash/network-upgrades.ts';
+import { ZcashNode } from '../../src/zcash/node/zcash-node.ts';
+import { ZCASH_REGTEST } from '../../src/zcash/params/network-params.ts';
+import { CURRENT_NETWORK_PROTOCOL_VERSION as PROTOCOL_VERSION } from '../../src/zcash/params/network-upgrades.ts';
 import { handleCounts, waitFor, waitForHandlesAtMost } from '../helpers/wait.ts';
 import { runCli } from './run-cli.ts';
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readNodeKeyFile } from '../../src/wire/cometbft/node-key-file.ts';
+import { readNodeKeyFile } from '../../src/cometbft/wire/node-key-file.ts';
 import { logRecord, runCli, startCli } from './run-cli.ts';
 
 test('keygen writes a loadable node key and prints its ID; an existing key is kept', { timeout: 120_000 }, async () => {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FilePeerStore } from '../../src/peers/file-peer-store.ts';
+import { FilePeerStore } from '../../src/engine/peers/file-peer-store.ts';
 import { logRecord, startCli, type RunningCli } from './run-cli.ts';
 
 function started(node: RunningCli): Promise<Record<string, unknown>> {

@@ -9,23 +9,23 @@ import { createHash } from 'node:crypto';
 import { createServer } from 'node:net';
 import { create } from '@bufbuild/protobuf';
 import type { NodeId } from '../../src/core/node-address.ts';
-import { createCometbftNode } from '../../src/node/cometbft-node.ts';
-import type { EngineNode } from '../../src/node/engine-node.ts';
-import type { Envelope } from '../../src/router/channel.ts';
-import { rawCodec } from '../../src/router/codec.ts';
+import { createCometbftNode } from '../../src/cometbft/node/cometbft-node.ts';
+import type { EngineNode } from '../../src/engine/node/engine-node.ts';
+import type { Envelope } from '../../src/engine/router/channel.ts';
+import { rawCodec } from '../../src/core/message-codec.ts';
 import {
   CONSENSUS_STATE_CHANNEL,
   MEMPOOL_CHANNEL,
-} from '../../src/wire/cometbft/channels/standard-channels.ts';
+} from '../../src/cometbft/wire/standard-channels.ts';
 import {
   MessageSchema as ConsensusMessageSchema,
   NewRoundStepSchema,
-} from '../../src/wire/cometbft/gen/cometbft/consensus/v1/types_pb.ts';
+} from '../../src/cometbft/gen/cometbft/consensus/v1/types_pb.ts';
 import {
   MessageSchema as MempoolMessageSchema,
   TxsSchema,
-} from '../../src/wire/cometbft/gen/cometbft/mempool/v1/types_pb.ts';
-import { protobufOneofCodec } from '../../src/wire/cometbft/protobuf-codec.ts';
+} from '../../src/cometbft/gen/cometbft/mempool/v1/types_pb.ts';
+import { protobufOneofCodec } from '../../src/cometbft/channels/protobuf-codec.ts';
 import { handleCounts, waitFor, waitForHandlesAtMost } from '../helpers/wait.ts';
 import { logRecord, runCli, startCli, type RunningCli } from './run-cli.ts';
 

@@ -3,11 +3,11 @@
 
 import { realClock } from '../../src/core/clock.ts';
 import { parseNodeAddress, type NodeAddress } from '../../src/core/node-address.ts';
-import { EngineNode, type EngineNodeOptions } from '../../src/node/engine-node.ts';
-import { localNetworkProfile, TendermintPolicy, type TendermintPolicyOptions } from '../../src/peers/tendermint-policy.ts';
-import { LOCAL_NETWORK_ROUTER_OPTIONS } from '../../src/router/router-options.ts';
+import { EngineNode, type EngineNodeOptions } from '../../src/engine/node/engine-node.ts';
+import { localNetworkProfile, TendermintPolicy, type TendermintPolicyOptions } from '../../src/engine/peers/tendermint-policy.ts';
+import { LOCAL_NETWORK_ROUTER_OPTIONS } from '../../src/engine/router/router-options.ts';
 import { MemoryNetwork } from '../../src/transport/memory-network.ts';
-import { memoryTransport, tcpTransport } from '../../src/wire/plain/transports.ts';
+import { memoryTransport, tcpTransport } from '../../src/plain/transports.ts';
 
 export interface NetworkNodeOptions extends Partial<EngineNodeOptions> {
   readonly policy?: never;

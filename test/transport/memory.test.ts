@@ -9,7 +9,7 @@ import { ErrorCode, PeerwireError } from '../../src/core/errors.ts';
 import { MemoryCarrier } from '../../src/transport/memory-carrier.ts';
 import { MemoryNetwork } from '../../src/transport/memory-network.ts';
 import type { Connection, InboundMessage } from '../../src/transport/types.ts';
-import { memoryTransport } from '../../src/wire/plain/transports.ts';
+import { memoryTransport } from '../../src/plain/transports.ts';
 import type { StreamTransport } from '../../src/transport/stream-transport.ts';
 import { collect, LONG_MS, localNode, payload, runTransportCompliance, sendAll, turn } from './compliance.ts';
 

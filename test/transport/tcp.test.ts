@@ -9,7 +9,7 @@ import { PromMetrics } from '../../src/core/prom-metrics.ts';
 import type { ByteLink } from '../../src/transport/byte-link.ts';
 import { TcpCarrier } from '../../src/transport/tcp-carrier.ts';
 import type { Endpoint } from '../../src/transport/types.ts';
-import { tcpTransport } from '../../src/wire/plain/transports.ts';
+import { tcpTransport } from '../../src/plain/transports.ts';
 import { expectCode, LONG_MS, localNode, runTransportCompliance, turn } from './compliance.ts';
 
 const loopback = (): Endpoint => ({ protocol: 'tcp', host: '127.0.0.1', port: 0 });

@@ -8,12 +8,12 @@
 import { Option, type Command } from 'commander';
 import { deadline } from '../../core/abort.ts';
 import { ErrorCode, PeerwireError } from '../../core/errors.ts';
-import { NETWORK_CHOICES } from '../../node/config.ts';
-import { zcashPeerWire, ZcashNode } from '../../node/zcash-node.ts';
-import { PEER_ADDR_RESPONSE_LIMIT } from '../../protocols/zcash/crawler.ts';
-import { bookAddressOf } from '../../peers/zebra/book-address.ts';
-import { networkByName } from '../../wire/zcash/network-params.ts';
-import { parseZcashAddress } from '../../wire/zcash/transport.ts';
+import { NETWORK_CHOICES } from '../config.ts';
+import { zcashPeerWire, ZcashNode } from '../../zcash/node/zcash-node.ts';
+import { PEER_ADDR_RESPONSE_LIMIT } from '../../zcash/services/crawler.ts';
+import { bookAddressOf } from '../../zcash/policy/book-address.ts';
+import { networkByName } from '../../zcash/params/network-params.ts';
+import { parseZcashAddress } from '../../zcash/connection/transport.ts';
 import { createCliLogger } from '../cli-logger.ts';
 import { collect, intOption, secondsOption, toJson } from '../options.ts';
 import { onShutdownSignal } from '../signals.ts';

@@ -4,7 +4,7 @@
 
 import { Option, type Command } from 'commander';
 import { PeerwireError } from '../../core/errors.ts';
-import { NETWORK_CHOICES } from '../../node/config.ts';
+import { NETWORK_CHOICES } from '../config.ts';
 import { dissectCometbft, dissectZcash, MAX_DECODE_INPUT, type CometbftDecodeType } from '../dissector.ts';
 import { hexBytes, intOption, toJson } from '../options.ts';
 

@@ -6,7 +6,7 @@ import { access } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { PeerwireError } from '../../core/errors.ts';
 import { NodeKey } from '../../core/node-key.ts';
-import { writeNodeKeyFile } from '../../wire/cometbft/node-key-file.ts';
+import { writeNodeKeyFile } from '../../cometbft/wire/node-key-file.ts';
 
 export function registerKeygen(program: Command): void {
   program

@@ -5,10 +5,10 @@
 
 import { Option, type Command } from 'commander';
 import { PromMetrics } from '../../core/prom-metrics.ts';
-import { loadConfig, NETWORK_CHOICES, type ConfigKey } from '../../node/config.ts';
-import { parseHostPort } from '../../node/host-port.ts';
-import { StatusServer } from '../../node/http-status.ts';
-import { nodeStatus } from '../../node/node-status.ts';
+import { loadConfig, NETWORK_CHOICES, type ConfigKey } from '../config.ts';
+import { parseHostPort } from '../../core/host-port.ts';
+import { StatusServer } from '../http-status.ts';
+import { nodeStatus } from '../../engine/node/node-status.ts';
 import { createCliLogger } from '../cli-logger.ts';
 import { createConfiguredNode } from '../configured-node.ts';
 import { collect } from '../options.ts';

@@ -9,8 +9,8 @@ import { createHash } from 'node:crypto';
 import { create } from '@bufbuild/protobuf';
 import { Option, type Command } from 'commander';
 import { ErrorCode, PeerwireError } from '../../core/errors.ts';
-import type { Channel } from '../../router/channel.ts';
-import { rawCodec } from '../../router/codec.ts';
+import type { Channel } from '../../engine/router/channel.ts';
+import { rawCodec } from '../../core/message-codec.ts';
 import {
   CONSENSUS_DATA_CHANNEL,
   CONSENSUS_STATE_CHANNEL,
@@ -18,13 +18,13 @@ import {
   CONSENSUS_VOTE_SET_BITS_CHANNEL,
   MEMPOOL_CHANNEL,
   type StandardChannel,
-} from '../../wire/cometbft/channels/standard-channels.ts';
-import { describeChannelMessage } from '../../wire/cometbft/channels/channel-codec.ts';
-import { MessageSchema as MempoolMessageSchema, TxsSchema } from '../../wire/cometbft/gen/cometbft/mempool/v1/types_pb.ts';
-import { protobufOneofCodec } from '../../wire/cometbft/protobuf-codec.ts';
-import { cometbftAddress } from '../../wire/cometbft/transport.ts';
-import { createCometbftNode } from '../../node/cometbft-node.ts';
-import { parseHostPort } from '../../node/host-port.ts';
+} from '../../cometbft/wire/standard-channels.ts';
+import { describeChannelMessage } from '../../cometbft/channels/channel-codec.ts';
+import { MessageSchema as MempoolMessageSchema, TxsSchema } from '../../cometbft/gen/cometbft/mempool/v1/types_pb.ts';
+import { protobufOneofCodec } from '../../cometbft/channels/protobuf-codec.ts';
+import { cometbftAddress } from '../../cometbft/wire/transport.ts';
+import { createCometbftNode } from '../../cometbft/node/cometbft-node.ts';
+import { parseHostPort } from '../../core/host-port.ts';
 import { createCliLogger } from '../cli-logger.ts';
 import { collect, hexBytes, secondsOption, toJson } from '../options.ts';
 import { onShutdownSignal } from '../signals.ts';

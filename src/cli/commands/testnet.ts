@@ -1,9 +1,9 @@
-// `peerwire testnet`: runs the embedded local network (src/node/testnet/testnet.ts) with the live view
+// `peerwire testnet`: runs the embedded local network (src/cli/testnet/testnet.ts) with the live view
 // and exits 0 only if every node reached its target peer count and all traffic arrived.
 
 import { Option, type Command } from 'commander';
-import { MAX_TESTNET_NODES, runTestnet, TESTNET_DEFAULTS } from '../../node/testnet/testnet.ts';
-import type { TestnetWire } from '../../node/testnet/member.ts';
+import { MAX_TESTNET_NODES, runTestnet, TESTNET_DEFAULTS } from '../testnet/testnet.ts';
+import type { TestnetWire } from '../testnet/member.ts';
 import { createCliLogger } from '../cli-logger.ts';
 import { EXIT_FAILURE } from '../cli-error.ts';
 import { intOption, secondsOption } from '../options.ts';

@@ -1,0 +1,131 @@
+// A CometBFT p2p node: the engine (PeerManager with the Tendermint policy, Router, persistent peer
+// store) over the CometBFT TCP transport (SecretConnection + NodeInfo + MConnection), with CometBFT's
+// PEX reactor on channel 0x00. This is what `peerwire node --wire cometbft`, `peerwire observe` and the
+// CometBFT half of `peerwire testnet` run; services (observers, demo traffic) open their channels on
+// the returned EngineNode before start().
+//
+// Two profiles: the default is CometBFT's own rules and limits (what a real chain's peers expect);
+// `localNetwork: true` is the named local-network profile for test networks on one machine (several
+// peers per IP, loopback routable, short redial backoff, PEX asking every second instead of every
+// 30 s). A Go CometBFT peer would ban a node asking that often, so the profile is never the default.
+
+import type { Logger } from '../../core/logger.ts';
+import type { Metrics } from '../../core/metrics.ts';
+import type { NodeAddress } from '../../core/node-address.ts';
+import type { NodeKey } from '../../core/node-key.ts';
+import { FilePeerStore } from '../../engine/peers/file-peer-store.ts';
+import { localNetworkProfile, TendermintPolicy } from '../../engine/peers/tendermint-policy.ts';
+import { LOCAL_NETWORK_ROUTER_OPTIONS } from '../../engine/router/router-options.ts';
+import { COMETBFT_PEX_RULES, pexCodec } from '../pex/index.ts';
+import { cometbftTcpTransport } from '../wire/transport.ts';
+import { EngineNode } from '../../engine/node/engine-node.ts';
+import type { HostPort } from '../../core/host-port.ts';
+
+/** CometBFT's max_num_outbound_peers default. */
+export const COMETBFT_DEFAULT_MAX_OUTBOUND = 10;
+/** CometBFT's max_num_inbound_peers default. */
+export const COMETBFT_DEFAULT_MAX_INBOUND = 40;
+/**
+ * Router handshake deadline (ms): CometBFT allows 3 s for the SecretConnection and 3 s more for
+ * NodeInfo (router-options.ts says this wire passes 6000).
+ */
+export const COMETBFT_HANDSHAKE_TIMEOUT_MS = 6_000;
+
+/**
+ * PEX pacing of the local-network profile (ms): ask a peer at most every second and tolerate requests
+ * 250 ms apart, so a dozen nodes on one machine find each other in seconds. Only for networks made
+ * entirely of peerwire nodes running this profile.
+ */
+export const LOCAL_PEX_TIMING = { requestIntervalMs: 1_000, minInboundRequestIntervalMs: 250, crawlIntervalMs: 500 } as const;
+/**
+ * Handshake deadlines of the local-network profile (ms): generous, because a local testnet shares two
+ * slow cores with everything else on the machine, and a deadline there only measures the scheduler.
+ */
+const LOCAL_WIRE_DEADLINE_MS = 15_000;
+
+export interface CometbftNodeOptions {
+  /** The chain ID (NodeInfo.network); peers on another chain refuse us. Required. */
+  readonly chainId: string;
+  /** Node identity (see node-key-file.ts to load `node_key.json`). Default: a fresh key. */
+  readonly key?: NodeKey;
+  /** Where to listen. Port 0 picks a free port. */
+  readonly listen: HostPort;
+  /** Always-redialed peers (`persistent_peers`). Default none. */
+  readonly persistentPeers?: readonly NodeAddress[];
+  /** Seed nodes: added to the peer store to learn addresses from. Default none. */
+  readonly seeds?: readonly NodeAddress[];
+  /** Seed mode: answer PEX requests, then hang up (CometBFT seed nodes). Default false. */
+  readonly seedMode?: boolean;
+  /** Run the PEX reactor. Default true. */
+  readonly pex?: boolean;
+  /** Outbound connections. Default 10 (CometBFT). */
+  readonly maxOutbound?: number;
+  /** Inbound connections. Default 40 (CometBFT). */
+  readonly maxInbound?: number;
+  /** PEX keeps asking while fewer peers than this are connected. Default maxOutbound. */
+  readonly targetPeers?: number;
+  /** The local-network profile (see the file comment). Default false. */
+  readonly localNetwork?: boolean;
+  /** NodeInfo moniker. Default "peerwire". */
+  readonly moniker?: string;
+  /** The peer store file (`<home>/peers.dat`); default: in memory (nothing persists). */
+  readonly storePath?: string;
+  readonly logger?: Logger;
+  readonly metrics?: Metrics;
+}
+
+/** Builds (and starts listening) a CometBFT node; open service channels, then call start(). */
+export async function createCometbftNode(options: CometbftNodeOptions): Promise<EngineNode> {
+  const local = options.localNetwork === true;
+  const maxOutgoing = options.maxOutbound ?? COMETBFT_DEFAULT_MAX_OUTBOUND;
+  const maxIncoming = options.maxInbound ?? COMETBFT_DEFAULT_MAX_INBOUND;
+  const transport = cometbftTcpTransport({
+    wire: {
+      chainId: options.chainId,
+      moniker: options.moniker ?? 'peerwire',
+      ...(local ? { handshakeTimeoutMs: LOCAL_WIRE_DEADLINE_MS, nodeInfoTimeoutMs: LOCAL_WIRE_DEADLINE_MS } : {}),
+    },
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
+    ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
+  });
+  const store =
+    options.storePath === undefined
+      ? undefined
+      : new FilePeerStore({
+          path: options.storePath,
+          ...(options.logger === undefined ? {} : { logger: options.logger }),
+          ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
+        });
+  const pex = options.pex ?? true;
+  return EngineNode.create({
+    ...(options.key === undefined ? {} : { key: options.key }),
+    transports: [transport],
+    listen: [{ protocol: 'tcp', host: options.listen.host, port: options.listen.port }],
+    network: options.chainId,
+    protocolVersion: '8',
+    userAgent: options.moniker ?? 'peerwire',
+    policy: new TendermintPolicy({
+      ...(local ? localNetworkProfile : {}),
+      maxOutgoing,
+      maxIncoming,
+      maxConnected: maxOutgoing + maxIncoming,
+    }),
+    ...(store === undefined ? {} : { store }),
+    persistentPeers: options.persistentPeers ?? [],
+    bootstrap: options.seeds ?? [],
+    router: local
+      ? { ...LOCAL_NETWORK_ROUTER_OPTIONS, handshakeTimeoutMs: 2 * LOCAL_WIRE_DEADLINE_MS, dialTimeoutMs: LOCAL_WIRE_DEADLINE_MS }
+      : { handshakeTimeoutMs: COMETBFT_HANDSHAKE_TIMEOUT_MS },
+    addressExchange: pex
+      ? {
+          ...COMETBFT_PEX_RULES,
+          ...(local ? LOCAL_PEX_TIMING : {}),
+          seedMode: options.seedMode ?? false,
+          targetPeers: options.targetPeers ?? maxOutgoing,
+          codec: pexCodec,
+        }
+      : false,
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
+    ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
+  });
+}

@@ -1,0 +1,132 @@
+// The PeerManager's explicit connection state sets (Tendermint v0.35's dialing / upgrading /
+// connected / ready / evict / evicting, which were the good part of its design): which peers are being
+// dialed (and, for an upgrade, which connected peer the dial hopes to replace), which are connected in
+// which direction, which are routed (ready) and announced to services, which are marked for eviction
+// and which were handed to the router for eviction. Every set is keyed by peers we dial or admitted,
+// so all are bounded by the connection limits, and a disconnect clears every trace of the peer.
+
+import type { NodeAddress, NodeId } from '../../core/node-address.ts';
+import type { Direction, PeerInfo } from '../../transport/types.ts';
+
+export interface DialState {
+  readonly address: NodeAddress;
+  /** Canonical address text. */
+  readonly text: string;
+  readonly group: string;
+  /** An upgrade dial (made while full): it holds an upgrade slot until it completes. */
+  readonly upgrade: boolean;
+  /** For an upgrade dial: the connected peer it means to replace (cleared if that peer leaves first). */
+  upgradeVictim: NodeId | undefined;
+}
+
+export interface ConnState {
+  /** The direction of the current connection (services see it). */
+  direction: Direction;
+  /**
+   * The budget the peer counts against (maxIncoming or maxOutgoing): the direction it was admitted
+   * in. A duplicate that replaces the connection keeps the slot, so a tie-break never pushes a
+   * budget over its limit and never causes an eviction (which would make the pair flap).
+   */
+  readonly slot: Direction;
+  /** The address group of the dialed address (outbound); undefined for inbound. */
+  group: string | undefined;
+  /** Routed by the router (ready() was called for the current connection). */
+  ready: boolean;
+  /** An 'up' update was sent to subscribers (a 'down' is owed when it goes away). */
+  announced: boolean;
+  info: PeerInfo;
+  since: number;
+  /** The address text we dialed (outbound connections), for backoff when the connection dies young. */
+  readonly dialedAddress: string | undefined;
+  /** That address's failed dials before this connection reset them (restored if it dies young). */
+  readonly failuresBefore: number;
+}
+
+export class ConnectionTable {
+  readonly dialing = new Map<NodeId, DialState>();
+  readonly connected = new Map<NodeId, ConnState>();
+  /** Marked for eviction (error, ban, inactivation); returned by evictNext first once ready. */
+  readonly evictMarks = new Set<NodeId>();
+  /** Returned by evictNext; the router is closing them. */
+  readonly evicting = new Set<NodeId>();
+
+  /** Connected peers, optionally only those in one slot (see ConnState.slot). */
+  count(direction?: Direction): number {
+    if (direction === undefined) return this.connected.size;
+    let n = 0;
+    for (const c of this.connected.values()) if (c.slot === direction) n++;
+    return n;
+  }
+
+  /** Connected peers that are not being evicted, optionally of one slot. */
+  countStaying(direction?: Direction): number {
+    let n = 0;
+    for (const [id, c] of this.connected) {
+      if (this.evicting.has(id)) continue;
+      if (direction === undefined || c.slot === direction) n++;
+    }
+    return n;
+  }
+
+  /** Outbound connections plus dials in progress: what the outbound limit counts. */
+  outgoing(): number {
+    return this.count('outbound') + this.dialing.size;
+  }
+
+  /** Outbound connections and dials in progress in one address group. */
+  outgoingInGroup(group: string): number {
+    let n = 0;
+    for (const d of this.dialing.values()) if (d.group === group) n++;
+    for (const c of this.connected.values()) if (c.direction === 'outbound' && c.group === group) n++;
+    return n;
+  }
+
+  upgradesInFlight(): number {
+    let n = 0;
+    for (const d of this.dialing.values()) if (d.upgrade) n++;
+    return n;
+  }
+
+  /** Connected peers already chosen as the victim of an upgrade dial in progress. */
+  claimedVictims(): Set<NodeId> {
+    const claimed = new Set<NodeId>();
+    for (const d of this.dialing.values()) if (d.upgradeVictim !== undefined) claimed.add(d.upgradeVictim);
+    return claimed;
+  }
+
+  isBusy(id: NodeId): boolean {
+    return this.dialing.has(id) || this.connected.has(id);
+  }
+
+  connect(
+    id: NodeId,
+    direction: Direction,
+    group: string | undefined,
+    info: PeerInfo,
+    now: number,
+    dialedAddress?: string,
+    failuresBefore = 0,
+  ): void {
+    this.connected.set(id, {
+      dialedAddress,
+      failuresBefore,
+      direction,
+      slot: direction,
+      group,
+      ready: false,
+      announced: false,
+      info,
+      since: now,
+    });
+  }
+
+  /** Forgets the peer's connection; returns what it was. Upgrade dials that targeted it keep dialing. */
+  disconnect(id: NodeId): ConnState | undefined {
+    const state = this.connected.get(id);
+    this.connected.delete(id);
+    this.evictMarks.delete(id);
+    this.evicting.delete(id);
+    for (const d of this.dialing.values()) if (d.upgradeVictim === id) d.upgradeVictim = undefined;
+    return state;
+  }
+}

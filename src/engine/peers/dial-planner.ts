@@ -1,0 +1,128 @@
+// Which address to dial next, and when the next one becomes dialable. The planner reads the book and
+// the connection table and asks the policy; it changes nothing, so dialNext() and nextDialTime() see
+// exactly the same candidates (nextDialTime never promises an address that dialNext would then refuse,
+// which would spin the router's dial loop).
+//
+// Slots: a normal dial needs a free connection slot (connected + dials < maxConnected) and a free
+// outbound slot (outbound + dials < maxOutgoing). When either is full, an *upgrade* dial may still go
+// ahead, up to maxConnectedUpgrade at once, if the candidate outranks (policy.mayReplace) the
+// lowest-ranked evictable connected peer not already targeted by another upgrade; when the outbound
+// side is the full one, that victim must be outbound, so the outbound count settles back to its limit.
+
+import type { NodeId } from '../../core/node-address.ts';
+import type { ConnectionTable } from './connection-table.ts';
+import { evictionCandidates } from './eviction.ts';
+import type { BookEntry, PeerBook } from './peer-book.ts';
+import type { DialCandidate, PeerPolicy, PeerView, PolicyContext } from './policy.ts';
+
+export interface DialChoice {
+  readonly candidate: DialCandidate;
+  /** For an upgrade dial, the connected peer it means to replace. */
+  readonly victim: NodeId | undefined;
+}
+
+interface Slots {
+  readonly normal: boolean;
+  readonly upgrade: boolean;
+  /** Victims for upgrade dials, worst first (empty unless `upgrade`). */
+  readonly victims: readonly PeerView[];
+}
+
+export class DialPlanner {
+  constructor(
+    private readonly book: PeerBook,
+    private readonly table: ConnectionTable,
+    private readonly policy: PeerPolicy,
+    private readonly view: (entry: BookEntry) => PeerView,
+  ) {}
+
+  private slots(context: PolicyContext): Slots {
+    const limits = this.policy.limits;
+    const upgrades = this.table.upgradesInFlight();
+    // Normal dials in progress hold the slots they will take; upgrade dials hold upgrade slots.
+    const normalDials = this.table.dialing.size - upgrades;
+    const normalTotal = this.table.count() + normalDials;
+    const normalOut = this.table.count('outbound') + normalDials;
+    const totalFull = normalTotal >= limits.maxConnected;
+    const outboundFull = normalOut >= limits.maxOutgoing;
+    if (!totalFull && !outboundFull) return { normal: true, upgrade: false, victims: [] };
+    // Whatever is above a limit (an upgrade that connected and awaits its victim's eviction) still
+    // holds its upgrade slot, so upgrades never stack beyond maxConnectedUpgrade.
+    const excess =
+      Math.max(0, normalTotal - limits.maxConnected) +
+      Math.max(0, normalOut - limits.maxOutgoing) +
+      Math.max(0, this.table.count('inbound') - limits.maxIncoming);
+    if (upgrades + excess >= limits.maxConnectedUpgrade)
+      return { normal: false, upgrade: false, victims: [] };
+    const victims = evictionCandidates(this.table, this.book, this.policy, this.view, context, {
+      slot: outboundFull ? 'outbound' : undefined,
+      skipMarked: true,
+    });
+    return { normal: false, upgrade: victims.length > 0, victims };
+  }
+
+  /** Every dialable address within the group limits, with the time it becomes eligible. */
+  private candidates(context: PolicyContext): DialCandidate[] {
+    const out: DialCandidate[] = [];
+    const groupRoom = new Map<string, boolean>();
+    for (const entry of this.book.values()) {
+      const record = entry.record;
+      if (record.inactive || record.addresses.length === 0 || this.table.isBusy(record.id)) continue;
+      const peer = this.view(entry);
+      let peerAt = record.bannedUntil ?? 0;
+      if (entry.lastDisconnected !== undefined) {
+        peerAt = Math.max(peerAt, entry.lastDisconnected + this.policy.redialCooldown(peer));
+      }
+      for (const addressRecord of record.addresses) {
+        const address = entry.parsed.get(addressRecord.address);
+        if (address === undefined) continue;
+        const group = this.policy.addressGroup(address);
+        let room = groupRoom.get(group);
+        if (room === undefined) {
+          room = this.table.outgoingInGroup(group) < this.policy.maxOutboundPerGroup(group);
+          groupRoom.set(group, room);
+        }
+        if (!room) continue;
+        const policyAt = this.policy.notBefore?.(peer, addressRecord, context) ?? 0;
+        const eligibleAt = Math.max(peerAt, entry.retryAt.get(addressRecord.address) ?? 0, policyAt);
+        if (eligibleAt === Infinity || Number.isNaN(eligibleAt)) continue;
+        out.push({ peer, address, addressRecord, group, eligibleAt });
+      }
+    }
+    return out;
+  }
+
+  /** The best candidate eligible now, or undefined. */
+  choose(context: PolicyContext): DialChoice | undefined {
+    const slots = this.slots(context);
+    if (!slots.normal && !slots.upgrade) return undefined;
+    const eligible = this.candidates(context).filter((c) => c.eligibleAt <= context.now);
+    if (eligible.length === 0) return undefined;
+    const ranked = this.policy.rankCandidates(eligible, context);
+    // A policy must return a permutation; anything it dropped is still considered, last.
+    const ordered =
+      ranked.length === eligible.length
+        ? ranked
+        : [...ranked, ...eligible.filter((c) => !ranked.includes(c))];
+    const victim = slots.victims[0];
+    for (const candidate of ordered) {
+      if (slots.normal) return { candidate, victim: undefined };
+      if (victim !== undefined && this.policy.mayReplace(candidate.peer, victim))
+        return { candidate, victim: victim.id };
+    }
+    return undefined;
+  }
+
+  /** The earliest epoch ms at which choose() could return a candidate without another event. */
+  earliest(context: PolicyContext): number | undefined {
+    const slots = this.slots(context);
+    if (!slots.normal && !slots.upgrade) return undefined;
+    const victim = slots.victims[0];
+    let best: number | undefined;
+    for (const c of this.candidates(context)) {
+      if (!slots.normal && (victim === undefined || !this.policy.mayReplace(c.peer, victim))) continue;
+      if (best === undefined || c.eligibleAt < best) best = c.eligibleAt;
+    }
+    return best;
+  }
+}

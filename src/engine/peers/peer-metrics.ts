@@ -1,0 +1,41 @@
+// The PeerManager's metrics: connected peers per slot, store size, dial results, refusals by code,
+// evictions by reason and bans. Label values come from fixed sets (directions, result names, our own
+// error codes), never from remote input.
+
+import type { Counter, Gauge, Metrics } from '../../core/metrics.ts';
+
+export interface PeerMetrics {
+  readonly connected: Gauge;
+  readonly stored: Gauge;
+  readonly dials: Counter;
+  readonly refused: Counter;
+  readonly evictions: Counter;
+  readonly bans: Counter;
+}
+
+export function createPeerMetrics(metrics: Metrics): PeerMetrics {
+  return {
+    connected: metrics.gauge({
+      name: 'p2p_peers_connected_peers',
+      help: 'Connected peers by slot',
+      labelNames: ['direction'],
+    }),
+    stored: metrics.gauge({ name: 'p2p_peers_stored_peers', help: 'Peers in the peer store' }),
+    dials: metrics.counter({
+      name: 'p2p_peers_dials_total',
+      help: 'Dials by result (started, upgrade, failed, connected)',
+      labelNames: ['result'],
+    }),
+    refused: metrics.counter({
+      name: 'p2p_peers_refused_total',
+      help: 'Connections refused, by error code',
+      labelNames: ['code'],
+    }),
+    evictions: metrics.counter({
+      name: 'p2p_peers_evictions_total',
+      help: 'Evictions handed to the router, by reason (marked, over_limit)',
+      labelNames: ['reason'],
+    }),
+    bans: metrics.counter({ name: 'p2p_peers_bans_total', help: 'Peers banned' }),
+  };
+}

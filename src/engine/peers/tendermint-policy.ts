@@ -1,0 +1,277 @@
+// Tendermint v0.35's peer-management rules for the CometBFT wire (shared/specs/cometbft-wire.md §6.1),
+// with the lessons of its failure applied (§6.2, §6.3):
+// - scores: persistent peers 32767; otherwise the persisted mutable score (±1 per good/bad report)
+//   minus the address dial failures, clamped to int16. Dialing walks the ranking best first, eviction
+//   and pruning walk it worst first; ties in random order.
+// - upgrades: when full, dial a better-scored peer, then evict the lowest-scored evictable one;
+//   persistent peers are never evicted to make room.
+// - backoff: exponential with caps (v0.35 was linear and its dialer far too slow; backoff.ts), a
+//   short cooldown before redialing a peer that just went away; persistent peers retried forever with
+//   a lower cap.
+// - errors: 'ban' → disconnect and ban for banDuration; 'disconnect' → evict; 'transient' → score −1
+//   (v0.35 disconnected on every reactor error).
+// - the address book is strict (only routable addresses from gossip; operator-configured addresses are
+//   trusted), at most one outbound connection per address group (IPv4 /16, IPv6 /32) against eclipse
+//   attacks, and address exchange never shares private peers, the asker or unroutable addresses.
+// `localNetworkProfile` relaxes exactly what a test network on one machine needs (CometBFT's own local
+// testnets set allow_duplicate_ip and a non-strict address book); it is never the default.
+
+import type { PeerwireError } from '../../core/errors.ts';
+import { parseNodeAddress, type NodeAddress, type NodeId } from '../../core/node-address.ts';
+import { addressGroup, isRoutable } from './address-group.ts';
+import { retryDelay, validateBackoff } from './backoff.ts';
+import type {
+  ConnectionLimits,
+  DialCandidate,
+  ErrorVerdict,
+  PeerPolicy,
+  PeerView,
+  PolicyContext,
+} from './policy.ts';
+import { clampScore, MAX_SCORE, rankBy, weightedSample } from './scoring.ts';
+import type { PeerAddressRecord } from './types.ts';
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+
+export interface TendermintPolicyOptions {
+  /** Connected peers before upgrades. Default 64 (v0.35 `max-connections`). */
+  readonly maxConnected?: number;
+  /** Outbound connections including dials. Default 12 (v0.35 `max-outgoing-connections`). */
+  readonly maxOutgoing?: number;
+  /** Inbound connections. Default maxConnected − maxOutgoing (separate budgets, reliability.md §7). */
+  readonly maxIncoming?: number;
+  /** Temporary extra connections used to upgrade to better peers. Default 4. */
+  readonly maxConnectedUpgrade?: number;
+  /** Peers kept in the store. Default 4 + 4 × maxConnected (v0.35). */
+  readonly maxPeers?: number;
+  /** Addresses kept per peer id. Default 16: a peer has few real addresses; gossip cannot grow it. */
+  readonly maxAddressesPerPeer?: number;
+  /** Backoff after the first failed dial, ms; doubles per failure. Default 250 ms (v0.35 MinRetryTime). */
+  readonly minRetryTime?: number;
+  /** Backoff cap, ms. Default 30 min (v0.35 MaxRetryTime). */
+  readonly maxRetryTime?: number;
+  /** Backoff cap for persistent peers, ms. Default 5 min (v0.35 MaxRetryTimePersistent). */
+  readonly maxRetryTimePersistent?: number;
+  /** Random extra delay, ms, at most this and at most the backoff itself. Default 5 s (v0.35 RetryTimeJitter). */
+  readonly retryJitter?: number;
+  /** Wait before redialing a peer that disconnected, ms. Default 2 s (v0.35 DisconnectCooldownPeriod). */
+  readonly disconnectCooldown?: number;
+  /** How long a 'ban' error bans a peer, ms. Default 24 h (CometBFT marks bad peers for 24 h). */
+  readonly banDuration?: number;
+  /**
+   * Outbound connections per address group. Default 1 (reliability.md §5 row 19, §7): an attacker
+   * holding one /16 gets at most one of our outbound slots.
+   */
+  readonly maxOutboundPerGroup?: number;
+  /** Treat loopback as a routable address and group it by its /16. Default false. */
+  readonly loopbackRoutable?: boolean;
+  /** Accept loopback, private and unroutable addresses from gossip (`addr_book_strict = false`). Default false. */
+  readonly allowNonRoutable?: boolean;
+  /** Share unroutable and private addresses in address exchange too. Default: allowNonRoutable. */
+  readonly advertiseNonRoutable?: boolean;
+}
+
+/**
+ * The named profile for networks on one machine (tests, `peerwire testnet`): several peers per group
+ * and per IP, loopback routable, a non-strict book, and short retry intervals so a local network
+ * heals in well under a second. Never use it for a real network.
+ */
+export const localNetworkProfile: TendermintPolicyOptions = Object.freeze({
+  maxOutboundPerGroup: Number.POSITIVE_INFINITY,
+  loopbackRoutable: true,
+  allowNonRoutable: true,
+  minRetryTime: 50,
+  maxRetryTime: 10 * SECOND,
+  maxRetryTimePersistent: 2 * SECOND,
+  retryJitter: 50,
+  disconnectCooldown: 100,
+});
+
+/** Default redial backoff for a public network (v0.35 values, doubling). */
+export const TENDERMINT_DEFAULTS = Object.freeze({
+  maxConnected: 64,
+  maxOutgoing: 12,
+  maxConnectedUpgrade: 4,
+  maxAddressesPerPeer: 16,
+  minRetryTime: 250,
+  maxRetryTime: 30 * MINUTE,
+  maxRetryTimePersistent: 5 * MINUTE,
+  retryJitter: 5 * SECOND,
+  disconnectCooldown: 2 * SECOND,
+  banDuration: 24 * HOUR,
+  maxOutboundPerGroup: 1,
+});
+
+export class TendermintPolicy implements PeerPolicy {
+  readonly name = 'tendermint';
+  readonly limits: ConnectionLimits;
+  readonly options: Required<TendermintPolicyOptions>;
+
+  constructor(options: TendermintPolicyOptions = {}) {
+    const d = TENDERMINT_DEFAULTS;
+    const maxConnected = options.maxConnected ?? d.maxConnected;
+    const maxOutgoing = options.maxOutgoing ?? Math.min(d.maxOutgoing, maxConnected);
+    const allowNonRoutable = options.allowNonRoutable ?? false;
+    this.options = {
+      maxConnected,
+      maxOutgoing,
+      maxIncoming: options.maxIncoming ?? maxConnected - maxOutgoing,
+      maxConnectedUpgrade: options.maxConnectedUpgrade ?? d.maxConnectedUpgrade,
+      maxPeers: options.maxPeers ?? 4 + 4 * maxConnected,
+      maxAddressesPerPeer: options.maxAddressesPerPeer ?? d.maxAddressesPerPeer,
+      minRetryTime: options.minRetryTime ?? d.minRetryTime,
+      maxRetryTime: options.maxRetryTime ?? d.maxRetryTime,
+      maxRetryTimePersistent: options.maxRetryTimePersistent ?? d.maxRetryTimePersistent,
+      retryJitter: options.retryJitter ?? d.retryJitter,
+      disconnectCooldown: options.disconnectCooldown ?? d.disconnectCooldown,
+      banDuration: options.banDuration ?? d.banDuration,
+      maxOutboundPerGroup: options.maxOutboundPerGroup ?? d.maxOutboundPerGroup,
+      loopbackRoutable: options.loopbackRoutable ?? false,
+      allowNonRoutable,
+      advertiseNonRoutable: options.advertiseNonRoutable ?? allowNonRoutable,
+    };
+    const o = this.options;
+    validateBackoff(
+      {
+        minRetryTime: o.minRetryTime,
+        maxRetryTime: Math.max(o.maxRetryTime, o.maxRetryTimePersistent),
+        retryJitter: o.retryJitter,
+      },
+      'TendermintPolicy',
+    );
+    this.limits = Object.freeze({
+      maxConnected: o.maxConnected,
+      maxOutgoing: o.maxOutgoing,
+      maxIncoming: o.maxIncoming,
+      maxConnectedUpgrade: o.maxConnectedUpgrade,
+      maxPeers: o.maxPeers,
+      maxAddressesPerPeer: o.maxAddressesPerPeer,
+      minDialInterval: 0,
+    });
+  }
+
+  // ---- the store -------------------------------------------------------------------------------
+
+  admitAddress(address: NodeAddress, source: NodeId | undefined): boolean {
+    // CometBFT authenticates peers by id: an address without one cannot be checked after dialing.
+    if (address.id === undefined) return false;
+    if (address.protocol !== 'memory' && address.port === 0) return false;
+    if (source === undefined || this.options.allowNonRoutable) return true;
+    return isRoutable(address, { loopbackRoutable: this.options.loopbackRoutable });
+  }
+
+  addressGroup(address: NodeAddress): string {
+    return addressGroup(address, { loopbackRoutable: this.options.loopbackRoutable });
+  }
+
+  maxOutboundPerGroup(_group: string): number {
+    return this.options.maxOutboundPerGroup;
+  }
+
+  // ---- scores and dialing ----------------------------------------------------------------------
+
+  score(peer: PeerView): number {
+    if (peer.persistent) return MAX_SCORE;
+    let failures = 0;
+    for (const a of peer.record.addresses) failures += a.dialFailures;
+    return clampScore(peer.record.mutableScore - failures);
+  }
+
+  retryDelay(peer: PeerView, address: Readonly<PeerAddressRecord>, random: () => number): number {
+    const o = this.options;
+    const maxRetryTime = peer.persistent ? o.maxRetryTimePersistent : o.maxRetryTime;
+    return retryDelay(
+      address.dialFailures,
+      { minRetryTime: o.minRetryTime, maxRetryTime, retryJitter: o.retryJitter },
+      random,
+    );
+  }
+
+  redialCooldown(_peer: PeerView): number {
+    return this.options.disconnectCooldown;
+  }
+
+  rankCandidates(candidates: readonly DialCandidate[], context: PolicyContext): DialCandidate[] {
+    // Best peer first; within a peer, the address with the fewest failures, then the latest success.
+    return rankBy(
+      candidates,
+      (c) =>
+        this.score(c.peer) * 2 ** 21 -
+        Math.min(c.addressRecord.dialFailures, 2 ** 20) +
+        (c.addressRecord.lastDialSuccess !== undefined ? 0.5 : 0),
+      context.random,
+    );
+  }
+
+  // ---- eviction and pruning --------------------------------------------------------------------
+
+  mayReplace(newcomer: PeerView, victim: PeerView): boolean {
+    return !victim.persistent && this.score(newcomer) > this.score(victim);
+  }
+
+  evictionOrder(peers: readonly PeerView[], context: PolicyContext): PeerView[] {
+    const evictable = peers.filter((p) => !p.persistent);
+    return rankBy(evictable, (p) => -this.score(p), context.random);
+  }
+
+  pruneOrder(peers: readonly PeerView[], context: PolicyContext): PeerView[] {
+    // Worst score first; banned peers last, so a ban is forgotten only under real pressure;
+    // peers without any dialable address first of all (they only carry a score).
+    const now = context.now;
+    return rankBy(
+      peers.filter((p) => !p.persistent),
+      (p) => {
+        const banned = (p.record.bannedUntil ?? 0) > now ? 2 ** 18 : 0;
+        const empty = p.record.addresses.length === 0 && banned === 0 ? -(2 ** 18) : 0;
+        return -(this.score(p) + banned + empty);
+      },
+      context.random,
+    );
+  }
+
+  judgeError(_peer: PeerView | undefined, error: PeerwireError): ErrorVerdict {
+    switch (error.action) {
+      case 'ban':
+        return { evict: true, banFor: this.options.banDuration, scoreDelta: 0 };
+      case 'disconnect':
+        return { evict: true, banFor: 0, scoreDelta: 0 };
+      default:
+        return { evict: false, banFor: 0, scoreDelta: -1 };
+    }
+  }
+
+  // ---- address exchange ------------------------------------------------------------------------
+
+  selectAdvertised(peers: readonly PeerView[], limit: number, context: PolicyContext): NodeAddress[] {
+    const advertisable: { peer: PeerView; address: NodeAddress }[] = [];
+    for (const peer of peers) {
+      const address = this.bestAddress(peer);
+      if (address !== undefined) advertisable.push({ peer, address });
+    }
+    // Score-weighted random selection: the ranking decides the weights (best = n, worst = 1), so good
+    // peers are shared more often, but every peer has a chance and two askers get different answers.
+    const ranked = rankBy(advertisable, (e) => this.score(e.peer), context.random);
+    const n = ranked.length;
+    return weightedSample(ranked, limit, (_e, i) => n - i, context.random).map((e) => e.address);
+  }
+
+  private bestAddress(peer: PeerView): NodeAddress | undefined {
+    let best: { record: Readonly<PeerAddressRecord>; address: NodeAddress } | undefined;
+    for (const record of peer.record.addresses) {
+      let address: NodeAddress;
+      try {
+        address = parseNodeAddress(record.address);
+      } catch {
+        continue;
+      }
+      const shareable =
+        this.options.advertiseNonRoutable ||
+        isRoutable(address, { loopbackRoutable: this.options.loopbackRoutable });
+      if (!shareable) continue;
+      if (best === undefined || record.dialFailures < best.record.dialFailures) best = { record, address };
+    }
+    return best?.address;
+  }
+}

@@ -1,0 +1,245 @@
+// One connected peer as the router routes it: its bounded send queue (per-channel FIFO, priority across
+// channels), the send loop that writes that queue to the connection under backpressure, and the receive
+// loop that hands decoded messages to the channels' inbound queues. Whichever loop ends first ends the
+// other, and `run()` resolves with the reason the connection closed. A slow peer only slows itself:
+// its queue is bounded, and a peer whose queue or socket stays full past the stall timeout is dropped.
+
+import { deadline } from '../../core/abort.ts';
+import { ErrorCode, PeerwireError, toPeerwireError } from '../../core/errors.ts';
+import type { NodeId } from '../../core/node-address.ts';
+import type { Connection, Direction, PeerInfo } from '../../transport/types.ts';
+import type { Channel, ResolvedChannelOptions } from './channel.ts';
+import { PeerSendQueue } from './peer-send-queue.ts';
+import type { RouterMetrics } from './router-metrics.ts';
+
+/** What a routed peer needs from its router. */
+export interface RoutedPeerHost {
+  readonly metrics: RouterMetrics;
+  /** The channel a received message belongs to, if a service opened it. */
+  channel(channelId: number): Channel<unknown> | undefined;
+  /** A message failed to decode: the peer manager scores or bans the sender. */
+  reportMalformed(peer: NodeId, error: PeerwireError): void;
+  /** How long a full queue or an undrained socket may block before the peer is dropped (ms). */
+  readonly stallTimeoutMs: number;
+}
+
+/** A summary of one connected peer, for status pages and tests. */
+export interface PeerStatusView {
+  readonly id: NodeId;
+  readonly direction: Direction;
+  readonly remote: string;
+  readonly queuedMessages: number;
+  readonly queuedBytes: number;
+  readonly bufferedBytes: number;
+}
+
+const peerClosed = (): PeerwireError =>
+  new PeerwireError(ErrorCode.Closed, 'peer closed', { action: 'transient' });
+
+export class RoutedPeer {
+  readonly id: NodeId;
+  readonly info: PeerInfo;
+  readonly direction: Direction;
+  readonly conn: Connection;
+  /** Set when a duplicate connection replaced this one: its teardown must not report a disconnect. */
+  replaced = false;
+  private readonly host: RoutedPeerHost;
+  private readonly channels: ReadonlySet<number>;
+  private readonly sendQueue: PeerSendQueue;
+  private readonly stop = new AbortController();
+  /** Set by closeAfterFlush(): close once everything queued has been written. */
+  private closeWhenFlushed: PeerwireError | undefined;
+
+  constructor(info: PeerInfo, conn: Connection, direction: Direction, host: RoutedPeerHost) {
+    this.id = info.id;
+    this.info = info;
+    this.direction = direction;
+    this.conn = conn;
+    this.host = host;
+    this.channels = new Set(info.channels);
+    this.sendQueue = new PeerSendQueue((channelId) => host.metrics.dropped(channelId, 'overflow'));
+  }
+
+  /** Runs both loops until the connection ends; resolves with the reason it closed, if any. */
+  async run(): Promise<PeerwireError | undefined> {
+    const endWith = (error?: unknown): PeerwireError | undefined => {
+      const reason = error === undefined ? undefined : toPeerwireError(error);
+      if (!this.stop.signal.aborted) {
+        this.conn.close(reason);
+        this.stop.abort(reason ?? peerClosed());
+      }
+      return reason;
+    };
+    const [receiveFailure, sendFailure] = await Promise.all([
+      this.receiveLoop().then(() => endWith(), endWith),
+      this.sendLoop().then(() => endWith(), endWith),
+    ]);
+    const reason = receiveFailure ?? sendFailure ?? (await this.conn.closed);
+    this.sendQueue.close(reason ?? peerClosed());
+    return reason;
+  }
+
+  /** Closes the connection at once; queued messages are discarded and blocked senders released. */
+  disconnect(reason: PeerwireError): void {
+    this.conn.close(reason);
+    this.stop.abort(reason);
+    this.sendQueue.close(reason);
+  }
+
+  /** Writes what is queued, then closes (a seed's answer, a goodbye). */
+  closeAfterFlush(reason: PeerwireError): void {
+    this.closeWhenFlushed = reason;
+    this.sendQueue.wake();
+  }
+
+  status(): PeerStatusView {
+    return {
+      id: this.id,
+      direction: this.direction,
+      remote: `${this.conn.remoteEndpoint.host}:${this.conn.remoteEndpoint.port}`,
+      queuedMessages: this.sendQueue.queuedMessages,
+      queuedBytes: this.sendQueue.queuedBytes,
+      bufferedBytes: this.conn.bufferedBytes,
+    };
+  }
+
+  /**
+   * Queues a message; returns a promise only when the channel's `block` policy has to wait for room.
+   * Nothing is sent on a channel the peer did not advertise (dropped and counted).
+   */
+  enqueue(options: ResolvedChannelOptions, channelId: number, bytes: Uint8Array): Promise<void> | undefined {
+    if (!this.channels.has(channelId)) {
+      this.host.metrics.dropped(channelId, 'peer-lacks-channel');
+      return undefined;
+    }
+    let result: 'accepted' | 'dropped' | 'full';
+    try {
+      result = this.sendQueue.offer(channelId, options, bytes);
+    } catch (error) {
+      this.onEnqueueError(channelId, error);
+      return undefined;
+    }
+    return result === 'full' ? this.enqueueBlocking(options, channelId, bytes) : undefined;
+  }
+
+  private async enqueueBlocking(
+    options: ResolvedChannelOptions,
+    channelId: number,
+    bytes: Uint8Array,
+  ): Promise<void> {
+    const wait = deadline(this.host.stallTimeoutMs, this.stop.signal, `send queue of ${this.id}`);
+    try {
+      for (;;) {
+        await this.sendQueue.waitForSpace(channelId, options, wait.signal, bytes.length);
+        if (this.sendQueue.offer(channelId, options, bytes) !== 'full') return;
+      }
+    } catch (error) {
+      const typed = toPeerwireError(error);
+      if (typed.code === ErrorCode.Timeout) {
+        this.disconnect(
+          new PeerwireError(ErrorCode.Stalled, `peer ${this.id} stopped reading`, { cause: typed }),
+        );
+        this.host.metrics.dropped(channelId, 'stalled');
+      } else {
+        this.onEnqueueError(channelId, typed);
+      }
+    } finally {
+      wait.clear();
+    }
+  }
+
+  private onEnqueueError(channelId: number, error: unknown): void {
+    const typed = toPeerwireError(error);
+    if (typed.code === ErrorCode.QueueFull) {
+      this.host.metrics.dropped(channelId, 'overflow-disconnect');
+      this.disconnect(typed);
+    } else {
+      this.host.metrics.dropped(channelId, 'peer-gone');
+    }
+  }
+
+  /** Reads messages and hands each to its channel's inbound queue (waiting when the service lags). */
+  private async receiveLoop(): Promise<void> {
+    const signal = this.stop.signal;
+    const metrics = this.host.metrics;
+    try {
+      for await (const { channelId, bytes } of this.conn) {
+        const channel = this.host.channel(channelId);
+        if (channel === undefined) {
+          metrics.dropped(channelId, 'no-channel');
+          continue;
+        }
+        if (bytes.length > channel.options.recvMessageCapacity) {
+          throw new PeerwireError(
+            ErrorCode.FrameTooLarge,
+            `message of ${bytes.length} bytes on channel ${channelId} exceeds ${channel.options.recvMessageCapacity}`,
+          );
+        }
+        let message: unknown;
+        try {
+          message = channel.codec.decode(bytes);
+        } catch (error) {
+          const typed = toPeerwireError(error, ErrorCode.Malformed);
+          metrics.dropped(channelId, 'malformed');
+          this.host.reportMalformed(this.id, typed);
+          if (typed.action === 'transient') continue;
+          throw typed;
+        }
+        metrics.received(channelId, bytes.length);
+        const envelope = { from: this.id, channelId, message };
+        if (channel.inbound.offer(envelope) === 'full') {
+          try {
+            await channel.inbound.push(envelope, signal);
+          } catch (error) {
+            if (signal.aborted || channel.closed) return;
+            throw error;
+          }
+        }
+      }
+    } catch (error) {
+      if (signal.aborted) return;
+      throw error;
+    }
+  }
+
+  /** Takes messages from the queue by channel priority and writes them, honouring backpressure. */
+  private async sendLoop(): Promise<void> {
+    const signal = this.stop.signal;
+    try {
+      for (;;) {
+        const next = this.sendQueue.next();
+        if (next === undefined) {
+          if (this.closeWhenFlushed !== undefined) {
+            // A close without an error flushes what the wire still buffers before the link ends.
+            this.conn.close();
+            this.stop.abort(this.closeWhenFlushed);
+            return;
+          }
+          await this.sendQueue.waitForMessage(signal);
+          if (signal.aborted) return;
+          continue;
+        }
+        this.host.metrics.sent(next.channelId, next.bytes.length);
+        if (!this.conn.send(next.channelId, next.bytes)) await this.waitForDrain(signal);
+      }
+    } catch (error) {
+      if (signal.aborted) return;
+      throw error;
+    }
+  }
+
+  private async waitForDrain(signal: AbortSignal): Promise<void> {
+    const drain = deadline(this.host.stallTimeoutMs, signal, `socket drain of ${this.id}`);
+    try {
+      await this.conn.drained(drain.signal);
+    } catch (error) {
+      const typed = toPeerwireError(error);
+      if (typed.code === ErrorCode.Timeout) {
+        throw new PeerwireError(ErrorCode.Stalled, `peer ${this.id} stopped reading`, { cause: typed });
+      }
+      throw typed;
+    } finally {
+      drain.clear();
+    }
+  }
+}

@@ -1,0 +1,123 @@
+// How Zcash messages ride the router's channels. The Zcash wire has no channels of its own, so its
+// message families become channel ids (control, addresses, inventory, blocks, transactions, filters),
+// which lets the router queue and prioritise them like any other wire's channels.
+//
+// Router message format (the "envelope"): the 12-byte NUL-padded command, exactly as in the frame
+// header, followed by the message body as on the wire. It is the smallest thing that names a message
+// without re-encoding it: on send the connection writes the 24-byte frame header (magic, command,
+// length, checksum) in front of the body and hands both to the link as one unit, so every frame sent
+// in a tick still leaves in one socket write; on receive the body is copied once behind its command.
+// `getblocks`/`getheaders` bodies carry a protocol version: the connection rewrites it to the
+// negotiated version on send, so channel codecs can encode once for every peer.
+
+import { ErrorCode, PeerwireError } from '../../core/errors.ts';
+import type { MessageCodec } from '../../core/message-codec.ts';
+import { ByteWriter } from '../encoding/byte-writer.ts';
+import { COMMAND_LENGTH } from '../encoding/constants.ts';
+import { CURRENT_NETWORK_PROTOCOL_VERSION } from '../params/network-upgrades.ts';
+import { decodeMessageBody, encodeMessageBody } from '../wire/message-body.ts';
+import { isKnownCommand, type KnownCommand, type ZcashMessage } from '../wire/messages.ts';
+
+/**
+ * Channel ids of the Zcash message families. 0x80.. keeps them apart from CometBFT's well-known ids
+ * (0x00 PEX .. 0x6x state sync), so logs and metrics never confuse the two wires.
+ */
+export const ZcashChannel = {
+  /** ping, pong, reject (version/verack never travel on a channel). */
+  Control: 0x80,
+  /** addr, addrv2, getaddr. */
+  Addresses: 0x81,
+  /** inv, getdata, notfound, mempool. */
+  Inventory: 0x82,
+  /** block, getblocks, getheaders, headers. */
+  Blocks: 0x83,
+  /** tx. */
+  Transactions: 0x84,
+  /** filterload, filteradd, filterclear (BIP-37; Zebra ignores them). */
+  Filters: 0x85,
+} as const;
+
+export type ZcashChannelId = (typeof ZcashChannel)[keyof typeof ZcashChannel];
+
+export const ZCASH_CHANNEL_IDS: readonly number[] = Object.values(ZcashChannel);
+
+const CHANNEL_OF: Readonly<Record<KnownCommand, number | undefined>> = {
+  version: undefined,
+  verack: undefined,
+  ping: ZcashChannel.Control,
+  pong: ZcashChannel.Control,
+  reject: ZcashChannel.Control,
+  addr: ZcashChannel.Addresses,
+  addrv2: ZcashChannel.Addresses,
+  getaddr: ZcashChannel.Addresses,
+  inv: ZcashChannel.Inventory,
+  getdata: ZcashChannel.Inventory,
+  notfound: ZcashChannel.Inventory,
+  mempool: ZcashChannel.Inventory,
+  block: ZcashChannel.Blocks,
+  getblocks: ZcashChannel.Blocks,
+  getheaders: ZcashChannel.Blocks,
+  headers: ZcashChannel.Blocks,
+  tx: ZcashChannel.Transactions,
+  filterload: ZcashChannel.Filters,
+  filteradd: ZcashChannel.Filters,
+  filterclear: ZcashChannel.Filters,
+};
+
+/** The channel a command travels on; undefined for the handshake commands. */
+export function channelOf(command: KnownCommand): number | undefined {
+  return CHANNEL_OF[command];
+}
+
+function invalid(message: string): PeerwireError {
+  return new PeerwireError(ErrorCode.InvalidArgument, message, { action: 'transient' });
+}
+
+/** Builds an envelope: the command, NUL-padded to 12 bytes, then a copy of the body. */
+export function encodeEnvelope(command: string, body: Uint8Array): Buffer {
+  const out = Buffer.allocUnsafe(COMMAND_LENGTH + body.length);
+  out.fill(0, 0, COMMAND_LENGTH);
+  out.write(command, 0, 'latin1');
+  out.set(body, COMMAND_LENGTH);
+  return out;
+}
+
+/** Reads an envelope's command (a known command, or throws) and returns it with a view of the body. */
+export function readEnvelope(bytes: Uint8Array): { command: KnownCommand; body: Uint8Array } {
+  if (bytes.length < COMMAND_LENGTH) throw invalid(`envelope of ${bytes.length} bytes has no command`);
+  let end = 0;
+  while (end < COMMAND_LENGTH && bytes[end] !== 0) end++;
+  for (let i = end; i < COMMAND_LENGTH; i++) {
+    if (bytes[i] !== 0) throw invalid('envelope command is not NUL-padded');
+  }
+  const command = Buffer.from(bytes.buffer, bytes.byteOffset, end).toString('latin1');
+  if (!isKnownCommand(command)) throw invalid(`unknown command "${command}" in envelope`);
+  return { command, body: bytes.subarray(COMMAND_LENGTH) };
+}
+
+/**
+ * The channel codec services open Zcash channels with: Zcash messages in, envelopes out. Encoding
+ * uses our current version for getblocks/getheaders (the connection rewrites it per peer); decoding
+ * accepts the version the connection already checked against the negotiated one.
+ */
+export const zcashMessageCodec: MessageCodec<ZcashMessage> = {
+  encode(message: ZcashMessage): Uint8Array {
+    if (message.command === 'addrv2' || message.command === 'unknown') {
+      throw invalid(`${message.command} cannot be sent`);
+    }
+    const w = new ByteWriter(COMMAND_LENGTH + 64);
+    w.zeros(COMMAND_LENGTH);
+    encodeMessageBody(w, message, { protocolVersion: CURRENT_NETWORK_PROTOCOL_VERSION });
+    const out = w.finish();
+    for (let i = 0; i < message.command.length; i++) out[i] = message.command.charCodeAt(i);
+    return out;
+  },
+  decode(bytes: Uint8Array): ZcashMessage {
+    const { command, body } = readEnvelope(bytes);
+    const protocolVersion =
+      (command === 'getblocks' || command === 'getheaders') && body.length >= 4
+        ? (body[0]! | (body[1]! << 8) | (body[2]! << 16) | (body[3]! << 24)) >>> 0
+        : CURRENT_NETWORK_PROTOCOL_VERSION;
+    return decodeMessageBody(command, body, { protocolVersion });
+  },
+};

@@ -1,0 +1,95 @@
+// Counters of the Zcash connection layer. Every label comes from a bounded set: the command label is
+// one of Zebra's command names or `unknown` (never the remote's command text), error codes are our
+// own constants, request kinds our own union.
+
+import type { Counter, Metrics } from '../../core/metrics.ts';
+
+export class ConnectionMetrics {
+  private readonly received: Counter;
+  private readonly sent: Counter;
+  private readonly unknown: Counter;
+  private readonly codecErrors: Counter;
+  private readonly requests: Counter;
+  private readonly inbound: Counter;
+
+  constructor(metrics: Metrics) {
+    this.received = metrics.counter({
+      name: 'p2p_zcash_messages_received_total',
+      help: 'Zcash messages received, by command (unknown commands as `unknown`).',
+      labelNames: ['command'],
+    });
+    this.sent = metrics.counter({
+      name: 'p2p_zcash_messages_sent_total',
+      help: 'Zcash messages sent, by command.',
+      labelNames: ['command'],
+    });
+    this.unknown = metrics.counter({
+      name: 'p2p_zcash_unknown_commands_total',
+      help: 'Messages with commands Zebra does not know (sendcmpct, feefilter, ...), ignored.',
+    });
+    this.codecErrors = metrics.counter({
+      name: 'p2p_zcash_codec_errors_total',
+      help: 'Connections closed because the peer sent undecodable bytes, by error code.',
+      labelNames: ['code'],
+    });
+    this.requests = metrics.counter({
+      name: 'p2p_zcash_requests_total',
+      help: 'Requests made of peers through the Zcash client, by kind and result.',
+      labelNames: ['kind', 'result'],
+    });
+    this.inbound = metrics.counter({
+      name: 'p2p_zcash_inbound_requests_total',
+      help: 'Peer requests handled by the inbound service, by result.',
+      labelNames: ['result'],
+    });
+  }
+
+  messageReceived(command: string): void {
+    this.received.inc({ command });
+  }
+
+  messageSent(command: string): void {
+    this.sent.inc({ command });
+  }
+
+  unknownCommand(): void {
+    this.unknown.inc();
+    this.received.inc({ command: 'unknown' });
+  }
+
+  codecError(code: string): void {
+    this.codecErrors.inc({ code });
+  }
+
+  request(kind: string, result: string): void {
+    this.requests.inc({ kind, result });
+  }
+
+  inboundRequest(result: string): void {
+    this.inbound.inc({ result });
+  }
+}
+
+/** The link is paused while any of its users asks for it (the inbox, the inbound queue). */
+export class PauseGate {
+  private readonly target: { pause(): void; resume(): void };
+  private readonly reasons = new Set<string>();
+
+  constructor(target: { pause(): void; resume(): void }) {
+    this.target = target;
+  }
+
+  set(reason: string, paused: boolean): void {
+    const before = this.reasons.size > 0;
+    if (paused) this.reasons.add(reason);
+    else this.reasons.delete(reason);
+    const after = this.reasons.size > 0;
+    if (before && !after) this.target.resume();
+    else if (!before && after) this.target.pause();
+  }
+
+  /** A Pausable view for one reason. */
+  view(reason: string): { pause(): void; resume(): void } {
+    return { pause: () => this.set(reason, true), resume: () => this.set(reason, false) };
+  }
+}

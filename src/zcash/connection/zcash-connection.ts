@@ -1,0 +1,545 @@
+// A Zcash peer connection over any ByteLink, implementing the transport Connection the router uses.
+// It is Zebra's handshake + connection task + client in one object:
+//   - handshake(): the Zebra version negotiation (handshake/version-negotiation.ts) under the 3 s
+//     deadline, codec limits of 1 KiB until verack; then the codec switches to the negotiated
+//     version and 2 MiB, the address book hears `update-connected`, the address cache gets the
+//     alternate addresses, the heartbeat starts;
+//   - every later message: counted; inventory changes to the collector; `ping` answered internally;
+//     `version`/`verack` close the connection; offered to the ZcashClient's pending request; else
+//     unsolicited — `addr`/`addrv2` into the address cache, stray `pong` ignored, requests to the
+//     InboundService when one is configured, everything else to the router on its channel
+//     (channels.ts explains the envelope). Unknown commands are counted and dropped;
+//   - decode errors (bad magic, checksum, oversize, parse) close the connection with the codec's
+//     typed error, counted.
+// Address-book events go only to direct connections' book addresses and happen exactly where Zebra
+// sends them: update-connected after the handshake; update-ping-sent / update-responded from the
+// heartbeat; one update-failed when an open connection ends (with the peer's services for a stream
+// or decode error, without for a heartbeat failure or a shutdown). Zebra may report the same end
+// twice (its connection and heartbeat tasks both notice); we send it once.
+
+import type { Clock, Timer } from '../../core/clock.ts';
+import { abortReason } from '../../core/abort.ts';
+import { ErrorCode, PeerwireError, toPeerwireError } from '../../core/errors.ts';
+import type { Logger } from '../../core/logger.ts';
+import type { ByteLink } from '../../transport/byte-link.ts';
+import { Inbox } from '../../transport/inbox.ts';
+import type {
+  Connection,
+  Direction,
+  Endpoint,
+  InboundMessage,
+  LocalNode,
+  PeerInfo,
+} from '../../transport/types.ts';
+import { decodeFrame, ZcashCodec } from '../wire/codec.ts';
+import { COMMAND_LENGTH, HEADER_LENGTH } from '../encoding/constants.ts';
+import { ZcashErrorCode } from '../encoding/errors.ts';
+import type { Frame } from '../wire/frame-decoder.ts';
+import { writeFrameHeader } from '../wire/frame-header.ts';
+import { EMPTY_BODY_DIGEST, sha256d } from '../encoding/hashes.ts';
+import type { OutboundMessage, VersionMessage, ZcashMessage } from '../wire/messages.ts';
+import { NODE_NETWORK, type AddrEntry } from '../wire/net-address.ts';
+import {
+  addressBookAddr,
+  alternateAddrs,
+  canonicalEndpoint,
+  type ConnectedAddr,
+  formatPeerAddr,
+  transientAddr,
+} from '../handshake/connected-addr.ts';
+import type { Handshake } from '../handshake/handshake.ts';
+import { duplicateHandshake, ZcashPeerErrorCode } from '../handshake/peer-errors.ts';
+import type { NegotiationResult, VersionNegotiation } from '../handshake/version-negotiation.ts';
+import { AddressCache } from './address-cache.ts';
+import { channelOf, encodeEnvelope, readEnvelope, ZCASH_CHANNEL_IDS } from './channels.ts';
+import { ConnectionMetrics, PauseGate } from './connection-metrics.ts';
+import { Heartbeat } from './heartbeat.ts';
+import { inboundRequestFor, InboundQueue } from './inbound-dispatch.ts';
+import { inventoryChangeFor } from './inventory-status.ts';
+import { ZcashClient } from './zcash-client.ts';
+import { isIP } from 'node:net';
+import { handshakeStartRefusal } from '../../transport/handshake-start.ts';
+
+const CODEC_ERROR_CODES: ReadonlySet<string> = new Set(Object.values(ZcashErrorCode));
+
+/** Bodies up to this size are copied behind their header into one buffer; larger ones are written by reference. */
+const COPY_BODY_BELOW_BYTES = 16 * 1024;
+
+export interface ZcashConnectionOptions {
+  /** How we reached the peer. Default: OutboundDirect / InboundDirect on the link's remote endpoint. */
+  readonly connectedAddr?: ConnectedAddr;
+  /** Received bytes queued for the router before the link is paused. Default 1 MiB. */
+  readonly receiveBufferBytes?: number;
+  /** Requests waiting behind the one in flight. Default 32. */
+  readonly maxQueuedRequests?: number;
+}
+
+/** What a Zcash handshake tells the router (PeerInfo.wire). */
+export interface ZcashPeerWire {
+  /** The remote's version message, as received. */
+  readonly version: VersionMessage;
+  readonly connectedAddr: ConnectedAddr;
+  readonly negotiatedVersion: number;
+  /** The remote's services, unknown bits dropped. */
+  readonly services: bigint;
+  /** Request/response access to this peer (Zebra's Client). */
+  readonly client: ZcashClient;
+}
+
+type State = 'new' | 'handshaking' | 'open' | 'closed';
+
+export class ZcashConnection implements Connection {
+  readonly direction: Direction;
+  readonly localEndpoint: Endpoint;
+  readonly remoteEndpoint: Endpoint;
+  readonly closed: Promise<PeerwireError | undefined>;
+  readonly connectedAddr: ConnectedAddr;
+  readonly addressCache = new AddressCache();
+  private readonly link: ByteLink;
+  private readonly shared: Handshake;
+  private readonly clock: Clock;
+  private readonly codec: ZcashCodec;
+  private readonly gate: PauseGate;
+  private readonly inbox: Inbox;
+  private readonly metrics: ConnectionMetrics;
+  private readonly logger: Logger;
+  private readonly bookAddr: string | undefined;
+  private readonly transientId: string | undefined;
+  private readonly maxQueuedRequests: number | undefined;
+  private state: State = 'new';
+  private negotiation: VersionNegotiation | undefined;
+  private handshakeTimer: Timer | undefined;
+  private settle: { resolve: (info: PeerInfo) => void; reject: (error: PeerwireError) => void } | undefined;
+  private clientInstance: ZcashClient | undefined;
+  private heartbeat: Heartbeat | undefined;
+  private inboundQueue: InboundQueue | undefined;
+  private result: NegotiationResult | undefined;
+  private peerInfo: PeerInfo | undefined;
+  private failedSent = false;
+
+  constructor(
+    link: ByteLink,
+    direction: Direction,
+    handshake: Handshake,
+    options: ZcashConnectionOptions = {},
+  ) {
+    this.link = link;
+    this.direction = direction;
+    this.shared = handshake;
+    this.clock = handshake.clock;
+    this.localEndpoint = link.localEndpoint;
+    this.remoteEndpoint = link.remoteEndpoint;
+    this.closed = link.closed;
+    this.connectedAddr =
+      options.connectedAddr ??
+      (direction === 'outbound'
+        ? { kind: 'outbound-direct', addr: link.remoteEndpoint }
+        : { kind: 'inbound-direct', addr: link.remoteEndpoint });
+    const book = addressBookAddr(this.connectedAddr);
+    this.bookAddr = book === undefined ? undefined : formatPeerAddr(book);
+    const transient = transientAddr(this.connectedAddr);
+    this.transientId = transient === undefined ? undefined : formatPeerAddr(transient);
+    this.maxQueuedRequests = options.maxQueuedRequests;
+    this.codec = new ZcashCodec({ network: handshake.network });
+    this.gate = new PauseGate(link);
+    this.inbox = new Inbox(this.gate.view('inbox'), {
+      ...(options.receiveBufferBytes === undefined ? {} : { budgetBytes: options.receiveBufferBytes }),
+      maxMessageBytes: handshake.network.maxBodyLength + COMMAND_LENGTH,
+    });
+    this.metrics = new ConnectionMetrics(handshake.metrics);
+    this.logger = handshake.logger.child({
+      component: 'zcash-connection',
+      peer: this.transientId ?? 'isolated',
+    });
+  }
+
+  get bufferedBytes(): number {
+    return this.link.bufferedBytes;
+  }
+
+  /** Request/response access to the peer; throws before the handshake completed. */
+  get client(): ZcashClient {
+    if (this.clientInstance === undefined) {
+      throw new PeerwireError(ErrorCode.InvalidArgument, 'client used before the handshake completed', {
+        action: 'transient',
+      });
+    }
+    return this.clientInstance;
+  }
+
+  /** The verified peer info, once the handshake completed. */
+  get info(): PeerInfo | undefined {
+    return this.peerInfo;
+  }
+
+  /** The protocol version in use (ours before the handshake, the negotiated one after). */
+  get protocolVersion(): number {
+    return this.codec.protocolVersion;
+  }
+
+  handshake(_local: LocalNode, signal: AbortSignal): Promise<PeerInfo> {
+    const refusal = handshakeStartRefusal(
+      this.state,
+      signal,
+      () => closedError(),
+      (e) => this.close(e),
+    );
+    if (refusal !== undefined) return Promise.reject(refusal);
+    try {
+      this.negotiation = this.shared.negotiation(this.connectedAddr, this.logger);
+    } catch (error) {
+      const typed = toPeerwireError(error, ErrorCode.Internal, 'transient');
+      this.shared.handshakeMetrics.failed('duplicate-nonce');
+      this.close(typed);
+      return Promise.reject(typed);
+    }
+    this.state = 'handshaking';
+    const result = new Promise<PeerInfo>((resolve, reject) => {
+      this.settle = { resolve, reject };
+    });
+    const onAbort = (): void => this.close(abortReason(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    const detach = (): void => signal.removeEventListener('abort', onAbort);
+    result.then(detach, detach);
+    const timeoutMs = this.shared.config.handshakeTimeoutMs;
+    this.handshakeTimer = this.clock.setTimer(timeoutMs, () => {
+      this.shared.handshakeMetrics.failed('timeout');
+      this.close(
+        new PeerwireError(
+          ZcashPeerErrorCode.HandshakeTimeout,
+          `zcash handshake did not finish within ${timeoutMs} ms`,
+          {
+            action: 'transient',
+          },
+        ),
+      );
+    });
+    // Zebra sends its version first, on inbound connections too.
+    this.writeMessage(this.negotiation.ourVersion);
+    this.link.attach({
+      onData: (chunk) => this.onData(chunk),
+      onClose: (reason) => this.onLinkClose(reason),
+    });
+    return result;
+  }
+
+  /**
+   * Sends one router message: an envelope (channels.ts) whose command belongs to `channelId`. The
+   * header is written in front of the body and both leave as one unit.
+   */
+  send(channelId: number, bytes: Uint8Array): boolean {
+    if (this.state !== 'open') {
+      if (this.state === 'closed') throw closedError();
+      throw new PeerwireError(ErrorCode.InvalidArgument, 'send before the handshake completed', {
+        action: 'transient',
+      });
+    }
+    const { command, body: given } = readEnvelope(bytes);
+    const expected = channelOf(command);
+    if (expected === undefined || expected !== channelId) {
+      throw new PeerwireError(
+        ErrorCode.InvalidArgument,
+        `${command} cannot be sent on channel ${channelId}`,
+        {
+          action: 'transient',
+        },
+      );
+    }
+    if (command === 'addrv2') {
+      throw new PeerwireError(ErrorCode.InvalidArgument, 'addrv2 is never sent (Zebra)', {
+        action: 'transient',
+      });
+    }
+    const max = this.codec.maxBodyLength;
+    if (given.length > max) {
+      throw new PeerwireError(
+        ErrorCode.FrameTooLarge,
+        `${command} body of ${given.length} bytes exceeds ${max}`,
+        {
+          action: 'transient',
+        },
+      );
+    }
+    let body = given;
+    if ((command === 'getblocks' || command === 'getheaders') && body.length >= 4) {
+      body = Buffer.from(body);
+      new DataView(body.buffer, body.byteOffset, 4).setUint32(0, this.codec.protocolVersion, true);
+    }
+    const digest = body.length === 0 ? EMPTY_BODY_DIGEST : sha256d(body);
+    this.metrics.messageSent(command);
+    if (body.length < COPY_BODY_BELOW_BYTES) {
+      const frame = Buffer.allocUnsafe(HEADER_LENGTH + body.length);
+      writeFrameHeader(frame, 0, this.codec.network.magic, command, body.length, digest);
+      frame.set(body, HEADER_LENGTH);
+      return this.link.write(frame);
+    }
+    const header = Buffer.allocUnsafe(HEADER_LENGTH);
+    writeFrameHeader(header, 0, this.codec.network.magic, command, body.length, digest);
+    return this.link.writev([header, body]);
+  }
+
+  /** Encodes and sends one message (the client, heartbeat and inbound responses use this). */
+  sendMessage(message: OutboundMessage): boolean {
+    if (this.state !== 'open') throw this.state === 'closed' ? closedError() : notOpen();
+    return this.writeMessage(message);
+  }
+
+  drained(signal?: AbortSignal): Promise<void> {
+    return this.link.drained(signal);
+  }
+
+  /**
+   * Closes the connection (idempotent). Without an error, bytes already sent are flushed first. A
+   * pending handshake rejects, pending requests reject, queued inbound messages are dropped.
+   */
+  close(error?: PeerwireError): void {
+    if (this.state === 'closed') return;
+    this.end(error, 'local');
+    this.inbox.abort(error);
+    this.link.close(error);
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<InboundMessage> {
+    return this.inbox[Symbol.asyncIterator]();
+  }
+
+  // ---------------------------------------------------------------- receive path
+
+  /** Re-reads the state (handlers called in the loop may have closed the connection). */
+  private isClosed(): boolean {
+    return this.state === 'closed';
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.state === 'closed') return;
+    try {
+      this.codec.push(chunk);
+      for (;;) {
+        if (this.isClosed()) return;
+        const frame = this.codec.nextFrame();
+        if (frame === undefined) return;
+        const message = decodeFrame(frame, { protocolVersion: this.codec.protocolVersion });
+        if (this.state === 'handshaking') this.onHandshakeMessage(message);
+        else this.onMessage(frame, message);
+      }
+    } catch (error) {
+      const typed = toPeerwireError(error, ErrorCode.Malformed, 'disconnect');
+      if (CODEC_ERROR_CODES.has(typed.code)) this.metrics.codecError(typed.code);
+      if (this.state === 'handshaking') this.shared.handshakeMetrics.failed(handshakeResultOf(typed));
+      this.fail(typed, true);
+    }
+  }
+
+  private onHandshakeMessage(message: ZcashMessage): void {
+    if (message.command === 'unknown') this.metrics.unknownCommand();
+    const step = this.negotiation!.receive(message);
+    if (step.reply !== undefined) this.writeMessage(step.reply);
+    if (step.result !== undefined) this.onHandshakeDone(step.result);
+  }
+
+  private onHandshakeDone(result: NegotiationResult): void {
+    this.handshakeTimer?.cancel();
+    this.handshakeTimer = undefined;
+    this.result = result;
+    // Frames decoded from now on (even later in this chunk) use the negotiated version and 2 MiB.
+    this.codec.completeHandshake(result.negotiatedVersion);
+    this.state = 'open';
+    const remote = result.remote;
+    if (this.bookAddr !== undefined) {
+      this.shared.addressBookUpdater.send({
+        kind: 'update-connected',
+        addr: this.bookAddr,
+        services: result.remoteServices,
+        isInbound: this.direction === 'inbound',
+        userAgent: remote.userAgent,
+        negotiatedVersion: result.negotiatedVersion,
+      });
+    }
+    this.seedAlternates(remote);
+    const client = new ZcashClient(
+      {
+        sendMessage: (m) => this.sendMessage(m),
+        drained: (signal) => this.link.drained(signal),
+        fail: (error) => this.fail(error, false),
+        addressCache: this.addressCache,
+      },
+      {
+        clock: this.clock,
+        requestTimeoutMs: this.shared.config.requestTimeoutMs,
+        logger: this.logger,
+        onFinished: (kind, res) => this.metrics.request(kind, res),
+        ...(this.maxQueuedRequests === undefined ? {} : { maxQueuedRequests: this.maxQueuedRequests }),
+      },
+    );
+    this.clientInstance = client;
+    const service = this.shared.inboundService;
+    if (service !== undefined) {
+      this.inboundQueue = new InboundQueue({
+        service,
+        peer: { id: this.transientId, negotiatedVersion: result.negotiatedVersion },
+        timeoutMs: this.shared.config.requestTimeoutMs,
+        send: (m) => {
+          if (this.state === 'open') this.writeMessage(m);
+        },
+        pause: () => this.gate.set('inbound-service', true),
+        resume: () => this.gate.set('inbound-service', false),
+        logger: this.logger,
+        onResult: (r) => this.metrics.inboundRequest(r),
+      });
+    }
+    this.heartbeat = new Heartbeat({
+      client,
+      clock: this.clock,
+      intervalMs: this.shared.config.heartbeatIntervalMs,
+      bookAddr: this.bookAddr,
+      addressBook: this.shared.addressBookUpdater,
+      logger: this.logger,
+      onFailure: (error) => this.fail(error, false),
+    });
+    this.heartbeat.start();
+    const wire: ZcashPeerWire = {
+      version: remote,
+      connectedAddr: this.connectedAddr,
+      negotiatedVersion: result.negotiatedVersion,
+      services: result.remoteServices,
+      client,
+    };
+    const info: PeerInfo = {
+      id: this.transientId ?? `isolated:${this.negotiation!.ourVersion.nonce.toString(16)}`,
+      ...(this.connectedAddr.kind === 'outbound-direct' ? { listenAddress: this.bookAddr! } : {}),
+      protocolVersion: String(result.negotiatedVersion),
+      channels: ZCASH_CHANNEL_IDS,
+      network: this.shared.network.name,
+      userAgent: remote.userAgent,
+      wire,
+    };
+    this.peerInfo = info;
+    this.logger.debug(
+      { version: remote.version, negotiated: result.negotiatedVersion },
+      'zcash handshake complete',
+    );
+    const settle = this.settle;
+    this.settle = undefined;
+    settle?.resolve(info);
+  }
+
+  /** Alternate addresses (spec §3.4) into the address cache: assumed servers, seen now. */
+  private seedAlternates(remote: VersionMessage): void {
+    const now = Math.floor(this.clock.now() / 1000);
+    const entries: AddrEntry[] = [];
+    for (const alt of alternateAddrs(this.connectedAddr, canonicalEndpoint(remote.addrFrom))) {
+      if (isIP(alt.host) === 0) continue; // memory endpoints have no wire form
+      entries.push({ time: now, services: NODE_NETWORK, ip: alt.host, port: alt.port });
+    }
+    this.addressCache.add(entries);
+  }
+
+  private onMessage(frame: Frame, message: ZcashMessage): void {
+    if (message.command === 'unknown') {
+      this.metrics.unknownCommand();
+      return;
+    }
+    this.metrics.messageReceived(message.command);
+    const change = inventoryChangeFor(message, this.transientId);
+    if (change !== undefined) this.shared.inventoryCollector.send(change);
+    switch (message.command) {
+      case 'version':
+      case 'verack':
+        this.fail(duplicateHandshake(message.command), false);
+        return;
+      case 'ping':
+        this.writeMessage({ command: 'pong', nonce: message.nonce });
+        return;
+      default:
+        break;
+    }
+    if (this.clientInstance!.onMessage(message)) return;
+    // Unsolicited.
+    if (message.command === 'addr' || message.command === 'addrv2') {
+      this.addressCache.add(message.addrs);
+      return;
+    }
+    if (message.command === 'pong') return;
+    if (this.inboundQueue !== undefined) {
+      const request = inboundRequestFor(message);
+      if (request !== undefined) {
+        this.inboundQueue.offer(request);
+        return;
+      }
+    }
+    const channelId = channelOf(message.command);
+    if (channelId === undefined) return;
+    this.inbox.push({ channelId, bytes: encodeEnvelope(message.command, frame.body) });
+  }
+
+  // ---------------------------------------------------------------- send path and endings
+
+  private writeMessage(message: OutboundMessage): boolean {
+    const frame = this.codec.encode(message);
+    this.metrics.messageSent(message.command);
+    return this.link.write(frame);
+  }
+
+  /** Ends the connection for a failure: `stream` marks stream/decode errors (update-failed with services). */
+  private fail(error: PeerwireError, stream: boolean): void {
+    if (this.state === 'closed') return;
+    if (stream) this.reportFailed(true);
+    this.close(error);
+  }
+
+  private onLinkClose(reason: PeerwireError | undefined): void {
+    if (this.state === 'closed') return;
+    this.end(reason, 'remote');
+    this.inbox.end(reason);
+  }
+
+  private end(reason: PeerwireError | undefined, _by: 'local' | 'remote'): void {
+    const wasOpen = this.state === 'open';
+    const wasHandshaking = this.state === 'handshaking';
+    this.state = 'closed';
+    this.handshakeTimer?.cancel();
+    this.handshakeTimer = undefined;
+    this.heartbeat?.stop();
+    this.inboundQueue?.close();
+    this.clientInstance?.close(reason ?? closedError());
+    if (wasOpen) this.reportFailed(false);
+    if (wasHandshaking && reason === undefined) this.shared.handshakeMetrics.failed('closed');
+    const settle = this.settle;
+    this.settle = undefined;
+    settle?.reject(reason ?? closedError());
+  }
+
+  /** One update-failed per open connection, only for connections with a book address. */
+  private reportFailed(withServices: boolean): void {
+    if (this.failedSent || this.bookAddr === undefined || this.result === undefined) return;
+    this.failedSent = true;
+    this.shared.addressBookUpdater.send({
+      kind: 'update-failed',
+      addr: this.bookAddr,
+      ...(withServices ? { services: this.result.remoteServices } : {}),
+    });
+  }
+}
+
+function handshakeResultOf(error: PeerwireError): 'obsolete' | 'self' | 'missing-services' | 'error' {
+  switch (error.code) {
+    case ZcashPeerErrorCode.ObsoleteVersion:
+      return 'obsolete';
+    case ZcashPeerErrorCode.SelfConnection:
+      return 'self';
+    case ZcashPeerErrorCode.MissingServices:
+      return 'missing-services';
+    default:
+      return 'error';
+  }
+}
+
+function closedError(): PeerwireError {
+  return new PeerwireError(ErrorCode.Closed, 'connection closed', { action: 'transient' });
+}
+
+function notOpen(): PeerwireError {
+  return new PeerwireError(ErrorCode.InvalidArgument, 'send before the handshake completed', {
+    action: 'transient',
+  });
+}

@@ -1,0 +1,21 @@
+// Public surface of the Zcash wire codec (framing, messages, network parameters).
+export * from './encoding/constants.ts';
+export * from './encoding/errors.ts';
+export * from './encoding/hashes.ts';
+export * from './wire/ip-address.ts';
+export * from './wire/net-address.ts';
+export * from './chain/inventory.ts';
+export * from './chain/block-header.ts';
+export * from './chain/block.ts';
+export * from './chain/transaction.ts';
+export * from './chain/zip244.ts';
+export * from './wire/messages.ts';
+export * from './wire/version-message.ts';
+export * from './wire/message-body.ts';
+export * from './wire/frame-header.ts';
+export * from './wire/frame-decoder.ts';
+export * from './wire/codec.ts';
+export * from './params/network-upgrades.ts';
+export * from './params/network-params.ts';
+export { ByteReader } from './encoding/byte-reader.ts';
+export { ByteWriter } from './encoding/byte-writer.ts';

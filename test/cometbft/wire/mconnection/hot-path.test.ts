@@ -1,0 +1,83 @@
+// The MConnection receive hot path: packets read without copies when they lie in one frame, straddling
+// packets gathered into a shared scratch buffer, messages that own their bytes, exact-size reassembly.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { ManualClock } from '../../../../src/core/clock.ts';
+import { DelimitedReader } from '../../../../src/cometbft/wire/mconnection/delimited-reader.ts';
+import { MConnectionCore } from '../../../../src/cometbft/wire/mconnection/mconnection-core.ts';
+import { writeVarint32, varintSize } from '../../../../src/cometbft/wire/mconnection/packet-codec.ts';
+
+function frame(messages: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(messages.reduce((n, m) => n + varintSize(m.length) + m.length, 0));
+  let pos = 0;
+  for (const m of messages) {
+    pos = writeVarint32(out, pos, m.length);
+    out.set(m, pos);
+    pos += m.length;
+  }
+  return out;
+}
+
+test('nextTransient: same messages as next under any chunking; straddling ones in the shared scratch, no allocation', () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.uint8Array({ maxLength: 300 }), { maxLength: 8 }),
+      fc.array(fc.nat(), { maxLength: 12 }),
+      (messages, cuts) => {
+        const bytes = frame(messages);
+        const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
+        const reader = new DelimitedReader(300);
+        const got: string[] = [];
+        let last = 0;
+        for (const p of [...points, bytes.length]) {
+          const chunk = bytes.subarray(last, p);
+          last = p;
+          reader.push(chunk);
+          for (let m = reader.nextTransient(); m !== undefined; m = reader.nextTransient()) {
+            if (!reader.lastTransient && m.length > 0) assert.equal(m.buffer, bytes.buffer);
+            got.push(Buffer.from(m).toString('hex'));
+          }
+        }
+        assert.deepEqual(
+          got,
+          messages.map((m) => Buffer.from(m).toString('hex')),
+        );
+        assert.equal(reader.allocatedBytes, 0);
+      },
+    ),
+    { numRuns: 300 },
+  );
+});
+
+const channels = [
+  { id: 0x70, priority: 1, sendQueueCapacity: 1000, recvMessageCapacity: 1 << 20 },
+  { id: 0x71, priority: 10, sendQueueCapacity: 10, recvMessageCapacity: 1 << 20 },
+];
+
+function stream(core: MConnectionCore): Uint8Array {
+  const parts: Uint8Array[] = [];
+  for (let p = core.pollPackets(1 << 20); p !== undefined; p = core.pollPackets(1 << 20)) parts.push(p);
+  return Buffer.concat(parts);
+}
+
+test('messages delivered from straddling packets own their bytes; repeated fragmented messages take one exact buffer', () => {
+  const clock = new ManualClock();
+  const tx = new MConnectionCore({ channels, clock });
+  const rx = new MConnectionCore({ channels, clock });
+  const sent: Uint8Array[] = [];
+  for (let i = 0; i < 40; i++) {
+    const m = new Uint8Array(i % 2 === 0 ? 1024 : 65536).fill(i);
+    sent.push(m);
+    tx.enqueue(0x70, m);
+  }
+  const bytes = stream(tx);
+  const got: Uint8Array[] = [];
+  for (let i = 0; i < bytes.length; i += 1024) {
+    for (const m of rx.receiveBytes(bytes.slice(i, i + 1024))) got.push(m.bytes);
+  }
+  assert.equal(got.length, sent.length);
+  for (let i = 0; i < sent.length; i++) assert.deepEqual(got[i], sent[i], `message ${i}`);
+  // After the first 64 KiB message, the next ones are reassembled into exactly-sized buffers.
+  for (let i = 3; i < sent.length; i += 2) assert.equal(got[i]!.buffer.byteLength, 65536);
+});
