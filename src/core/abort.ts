@@ -2,6 +2,7 @@
 // (AbortSignal.timeout combined with the caller's through AbortSignal.any), so one mechanism cancels
 // dials, handshakes and waits, and a cancelled wait always rejects with a typed error.
 
+import type { Clock } from './clock.ts';
 import { ErrorCode, PeerwireError } from './errors.ts';
 
 /** The typed error for an aborted signal: a deadline becomes ERR_TIMEOUT, anything else ERR_ABORTED. */
@@ -63,27 +64,40 @@ export interface Deadline {
 /**
  * A signal that aborts with ERR_TIMEOUT after `ms`, or when `parent` aborts. Unlike AbortSignal.timeout
  * its timer is cleared as soon as the guarded operation ends, so short operations in a long-running
- * node leave nothing behind (no pending timers, no listeners on the parent).
+ * node leave nothing behind (no pending timers, no listeners on the parent). The timer runs on `clock`
+ * when one is given (a simulation's virtual time), otherwise on the real timers.
  */
-export function deadline(ms: number, parent?: AbortSignal, what = 'operation'): Deadline {
+export function deadline(
+  ms: number,
+  parent?: AbortSignal,
+  what = 'operation',
+  clock?: Pick<Clock, 'setTimer'>,
+): Deadline {
   const controller = new AbortController();
   const onParentAbort = (): void => controller.abort(parent!.reason);
   if (parent !== undefined) {
     if (parent.aborted) controller.abort(parent.reason);
     else parent.addEventListener('abort', onParentAbort, { once: true });
   }
-  const timer =
-    ms > 0 && !controller.signal.aborted
-      ? setTimeout(() => {
-          controller.abort(
-            new PeerwireError(ErrorCode.Timeout, `${what} timed out after ${ms} ms`, { action: 'transient' }),
-          );
-        }, ms)
-      : undefined;
+  const expire = (): void => {
+    controller.abort(
+      new PeerwireError(ErrorCode.Timeout, `${what} timed out after ${ms} ms`, { action: 'transient' }),
+    );
+  };
+  let cancel: (() => void) | undefined;
+  if (ms > 0 && !controller.signal.aborted) {
+    if (clock === undefined) {
+      const handle = setTimeout(expire, ms);
+      cancel = () => clearTimeout(handle);
+    } else {
+      const timer = clock.setTimer(ms, expire);
+      cancel = () => timer.cancel();
+    }
+  }
   return {
     signal: controller.signal,
     clear: () => {
-      if (timer !== undefined) clearTimeout(timer);
+      cancel?.();
       parent?.removeEventListener('abort', onParentAbort);
     },
   };

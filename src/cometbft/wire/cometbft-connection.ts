@@ -16,6 +16,7 @@
 
 import { abortReason, deadline, type Deadline } from '../../core/abort.ts';
 import { realClock, type Clock, type Timer } from '../../core/clock.ts';
+import type { RandomBytes } from '../../core/random.ts';
 import { ErrorCode, PeerwireError, toPeerwireError } from '../../core/errors.ts';
 import type { Counter, Metrics } from '../../core/metrics.ts';
 import type { ByteLink } from '../../transport/byte-link.ts';
@@ -40,6 +41,7 @@ import {
 } from './node-info-exchange.ts';
 import { encodeNodeInfoDelimited, nodeInfoReader, readNodeInfo, type NodeInfo } from './node-info.ts';
 import { SecretConnectionHandshake } from './secret-connection/handshake.ts';
+import { X25519_KEY_BYTES } from './secret-connection/key-schedule.ts';
 import type { SecretSession } from './secret-connection/session.ts';
 import { handshakeStartRefusal } from '../../transport/handshake-start.ts';
 
@@ -72,6 +74,11 @@ export interface CometbftConnectionOptions extends NodeInfoOptions {
   readonly pongTimeoutMs?: number;
   /** Time source for keep-alive and rate limits. Default: the real clock. */
   readonly clock?: Clock;
+  /**
+   * SIMULATION ONLY: where each handshake's 32-byte X25519 ephemeral private key comes from, so a
+   * seeded run replays byte for byte. Default: a fresh key from node:crypto (forward secrecy needs it).
+   */
+  readonly ephemeralKeys?: RandomBytes;
   /**
    * TEST ONLY: send on channels we did not declare or the peer did not advertise (raw packets, outside
    * the scheduler), to exercise a receiver's limits. Never set it in a node. Default false.
@@ -189,7 +196,12 @@ export class CometbftConnection implements Connection {
       const descriptors = mconnDescriptors(local);
       this.local = local;
       this.localChannels = new Set(descriptors.map((d) => d.id));
-      this.secret = new SecretConnectionHandshake({ nodeKey: local.key });
+      this.secret = new SecretConnectionHandshake({
+        nodeKey: local.key,
+        ...(this.options.ephemeralKeys === undefined
+          ? {}
+          : { ephemeralPrivateKey: this.options.ephemeralKeys(X25519_KEY_BYTES) }),
+      });
       const largest = descriptors.reduce((max, d) => Math.max(max, d.recvMessageCapacity ?? 0), 0);
       this.inbox = new Inbox(this.inboxPausable(), {
         ...(this.options.receiveBufferBytes === undefined
@@ -228,7 +240,7 @@ export class CometbftConnection implements Connection {
 
   private startPhase(ms: number, what: string): void {
     this.clearPhase();
-    this.phase = deadline(ms, this.handshakeSignal, what);
+    this.phase = deadline(ms, this.handshakeSignal, what, this.clock);
     if (this.phase.signal.aborted) {
       queueMicrotask(this.onPhaseAbort);
       return;

@@ -149,7 +149,7 @@ export class EngineNode {
     let addressExchange: AddressExchange | undefined;
     if (options.addressExchange !== false) {
       addressExchange = new AddressExchange(
-        { router, peerManager, clock, logger, metrics },
+        { router, peerManager, clock, ...(options.random === undefined ? {} : { random: options.random }), logger, metrics },
         { codec: jsonAddressExchangeCodec, ...options.addressExchange },
       );
       addressExchange.open();

@@ -3,6 +3,7 @@
 // transport that serves it. The first connection wins; if all fail, the last error is thrown.
 
 import { deadline } from '../../core/abort.ts';
+import type { Clock } from '../../core/clock.ts';
 import { ErrorCode, PeerwireError, toPeerwireError } from '../../core/errors.ts';
 import type { NodeAddress } from '../../core/node-address.ts';
 import type { Connection, Transport } from '../../transport/types.ts';
@@ -15,11 +16,13 @@ export interface DialAddressOptions {
   readonly dialTimeoutMs: number;
   /** The router's stop signal: aborts resolution and every dial. */
   readonly stop: AbortSignal;
+  /** Times the resolve and dial deadlines. */
+  readonly clock: Clock;
 }
 
 export async function dialAddress(address: NodeAddress, options: DialAddressOptions): Promise<Connection> {
   const { stop } = options;
-  const resolving = deadline(options.resolveTimeoutMs, stop, 'resolve');
+  const resolving = deadline(options.resolveTimeoutMs, stop, 'resolve', options.clock);
   let endpoints;
   try {
     endpoints = await resolveAddress(address, resolving.signal, options.resolver);
@@ -35,7 +38,7 @@ export async function dialAddress(address: NodeAddress, options: DialAddressOpti
       });
       continue;
     }
-    const dialing = deadline(options.dialTimeoutMs, stop, 'dial');
+    const dialing = deadline(options.dialTimeoutMs, stop, 'dial', options.clock);
     try {
       return await transport.dial(endpoint, dialing.signal);
     } catch (error) {

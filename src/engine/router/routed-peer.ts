@@ -5,6 +5,7 @@
 // its queue is bounded, and a peer whose queue or socket stays full past the stall timeout is dropped.
 
 import { deadline } from '../../core/abort.ts';
+import type { Clock } from '../../core/clock.ts';
 import { ErrorCode, PeerwireError, toPeerwireError } from '../../core/errors.ts';
 import type { NodeId } from '../../core/node-address.ts';
 import type { Connection, Direction, PeerInfo } from '../../transport/types.ts';
@@ -21,6 +22,8 @@ export interface RoutedPeerHost {
   reportMalformed(peer: NodeId, error: PeerwireError): void;
   /** How long a full queue or an undrained socket may block before the peer is dropped (ms). */
   readonly stallTimeoutMs: number;
+  /** Times the stall deadlines. */
+  readonly clock: Clock;
 }
 
 /** A summary of one connected peer, for status pages and tests. */
@@ -127,7 +130,7 @@ export class RoutedPeer {
     channelId: number,
     bytes: Uint8Array,
   ): Promise<void> {
-    const wait = deadline(this.host.stallTimeoutMs, this.stop.signal, `send queue of ${this.id}`);
+    const wait = deadline(this.host.stallTimeoutMs, this.stop.signal, `send queue of ${this.id}`, this.host.clock);
     try {
       for (;;) {
         await this.sendQueue.waitForSpace(channelId, options, wait.signal, bytes.length);
@@ -229,7 +232,7 @@ export class RoutedPeer {
   }
 
   private async waitForDrain(signal: AbortSignal): Promise<void> {
-    const drain = deadline(this.host.stallTimeoutMs, signal, `socket drain of ${this.id}`);
+    const drain = deadline(this.host.stallTimeoutMs, signal, `socket drain of ${this.id}`, this.host.clock);
     try {
       await this.conn.drained(drain.signal);
     } catch (error) {

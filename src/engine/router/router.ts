@@ -100,6 +100,7 @@ export class Router implements ChannelHost {
     this.peerHost = {
       metrics: this.metrics,
       stallTimeoutMs: this.options.stallTimeoutMs,
+      clock: this.clock,
       channel: (id) => this.channels.get(id),
       reportMalformed: (peer, error) => this.safely(() => this.peerManager.errored(peer, error)),
     };
@@ -308,6 +309,7 @@ export class Router implements ChannelHost {
         resolveTimeoutMs: this.options.resolveTimeoutMs,
         dialTimeoutMs: this.options.dialTimeoutMs,
         stop: this.stopController.signal,
+        clock: this.clock,
       });
       this.liveConnections.add(conn);
     } catch (error) {
@@ -406,7 +408,7 @@ export class Router implements ChannelHost {
 
   /** Runs the wire handshake under the deadline and checks identity: key, dialed ID, not ourselves. */
   private async handshake(conn: Connection, expectedId: NodeId | undefined): Promise<PeerInfo> {
-    const guard = deadline(this.options.handshakeTimeoutMs, this.stopController.signal, 'handshake');
+    const guard = deadline(this.options.handshakeTimeoutMs, this.stopController.signal, 'handshake', this.clock);
     let info: PeerInfo;
     try {
       info = await conn.handshake(this.localNode(), guard.signal);

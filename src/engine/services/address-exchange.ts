@@ -8,6 +8,7 @@
 
 import { ErrorCode, PeerwireError } from '../../core/errors.ts';
 import { realClock, type Clock } from '../../core/clock.ts';
+import { randomBelow, type Random } from '../../core/random.ts';
 import { silentLogger, type Logger } from '../../core/logger.ts';
 import { noopMetrics, type Counter, type Metrics } from '../../core/metrics.ts';
 import { formatNodeAddress, parseNodeAddress, type NodeAddress, type NodeId } from '../../core/node-address.ts';
@@ -75,6 +76,8 @@ export interface AddressExchangeDeps {
   readonly router: Router;
   readonly peerManager: PeerManagerApi;
   readonly clock?: Clock;
+  /** Picks the peer a crawl asks. Default Math.random. */
+  readonly random?: Random;
   readonly logger?: Logger;
   readonly metrics?: Metrics;
 }
@@ -84,6 +87,7 @@ export class AddressExchange {
   private readonly router: Router;
   private readonly peerManager: PeerManagerApi;
   private readonly clock: Clock;
+  private readonly random: Random;
   private readonly logger: Logger;
   private readonly learned: Counter;
   private readonly violations: Counter;
@@ -102,6 +106,7 @@ export class AddressExchange {
     this.router = deps.router;
     this.peerManager = deps.peerManager;
     this.clock = deps.clock ?? realClock;
+    this.random = deps.random ?? Math.random;
     this.logger = (deps.logger ?? silentLogger).child({ component: 'address-exchange' });
     const metrics = deps.metrics ?? noopMetrics;
     this.learned = metrics.counter({
@@ -270,7 +275,7 @@ export class AddressExchange {
       }
       if (this.options.seedMode || this.peers.size >= this.options.targetPeers) continue;
       const ids = [...this.peers.keys()];
-      const pick = ids[Math.floor(Math.random() * ids.length)];
+      const pick = ids[randomBelow(this.random, ids.length)];
       if (pick !== undefined) await this.requestFrom(pick);
     }
   }

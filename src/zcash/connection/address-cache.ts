@@ -5,6 +5,7 @@
 // Bounded at 1000 entries (one maximum `addr` message); the oldest are dropped first.
 
 import { randomInt } from 'node:crypto';
+import { randomBelow, type Random } from '../../core/random.ts';
 import { MAX_ADDRS_IN_MESSAGE } from '../encoding/constants.ts';
 import type { AddrEntry } from '../wire/net-address.ts';
 
@@ -19,8 +20,12 @@ export class AddressCache {
   /** Entries dropped because the cache was full (oldest first). */
   dropped = 0;
 
-  constructor(capacity = MAX_CACHED_ADDRS) {
+  /** Picks entries to hand out. Default: node:crypto's randomInt; a simulation passes a seeded one. */
+  private readonly pickBelow: (n: number) => number;
+
+  constructor(capacity = MAX_CACHED_ADDRS, random?: Random) {
     this.capacity = capacity;
+    this.pickBelow = random === undefined ? (n) => randomInt(n) : (n) => randomBelow(random, n);
   }
 
   get size(): number {
@@ -46,7 +51,7 @@ export class AddressCache {
     // Partial Fisher-Yates: move n random picks to the end, then cut them off.
     for (let i = 0; i < n; i++) {
       const last = this.entries.length - 1 - i;
-      const j = randomInt(last + 1);
+      const j = this.pickBelow(last + 1);
       const tmp = this.entries[j]!;
       this.entries[j] = this.entries[last]!;
       this.entries[last] = tmp;
@@ -62,7 +67,7 @@ export class AddressCache {
     if (addrs.length <= limit) return [...addrs];
     const copy = [...addrs];
     for (let i = 0; i < limit; i++) {
-      const j = i + randomInt(copy.length - i);
+      const j = i + this.pickBelow(copy.length - i);
       const tmp = copy[i]!;
       copy[i] = copy[j]!;
       copy[j] = tmp;

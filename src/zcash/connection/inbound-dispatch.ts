@@ -6,6 +6,7 @@
 // than growing memory.
 
 import { deadline, raceAbort } from '../../core/abort.ts';
+import type { Clock } from '../../core/clock.ts';
 import { toPeerwireError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { MAX_ADDRS_IN_MESSAGE, MAX_HEADERS_PER_MESSAGE, MAX_TX_INV_IN_SENT_MESSAGE } from '../encoding/constants.ts';
@@ -97,6 +98,8 @@ export interface InboundQueueOptions {
   readonly service: InboundService;
   readonly peer: InboundPeer;
   readonly timeoutMs: number;
+  /** Times each request's deadline. */
+  readonly clock: Clock;
   readonly send: (message: OutboundMessage) => void;
   /** Stop / restart reading from the socket. */
   readonly pause: () => void;
@@ -145,7 +148,7 @@ export class InboundQueue {
         this.paused = false;
         o.resume();
       }
-      const guard = deadline(o.timeoutMs, this.stop.signal, `inbound ${request.kind}`);
+      const guard = deadline(o.timeoutMs, this.stop.signal, `inbound ${request.kind}`, o.clock);
       try {
         const response = await raceAbort(o.service.handle(request, o.peer, guard.signal), guard.signal);
         if (this.stop.signal.aborted) break;

@@ -94,7 +94,7 @@ export class ZcashConnection implements Connection {
   readonly remoteEndpoint: Endpoint;
   readonly closed: Promise<PeerwireError | undefined>;
   readonly connectedAddr: ConnectedAddr;
-  readonly addressCache = new AddressCache();
+  readonly addressCache: AddressCache;
   private readonly link: ByteLink;
   private readonly shared: Handshake;
   private readonly clock: Clock;
@@ -127,6 +127,7 @@ export class ZcashConnection implements Connection {
     this.direction = direction;
     this.shared = handshake;
     this.clock = handshake.clock;
+    this.addressCache = new AddressCache(undefined, handshake.random);
     this.localEndpoint = link.localEndpoint;
     this.remoteEndpoint = link.remoteEndpoint;
     this.closed = link.closed;
@@ -378,6 +379,7 @@ export class ZcashConnection implements Connection {
         service,
         peer: { id: this.transientId, negotiatedVersion: result.negotiatedVersion },
         timeoutMs: this.shared.config.requestTimeoutMs,
+        clock: this.clock,
         send: (m) => {
           if (this.state === 'open') this.writeMessage(m);
         },
@@ -390,6 +392,7 @@ export class ZcashConnection implements Connection {
     this.heartbeat = new Heartbeat({
       client,
       clock: this.clock,
+      nonce: () => this.shared.nonce(),
       intervalMs: this.shared.config.heartbeatIntervalMs,
       bookAddr: this.bookAddr,
       addressBook: this.shared.addressBookUpdater,

@@ -5,6 +5,7 @@
 // VersionNegotiation; the connection does the I/O.
 
 import { realClock, type Clock } from '../../core/clock.ts';
+import type { Random } from '../../core/random.ts';
 import { ErrorCode, PeerwireError } from '../../core/errors.ts';
 import { silentLogger, type Logger } from '../../core/logger.ts';
 import { noopMetrics, type Metrics } from '../../core/metrics.ts';
@@ -16,7 +17,7 @@ import type { InboundService } from '../wire/requests.ts';
 import { type ChainTip, isSyncing, noChainTip } from './chain-tip.ts';
 import type { ConnectedAddr } from './connected-addr.ts';
 import { HandshakeMetrics } from './handshake-metrics.ts';
-import { DEFAULT_TOTAL_CONNECTION_LIMIT, NonceSet, randomNonce } from './nonce-set.ts';
+import { DEFAULT_TOTAL_CONNECTION_LIMIT, NonceSet, randomNonce, randomNonceFrom } from './nonce-set.ts';
 import { VersionNegotiation } from './version-negotiation.ts';
 
 /** Zebra HANDSHAKE_TIMEOUT: 3 s for the whole exchange; a slow or silent peer costs little. */
@@ -107,6 +108,8 @@ export interface HandshakeParts {
   readonly chainTip: ChainTip;
   readonly nonces: NonceSet;
   readonly clock: Clock;
+  /** Undefined: nonces and shuffles come from node:crypto. */
+  readonly random: Random | undefined;
   readonly logger: Logger;
   readonly metrics: Metrics;
 }
@@ -123,6 +126,8 @@ export class Handshake {
   readonly chainTip: ChainTip;
   readonly nonces: NonceSet;
   readonly clock: Clock;
+  /** Seeded source for nonces and address shuffles (simulations); undefined: node:crypto. */
+  readonly random: Random | undefined;
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly handshakeMetrics: HandshakeMetrics;
@@ -138,6 +143,7 @@ export class Handshake {
     this.chainTip = parts.chainTip;
     this.nonces = parts.nonces;
     this.clock = parts.clock;
+    this.random = parts.random;
     this.logger = parts.logger;
     this.metrics = parts.metrics;
     this.handshakeMetrics = new HandshakeMetrics(parts.metrics);
@@ -156,11 +162,16 @@ export class Handshake {
     return minimumPeerVersion(this.config.network, this.chainTip.bestTipHeight());
   }
 
+  /** A fresh random 64-bit nonce (handshakes, heartbeat pings), from the injected source if any. */
+  nonce(): bigint {
+    return this.random === undefined ? randomNonce() : randomNonceFrom(this.random);
+  }
+
   /** A fresh negotiation for one connection: inserts a new nonce (may throw ERR_ZCASH_DUPLICATE_NONCE). */
   negotiation(
     connectedAddr: ConnectedAddr,
     logger: Logger,
-    nonce: bigint = randomNonce(),
+    nonce: bigint = this.nonce(),
   ): VersionNegotiation {
     const isolated = connectedAddr.kind === 'isolated';
     return new VersionNegotiation({
@@ -195,6 +206,7 @@ export class HandshakeBuilder {
   private chainTip: ChainTip = noChainTip;
   private nonces: NonceSet | undefined;
   private clock: Clock = realClock;
+  private random: Random | undefined;
   private logger: Logger = silentLogger;
   private metrics: Metrics = noopMetrics;
 
@@ -267,6 +279,12 @@ export class HandshakeBuilder {
     return this;
   }
 
+  /** A seeded source for nonces and shuffles, for simulations. Default: node:crypto. */
+  withRandom(random: Random): this {
+    this.random = random;
+    return this;
+  }
+
   /** Default: silent. */
   withLogger(logger: Logger): this {
     this.logger = logger;
@@ -297,6 +315,7 @@ export class HandshakeBuilder {
       chainTip: this.chainTip,
       nonces: this.nonces ?? new NonceSet(config.totalConnectionLimit),
       clock: this.clock,
+      random: this.random,
       logger: this.logger.child({ component: 'zcash-handshake' }),
       metrics: this.metrics,
     });

@@ -11,6 +11,7 @@
 // check are each atomic, and a concurrent handshake to ourselves sees the other nonce.
 
 import { randomBytes } from 'node:crypto';
+import { bytesFrom, type Random } from '../../core/random.ts';
 import { ErrorCode, PeerwireError } from '../../core/errors.ts';
 import { duplicateNonce } from './peer-errors.ts';
 
@@ -20,6 +21,12 @@ export const DEFAULT_TOTAL_CONNECTION_LIMIT = 200;
 /** A fresh random 64-bit nonce. */
 export function randomNonce(): bigint {
   return randomBytes(8).readBigUInt64LE(0);
+}
+
+/** A 64-bit nonce drawn from an injected source (simulations replaying a seed). */
+export function randomNonceFrom(random: Random): bigint {
+  const bytes = bytesFrom(random)(8);
+  return new DataView(bytes.buffer).getBigUint64(0, true);
 }
 
 export class NonceSet {

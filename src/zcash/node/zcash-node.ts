@@ -13,6 +13,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { realClock, type Clock } from '../../core/clock.ts';
+import type { Random } from '../../core/random.ts';
 import { ErrorCode, PeerwireError } from '../../core/errors.ts';
 import { silentLogger, type Logger } from '../../core/logger.ts';
 import { noopMetrics, type Metrics } from '../../core/metrics.ts';
@@ -83,6 +84,13 @@ export interface ZcashNodeOptions {
   /** Called with each transaction a peer pushes. */
   readonly onTransaction?: (tx: Transaction, peer: InboundPeer) => void;
   readonly clock?: Clock;
+  /**
+   * One source for every random choice (peer-manager jitter, book shuffles, peer-set picks, nonces):
+   * a simulation passes a seeded one. Default: Math.random and node:crypto.
+   */
+  readonly random?: Random;
+  /** The router's key (Zcash peers never see it). Default: a fresh key. */
+  readonly key?: NodeKey;
   readonly logger?: Logger;
   readonly metrics?: Metrics;
 }
@@ -181,6 +189,7 @@ export class ZcashNode {
 
   static async create(options: ZcashNodeOptions): Promise<ZcashNode> {
     const clock = options.clock ?? realClock;
+    const random = options.random === undefined ? {} : { random: options.random };
     const logger = options.logger ?? silentLogger;
     const metrics = options.metrics ?? noopMetrics;
     const local = options.localNetwork === true;
@@ -207,6 +216,7 @@ export class ZcashNode {
         selfId,
         clock,
         policy,
+        ...random,
         ...(store === undefined ? {} : { store }),
         logger: nodeLogger,
         metrics,
@@ -216,6 +226,7 @@ export class ZcashNode {
         peerManager,
         policy,
         clock,
+        ...random,
         ...(listenAddress === undefined ? {} : { localListener: listenAddress }),
         logger: nodeLogger,
         metrics,
@@ -223,7 +234,9 @@ export class ZcashNode {
       addressBook.start();
       const registry = new InventoryRegistry({ clock, metrics });
       registry.start();
-      const handshake = Handshake.builder()
+      const builder = Handshake.builder();
+      if (options.random !== undefined) builder.withRandom(options.random);
+      const handshake = builder
         .withConfig({
           network: options.network,
           ...(endpoint === undefined ? {} : { listenAddr: { ip: endpoint.host, port: endpoint.port } }),
@@ -248,6 +261,7 @@ export class ZcashNode {
       let crawler: Crawler | undefined;
       const peerSet = new PeerSet({
         clock,
+        ...random,
         registry,
         networkKind: options.network.kind,
         onDemand: () => crawler?.demand(),
@@ -268,7 +282,7 @@ export class ZcashNode {
         });
       }
       const router = new Router({
-        key: NodeKey.generate(),
+        key: options.key ?? NodeKey.generate(),
         info: {
           protocolVersion: String(options.network.protocolVersion),
           network: options.network.name,
