@@ -117,7 +117,7 @@ export async function createConfiguredNode(config: NodeConfig, logger: Logger, m
       throw wrapListenError(error, listenText);
     }
     const observedCounter = metrics.counter({
-      name: 'p2p_node_observed_messages_total',
+      name: 'peerwire_node_observed_messages_total',
       help: 'Messages received on observed channels, by channel and message kind',
       labelNames: ['channel', 'kind'],
     });

@@ -1,19 +1,25 @@
 // The metrics interface every component receives: counters, gauges and histograms with named labels.
 // It is small on purpose, so components never depend on a metrics library; `PromMetrics` (prom-metrics.ts) adapts it to
-// prom-client for the /metrics endpoint and `noopMetrics` is the default. Names follow
-// `p2p_<layer>_<thing>_<unit>`. Label values must come from bounded sets (never a remote IP or a
-// free-form remote string), or the metric itself becomes an unbounded remote-keyed map.
+// prom-client for the /metrics endpoint and `noopMetrics` is the default. Names are those the real
+// networks' nodes export where one exists (`cometbft_p2p_*`, zebrad's `zcash_net_*`: docs/metrics.md),
+// otherwise `peerwire_<layer>_<thing>_<unit>`. Label values must come from bounded sets (never a remote
+// IP or a free-form remote string), or the metric itself becomes an unbounded remote-keyed map; the one
+// exception, CometBFT's per-peer series keyed by `peer_id`, is removed with `remove()` when the peer
+// disconnects, so it holds at most one series set per connected peer.
 
 export type Labels = Readonly<Record<string, string | number>>;
 
 export interface Counter {
   inc(labels?: Labels, value?: number): void;
+  /** Forgets the series with exactly these labels (a disconnected peer's). */
+  remove(labels: Labels): void;
 }
 
 export interface Gauge {
   set(value: number, labels?: Labels): void;
   inc(labels?: Labels, value?: number): void;
   dec(labels?: Labels, value?: number): void;
+  remove(labels: Labels): void;
 }
 
 export interface Histogram {
@@ -37,8 +43,8 @@ export interface Metrics {
   histogram(options: HistogramOptions): Histogram;
 }
 
-const noopCounter: Counter = { inc: () => undefined };
-const noopGauge: Gauge = { set: () => undefined, inc: () => undefined, dec: () => undefined };
+const noopCounter: Counter = { inc: () => undefined, remove: () => undefined };
+const noopGauge: Gauge = { set: () => undefined, inc: () => undefined, dec: () => undefined, remove: () => undefined };
 const noopHistogram: Histogram = { observe: () => undefined };
 
 export const noopMetrics: Metrics = {

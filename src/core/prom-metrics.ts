@@ -24,7 +24,10 @@ export class PromMetrics implements Metrics {
         labelNames: [...(options.labelNames ?? [])],
         registers: [this.registry],
       });
-      metric = { inc: (labels, value = 1) => (labels === undefined ? prom.inc(value) : prom.inc(labels, value)) };
+      metric = {
+        inc: (labels, value = 1) => (labels === undefined ? prom.inc(value) : prom.inc(labels, value)),
+        remove: (labels) => prom.remove(labels),
+      };
       this.counters.set(options.name, metric);
     }
     return metric;
@@ -43,6 +46,7 @@ export class PromMetrics implements Metrics {
         set: (value, labels) => (labels === undefined ? prom.set(value) : prom.set(labels, value)),
         inc: (labels, value = 1) => (labels === undefined ? prom.inc(value) : prom.inc(labels, value)),
         dec: (labels, value = 1) => (labels === undefined ? prom.dec(value) : prom.dec(labels, value)),
+        remove: (labels) => prom.remove(labels),
       };
       this.gauges.set(options.name, metric);
     }

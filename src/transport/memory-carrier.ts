@@ -46,7 +46,7 @@ export class MemoryCarrier implements Carrier, MemoryListener {
     this.fixedName = options.name;
     this.linkOptions = resolveLinkOptions(options.link);
     const overflow = (options.metrics ?? noopMetrics).counter({
-      name: 'p2p_transport_accept_overflow_total',
+      name: 'peerwire_transport_accept_overflow_total',
       help: 'Inbound connections closed because the accept backlog was full.',
       labelNames: ['protocol'],
     });

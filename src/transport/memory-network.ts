@@ -99,7 +99,7 @@ export class MemoryNetwork {
     this.random = options.random ?? Math.random;
     this.defaults = checkFaults(options.faults ?? NO_FAULTS);
     this.lost = (options.metrics ?? noopMetrics).counter({
-      name: 'p2p_transport_memory_lost_writes_total',
+      name: 'peerwire_transport_memory_lost_writes_total',
       help: 'Write units discarded by simulated loss on memory links.',
     });
   }

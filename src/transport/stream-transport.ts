@@ -38,7 +38,7 @@ export class StreamTransport implements Transport {
     this.protocols = options.carrier.protocols;
     this.logger = (options.logger ?? silentLogger).child({ component: 'transport', wire: options.wire.name });
     this.opened = (options.metrics ?? noopMetrics).counter({
-      name: 'p2p_transport_connections_opened_total',
+      name: 'peerwire_transport_connections_opened_total',
       help: 'Connections opened by the transport, before the handshake.',
       labelNames: ['protocol', 'direction', 'wire'],
     });

@@ -52,7 +52,7 @@ export class TcpCarrier implements Carrier {
     this.linkOptions = resolveLinkOptions(options.link);
     this.logger = (options.logger ?? silentLogger).child({ component: 'tcp-carrier' });
     const overflow = (options.metrics ?? noopMetrics).counter({
-      name: 'p2p_transport_accept_overflow_total',
+      name: 'peerwire_transport_accept_overflow_total',
       help: 'Inbound connections closed because the accept backlog was full.',
       labelNames: ['protocol'],
     });

@@ -79,6 +79,8 @@ export interface Connection extends AsyncIterable<InboundMessage> {
   drained(signal?: AbortSignal): Promise<void>;
   /** Bytes queued for the socket and not yet accepted by the kernel. */
   readonly bufferedBytes: number;
+  /** The last round trip the wire measured with its own keep-alive (ms); undefined before the first. */
+  readonly rttMs?: number | undefined;
   /**
    * Closes the connection (idempotent). Pending reads end; with an error the iterator throws it.
    */

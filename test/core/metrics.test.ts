@@ -11,19 +11,19 @@ import { PromMetrics } from '../../src/core/prom-metrics.ts';
 test('counters, gauges and histograms appear in the text exposition with their labels', async () => {
   const metrics = new PromMetrics();
   const sent = metrics.counter({
-    name: 'p2p_router_sent_bytes_total',
+    name: 'peerwire_router_sent_bytes_total',
     help: 'Bytes sent.',
     labelNames: ['channel'],
   });
   sent.inc({ channel: 32 }, 100);
   sent.inc({ channel: 32 });
   sent.inc({ channel: 'pex' }, 5);
-  const plain = metrics.counter({ name: 'p2p_router_dials_total', help: 'Dials.' });
+  const plain = metrics.counter({ name: 'peerwire_router_dials_total', help: 'Dials.' });
   plain.inc();
   plain.inc(undefined, 2);
 
   const peers = metrics.gauge({
-    name: 'p2p_peers_connected',
+    name: 'peerwire_peers_connected',
     help: 'Connected peers.',
     labelNames: ['direction'],
   });
@@ -31,7 +31,7 @@ test('counters, gauges and histograms appear in the text exposition with their l
   peers.inc({ direction: 'inbound' });
   peers.inc({ direction: 'outbound' }, 2);
   peers.dec({ direction: 'outbound' });
-  const level = metrics.gauge({ name: 'p2p_router_queue_items', help: 'Queued.' });
+  const level = metrics.gauge({ name: 'peerwire_router_queue_items', help: 'Queued.' });
   level.set(7);
   level.inc();
   level.dec(undefined, 3);
@@ -49,15 +49,15 @@ test('counters, gauges and histograms appear in the text exposition with their l
   sizes.observe(10);
 
   const text = await metrics.text();
-  assert.match(text, /# HELP p2p_router_sent_bytes_total Bytes sent\./);
-  assert.match(text, /# TYPE p2p_router_sent_bytes_total counter/);
-  assert.match(text, /^p2p_router_sent_bytes_total\{channel="32"\} 101$/m);
-  assert.match(text, /^p2p_router_sent_bytes_total\{channel="pex"\} 5$/m);
-  assert.match(text, /^p2p_router_dials_total 3$/m);
-  assert.match(text, /# TYPE p2p_peers_connected gauge/);
-  assert.match(text, /^p2p_peers_connected\{direction="inbound"\} 4$/m);
-  assert.match(text, /^p2p_peers_connected\{direction="outbound"\} 1$/m);
-  assert.match(text, /^p2p_router_queue_items 5$/m);
+  assert.match(text, /# HELP peerwire_router_sent_bytes_total Bytes sent\./);
+  assert.match(text, /# TYPE peerwire_router_sent_bytes_total counter/);
+  assert.match(text, /^peerwire_router_sent_bytes_total\{channel="32"\} 101$/m);
+  assert.match(text, /^peerwire_router_sent_bytes_total\{channel="pex"\} 5$/m);
+  assert.match(text, /^peerwire_router_dials_total 3$/m);
+  assert.match(text, /# TYPE peerwire_peers_connected gauge/);
+  assert.match(text, /^peerwire_peers_connected\{direction="inbound"\} 4$/m);
+  assert.match(text, /^peerwire_peers_connected\{direction="outbound"\} 1$/m);
+  assert.match(text, /^peerwire_router_queue_items 5$/m);
   assert.match(text, /# TYPE p2p_wire_handshake_seconds histogram/);
   assert.match(text, /^p2p_wire_handshake_seconds_bucket\{le="0.1",wire="cometbft"\} 1$/m);
   assert.match(text, /^p2p_wire_handshake_seconds_bucket\{le="1",wire="cometbft"\} 2$/m);

@@ -75,7 +75,7 @@ describe('tcp transport', () => {
       const second = await server.accept(AbortSignal.timeout(LONG_MS));
       assert.equal(first.isClosed, false);
       assert.equal(second.isClosed, false);
-      assert.match(await metrics.text(), /p2p_transport_accept_overflow_total\{protocol="tcp"\} 2/);
+      assert.match(await metrics.text(), /peerwire_transport_accept_overflow_total\{protocol="tcp"\} 2/);
     } finally {
       await client.close();
       await server.close();

@@ -11,6 +11,7 @@
 
 import type { Logger } from '../../core/logger.ts';
 import type { Metrics } from '../../core/metrics.ts';
+import { CometbftP2pMetrics } from './cometbft-p2p-metrics.ts';
 import type { NodeAddress } from '../../core/node-address.ts';
 import type { NodeKey } from '../../core/node-key.ts';
 import { FilePeerStore } from '../../engine/peers/file-peer-store.ts';
@@ -126,6 +127,6 @@ export async function createCometbftNode(options: CometbftNodeOptions): Promise<
         }
       : false,
     ...(options.logger === undefined ? {} : { logger: options.logger }),
-    ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
+    ...(options.metrics === undefined ? {} : { metrics: options.metrics, traffic: new CometbftP2pMetrics(options.metrics, options.chainId) }),
   });
 }

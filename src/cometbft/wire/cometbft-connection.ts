@@ -93,9 +93,9 @@ export interface CometbftConnectionOptions extends NodeInfoOptions {
 
 /** Counters shared by every connection of one wire. */
 export interface CometbftConnectionMetrics {
-  /** p2p_cometbft_send_dropped_total{reason}: messages send() refused to put on the wire. */
+  /** peerwire_cometbft_send_dropped_total{reason}: messages send() refused to put on the wire. */
   readonly dropped: Counter;
-  /** Passed to each MConnectionCore (p2p_mconn_* counters); undefined for none. */
+  /** Passed to each MConnectionCore (peerwire_mconn_* counters); undefined for none. */
   readonly core: Metrics | undefined;
 }
 
@@ -174,6 +174,10 @@ export class CometbftConnection implements Connection {
 
   get bufferedBytes(): number {
     return this.link.bufferedBytes;
+  }
+
+  get rttMs(): number | undefined {
+    return this.core?.rttMs;
   }
 
   /** The established SecretConnection session, once the handshake got that far (diagnostics, tests). */

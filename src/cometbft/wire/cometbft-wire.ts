@@ -15,7 +15,7 @@ import {
 
 export interface CometbftWireOptions extends CometbftConnectionOptions {
   /**
-   * Counters: p2p_cometbft_send_dropped_total{reason} and the MConnection's p2p_mconn_* counters.
+   * Counters: peerwire_cometbft_send_dropped_total{reason} and the MConnection's peerwire_mconn_* counters.
    * Default: none.
    */
   readonly metrics?: Metrics;
@@ -31,7 +31,7 @@ export class CometbftWire implements Wire {
     const metrics = options.metrics ?? noopMetrics;
     this.connectionMetrics = {
       dropped: metrics.counter({
-        name: 'p2p_cometbft_send_dropped_total',
+        name: 'peerwire_cometbft_send_dropped_total',
         help: 'Messages send() did not put on the wire: the peer lacks the channel, or we do not serve it',
         labelNames: ['reason'],
       }),

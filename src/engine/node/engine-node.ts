@@ -24,6 +24,7 @@ import type { Channel, ChannelOptions } from '../router/channel.ts';
 import type { MessageCodec } from '../../core/message-codec.ts';
 import { Router, type LocalInfoTemplate } from '../router/router.ts';
 import type { RouterOptions } from '../router/router-options.ts';
+import type { TrafficObserver } from '../router/traffic-observer.ts';
 import type { Endpoint, Transport } from '../../transport/types.ts';
 
 export interface EngineNodeOptions {
@@ -53,6 +54,8 @@ export interface EngineNodeOptions {
   readonly random?: () => number;
   readonly logger?: Logger;
   readonly metrics?: Metrics;
+  /** The slice's traffic observer, for its network's own metrics. */
+  readonly traffic?: TrafficObserver;
 }
 
 export class EngineNode {
@@ -145,6 +148,7 @@ export class EngineNode {
       clock,
       logger,
       metrics,
+      ...(options.traffic === undefined ? {} : { traffic: options.traffic }),
     });
     let addressExchange: AddressExchange | undefined;
     if (options.addressExchange !== false) {

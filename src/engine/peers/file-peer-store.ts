@@ -26,7 +26,7 @@
 import { type Clock, type Timer, realClock } from '../../core/clock.ts';
 import { ErrorCode, PeerwireError, toPeerwireError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
-import type { Counter, Gauge, Metrics } from '../../core/metrics.ts';
+import { noopMetrics, type Counter, type Gauge, type Metrics } from '../../core/metrics.ts';
 import type { NodeId } from '../../core/node-address.ts';
 import {
   MAX_PEER_FILE_BYTES,
@@ -74,8 +74,8 @@ export interface FilePeerStoreOptions {
   readonly keepCorrupt?: number;
 }
 
-// Local no-op defaults instead of core's silentLogger/noopMetrics: importing those values loads pino
-// and prom-client, a third of the start-up time of a small process that only opens the store (the
+// A local no-op logger instead of core's silentLogger: importing that value loads pino, a third of the
+// start-up time of a small process that only opens the store (the
 // crash test spawns fifty; `peerwire decode` reads a store file). Callers in a node pass real ones.
 const noop = (): void => undefined;
 const quietLogger: Logger = {
@@ -85,13 +85,6 @@ const quietLogger: Logger = {
   warn: noop,
   error: noop,
   child: () => quietLogger,
-};
-const noCounter: Counter = { inc: noop };
-const noGauge: Gauge = { set: noop, inc: noop, dec: noop };
-const noMetrics: Metrics = {
-  counter: () => noCounter,
-  gauge: () => noGauge,
-  histogram: () => ({ observe: noop }),
 };
 
 export class FilePeerStore implements PeerStore {
@@ -128,22 +121,22 @@ export class FilePeerStore implements PeerStore {
     this.keepCorrupt = Math.max(0, options.keepCorrupt ?? DEFAULT_KEEP_CORRUPT);
     this.clock = options.clock ?? realClock;
     this.logger = (options.logger ?? quietLogger).child({ component: 'peer-store' });
-    const metrics = options.metrics ?? noMetrics;
+    const metrics = options.metrics ?? noopMetrics;
     this.writes = metrics.counter({
-      name: 'p2p_peers_store_writes_total',
+      name: 'peerwire_peers_store_writes_total',
       help: 'Peer store commits, by result.',
       labelNames: ['result'],
     });
     this.writtenBytes = metrics.counter({
-      name: 'p2p_peers_store_written_bytes_total',
+      name: 'peerwire_peers_store_written_bytes_total',
       help: 'Bytes of peer store files written.',
     });
     this.corruptLoads = metrics.counter({
-      name: 'p2p_peers_store_corrupt_loads_total',
+      name: 'peerwire_peers_store_corrupt_loads_total',
       help: 'Peer store files refused at load and moved aside, by defect.',
       labelNames: ['reason'],
     });
-    this.recordGauge = metrics.gauge({ name: 'p2p_peers_store_records', help: 'Peer records in the store.' });
+    this.recordGauge = metrics.gauge({ name: 'peerwire_peers_store_records', help: 'Peer records in the store.' });
   }
 
   /**

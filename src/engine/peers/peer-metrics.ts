@@ -16,26 +16,26 @@ export interface PeerMetrics {
 export function createPeerMetrics(metrics: Metrics): PeerMetrics {
   return {
     connected: metrics.gauge({
-      name: 'p2p_peers_connected_peers',
+      name: 'peerwire_peers_connected_peers',
       help: 'Connected peers by slot',
       labelNames: ['direction'],
     }),
-    stored: metrics.gauge({ name: 'p2p_peers_stored_peers', help: 'Peers in the peer store' }),
+    stored: metrics.gauge({ name: 'peerwire_peers_stored_peers', help: 'Peers in the peer store' }),
     dials: metrics.counter({
-      name: 'p2p_peers_dials_total',
+      name: 'peerwire_peers_dials_total',
       help: 'Dials by result (started, upgrade, failed, connected)',
       labelNames: ['result'],
     }),
     refused: metrics.counter({
-      name: 'p2p_peers_refused_total',
+      name: 'peerwire_peers_refused_total',
       help: 'Connections refused, by error code',
       labelNames: ['code'],
     }),
     evictions: metrics.counter({
-      name: 'p2p_peers_evictions_total',
+      name: 'peerwire_peers_evictions_total',
       help: 'Evictions handed to the router, by reason (marked, over_limit)',
       labelNames: ['reason'],
     }),
-    bans: metrics.counter({ name: 'p2p_peers_bans_total', help: 'Peers banned' }),
+    bans: metrics.counter({ name: 'peerwire_peers_bans_total', help: 'Peers banned' }),
   };
 }

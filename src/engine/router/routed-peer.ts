@@ -7,6 +7,7 @@
 import { deadline } from '../../core/abort.ts';
 import type { Clock } from '../../core/clock.ts';
 import { ErrorCode, PeerwireError, toPeerwireError } from '../../core/errors.ts';
+import type { Clock } from '../../core/clock.ts';
 import type { NodeId } from '../../core/node-address.ts';
 import type { Connection, Direction, PeerInfo } from '../../transport/types.ts';
 import type { Channel, ResolvedChannelOptions } from './channel.ts';
@@ -16,6 +17,7 @@ import type { RouterMetrics } from './router-metrics.ts';
 /** What a routed peer needs from its router. */
 export interface RoutedPeerHost {
   readonly metrics: RouterMetrics;
+  readonly clock: Clock;
   /** The channel a received message belongs to, if a service opened it. */
   channel(channelId: number): Channel<unknown> | undefined;
   /** A message failed to decode: the peer manager scores or bans the sender. */
@@ -34,6 +36,13 @@ export interface PeerStatusView {
   readonly queuedMessages: number;
   readonly queuedBytes: number;
   readonly bufferedBytes: number;
+  /** When the peer was routed (ms since the epoch, the router's clock). */
+  readonly connectedAt: number;
+  /** Message bytes received from and handed to the connection for this peer. */
+  readonly bytesReceived: number;
+  readonly bytesSent: number;
+  /** The wire's last measured round trip (ms), when it measures one. */
+  readonly rttMs: number | undefined;
 }
 
 const peerClosed = (): PeerwireError =>
@@ -52,6 +61,9 @@ export class RoutedPeer {
   private readonly stop = new AbortController();
   /** Set by closeAfterFlush(): close once everything queued has been written. */
   private closeWhenFlushed: PeerwireError | undefined;
+  private readonly connectedAt: number;
+  private bytesReceived = 0;
+  private bytesSent = 0;
 
   constructor(info: PeerInfo, conn: Connection, direction: Direction, host: RoutedPeerHost) {
     this.id = info.id;
@@ -61,6 +73,7 @@ export class RoutedPeer {
     this.host = host;
     this.channels = new Set(info.channels);
     this.sendQueue = new PeerSendQueue((channelId) => host.metrics.dropped(channelId, 'overflow'));
+    this.connectedAt = host.clock.now();
   }
 
   /** Runs both loops until the connection ends; resolves with the reason it closed, if any. */
@@ -103,6 +116,10 @@ export class RoutedPeer {
       queuedMessages: this.sendQueue.queuedMessages,
       queuedBytes: this.sendQueue.queuedBytes,
       bufferedBytes: this.conn.bufferedBytes,
+      connectedAt: this.connectedAt,
+      bytesReceived: this.bytesReceived,
+      bytesSent: this.bytesSent,
+      rttMs: this.conn.rttMs,
     };
   }
 
@@ -122,6 +139,7 @@ export class RoutedPeer {
       this.onEnqueueError(channelId, error);
       return undefined;
     }
+    if (result === 'accepted') this.host.metrics.pending(this.id, this.sendQueue.queuedBytes);
     return result === 'full' ? this.enqueueBlocking(options, channelId, bytes) : undefined;
   }
 
@@ -188,7 +206,8 @@ export class RoutedPeer {
           if (typed.action === 'transient') continue;
           throw typed;
         }
-        metrics.received(channelId, bytes.length);
+        metrics.received(this.id, channelId, bytes);
+        this.bytesReceived += bytes.length;
         const envelope = { from: this.id, channelId, message };
         if (channel.inbound.offer(envelope) === 'full') {
           try {
@@ -222,7 +241,9 @@ export class RoutedPeer {
           if (signal.aborted) return;
           continue;
         }
-        this.host.metrics.sent(next.channelId, next.bytes.length);
+        this.host.metrics.sent(this.id, next.channelId, next.bytes);
+        this.bytesSent += next.bytes.length;
+        this.host.metrics.pending(this.id, this.sendQueue.queuedBytes);
         if (!this.conn.send(next.channelId, next.bytes)) await this.waitForDrain(signal);
       }
     } catch (error) {

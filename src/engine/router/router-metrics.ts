@@ -1,9 +1,11 @@
-// The router's metrics, named p2p_router_<thing>_<unit>. Labels are bounded: channel ids (at most
+// The router's metrics, named peerwire_router_<thing>_<unit>. Labels are bounded: channel ids (at most
 // 65,536 and in practice a handful), directions, error codes and fixed reason names — never peer ids
-// or addresses.
+// or addresses. A slice's TrafficObserver (traffic-observer.ts) sees the same events with the peer.
 
 import type { Counter, Gauge, Metrics } from '../../core/metrics.ts';
+import type { NodeId } from '../../core/node-address.ts';
 import type { Direction } from '../../transport/types.ts';
+import type { TrafficObserver } from './traffic-observer.ts';
 
 export class RouterMetrics {
   private readonly peers: Gauge;
@@ -19,88 +21,98 @@ export class RouterMetrics {
   private readonly evictions: Counter;
   private readonly loopErrors: Counter;
   private readonly peerErrors: Counter;
+  private readonly observer: TrafficObserver | undefined;
 
-  constructor(metrics: Metrics) {
+  constructor(metrics: Metrics, observer?: TrafficObserver) {
+    this.observer = observer;
     this.peers = metrics.gauge({
-      name: 'p2p_router_peers',
+      name: 'peerwire_router_peers',
       help: 'Connected peers',
       labelNames: ['direction'],
     });
     this.connects = metrics.counter({
-      name: 'p2p_router_connections_total',
+      name: 'peerwire_router_connections_total',
       help: 'Peers routed',
       labelNames: ['direction'],
     });
     this.messagesSent = metrics.counter({
-      name: 'p2p_router_messages_sent_total',
+      name: 'peerwire_router_messages_sent_total',
       help: 'Messages handed to connections',
       labelNames: ['channel'],
     });
     this.bytesSent = metrics.counter({
-      name: 'p2p_router_sent_bytes_total',
+      name: 'peerwire_router_sent_bytes_total',
       help: 'Message bytes handed to connections',
       labelNames: ['channel'],
     });
     this.messagesReceived = metrics.counter({
-      name: 'p2p_router_messages_received_total',
+      name: 'peerwire_router_messages_received_total',
       help: 'Messages delivered to channels',
       labelNames: ['channel'],
     });
     this.bytesReceived = metrics.counter({
-      name: 'p2p_router_received_bytes_total',
+      name: 'peerwire_router_received_bytes_total',
       help: 'Message bytes delivered to channels',
       labelNames: ['channel'],
     });
     this.drops = metrics.counter({
-      name: 'p2p_router_messages_dropped_total',
+      name: 'peerwire_router_messages_dropped_total',
       help: 'Messages dropped, by reason',
       labelNames: ['channel', 'reason'],
     });
     this.dialFailures = metrics.counter({
-      name: 'p2p_router_dial_failures_total',
+      name: 'peerwire_router_dial_failures_total',
       help: 'Failed dials',
       labelNames: ['code'],
     });
     this.handshakeFailures = metrics.counter({
-      name: 'p2p_router_handshake_failures_total',
+      name: 'peerwire_router_handshake_failures_total',
       help: 'Failed handshakes',
       labelNames: ['direction', 'code'],
     });
     this.rejections = metrics.counter({
-      name: 'p2p_router_connections_rejected_total',
+      name: 'peerwire_router_connections_rejected_total',
       help: 'Connections refused after accept or dial',
       labelNames: ['direction', 'reason'],
     });
-    this.evictions = metrics.counter({ name: 'p2p_router_evictions_total', help: 'Peers evicted' });
+    this.evictions = metrics.counter({ name: 'peerwire_router_evictions_total', help: 'Peers evicted' });
     this.loopErrors = metrics.counter({
-      name: 'p2p_router_loop_errors_total',
+      name: 'peerwire_router_loop_errors_total',
       help: 'Loop iterations that failed and were retried',
       labelNames: ['loop'],
     });
     this.peerErrors = metrics.counter({
-      name: 'p2p_router_peer_errors_total',
+      name: 'peerwire_router_peer_errors_total',
       help: 'Errors reported against peers by services',
       labelNames: ['code'],
     });
   }
 
-  peerConnected(direction: Direction): void {
+  peerConnected(peer: NodeId, direction: Direction): void {
     this.peers.inc({ direction });
     this.connects.inc({ direction });
+    this.observer?.peerUp(peer, direction);
   }
 
-  peerDisconnected(direction: Direction): void {
+  peerDisconnected(peer: NodeId, direction: Direction): void {
     this.peers.dec({ direction });
+    this.observer?.peerDown(peer, direction);
   }
 
-  sent(channel: number, bytes: number): void {
+  sent(peer: NodeId, channel: number, bytes: Uint8Array): void {
     this.messagesSent.inc({ channel });
-    this.bytesSent.inc({ channel }, bytes);
+    this.bytesSent.inc({ channel }, bytes.length);
+    this.observer?.sent(peer, channel, bytes);
   }
 
-  received(channel: number, bytes: number): void {
+  received(peer: NodeId, channel: number, bytes: Uint8Array): void {
     this.messagesReceived.inc({ channel });
-    this.bytesReceived.inc({ channel }, bytes);
+    this.bytesReceived.inc({ channel }, bytes.length);
+    this.observer?.received(peer, channel, bytes);
+  }
+
+  pending(peer: NodeId, queuedBytes: number): void {
+    this.observer?.pending(peer, queuedBytes);
   }
 
   dropped(channel: number, reason: string): void {

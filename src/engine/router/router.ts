@@ -32,6 +32,7 @@ import { runResilientLoop } from './resilient-loop.ts';
 import { checkPeerIdentity } from './peer-identity.ts';
 import { systemResolver, type HostResolver } from './resolve.ts';
 import { RouterMetrics } from './router-metrics.ts';
+import type { TrafficObserver } from './traffic-observer.ts';
 import { DEFAULT_ROUTER_OPTIONS, type RouterOptions } from './router-options.ts';
 
 /** What we tell peers about ourselves; id, public key and channels are filled in by the router. */
@@ -46,6 +47,8 @@ export interface RouterInit {
   readonly clock?: Clock;
   readonly logger?: Logger;
   readonly metrics?: Metrics;
+  /** A slice's view of the traffic, for its network's own metrics (traffic-observer.ts). */
+  readonly traffic?: TrafficObserver;
   readonly resolver?: HostResolver;
 }
 
@@ -86,7 +89,7 @@ export class Router implements ChannelHost {
     this.options = { ...DEFAULT_ROUTER_OPTIONS, ...init.options };
     this.clock = init.clock ?? realClock;
     this.logger = (init.logger ?? silentLogger).child({ component: 'router' });
-    this.metrics = new RouterMetrics(init.metrics ?? noopMetrics);
+    this.metrics = new RouterMetrics(init.metrics ?? noopMetrics, init.traffic);
     this.resolver = init.resolver ?? systemResolver;
     this.acceptGate = new AcceptGate(
       {
@@ -99,6 +102,7 @@ export class Router implements ChannelHost {
     );
     this.peerHost = {
       metrics: this.metrics,
+      clock: this.clock,
       stallTimeoutMs: this.options.stallTimeoutMs,
       clock: this.clock,
       channel: (id) => this.channels.get(id),
@@ -438,12 +442,12 @@ export class Router implements ChannelHost {
     }
     const peer = new RoutedPeer(info, conn, direction, this.peerHost);
     this.peers.set(info.id, peer);
-    this.metrics.peerConnected(direction);
+    this.metrics.peerConnected(info.id, direction);
     this.logger.info({ peer: info.id, direction, remote: conn.remoteEndpoint.host }, 'peer connected');
     this.safely(() => this.peerManager.ready(info.id, info, direction));
     const reason = await peer.run();
     this.forget(conn);
-    this.metrics.peerDisconnected(direction);
+    this.metrics.peerDisconnected(info.id, direction);
     if (this.peers.get(info.id) === peer) this.peers.delete(info.id);
     if (!peer.replaced) {
       this.logger.info({ peer: info.id, direction, reason: reason?.code }, 'peer disconnected');

@@ -110,11 +110,11 @@ export class AddressExchange {
     this.logger = (deps.logger ?? silentLogger).child({ component: 'address-exchange' });
     const metrics = deps.metrics ?? noopMetrics;
     this.learned = metrics.counter({
-      name: 'p2p_pex_addresses_learned_total',
+      name: 'peerwire_pex_addresses_learned_total',
       help: 'Addresses received in answers and stored',
     });
     this.violations = metrics.counter({
-      name: 'p2p_pex_violations_total',
+      name: 'peerwire_pex_violations_total',
       help: 'Address-exchange protocol violations, by kind',
       labelNames: ['kind'],
     });

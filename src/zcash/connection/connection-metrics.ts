@@ -1,12 +1,18 @@
-// Counters of the Zcash connection layer. Every label comes from a bounded set: the command label is
-// one of Zebra's command names or `unknown` (never the remote's command text), error codes are our
-// own constants, request kinds our own union.
+// Counters of the Zcash connection layer. Messages and bytes use zebrad's names as its Prometheus
+// exporter writes them (`zcash.net.in.messages` becomes `zcash_net_in_messages`; the Rust exporter adds
+// no `_total`, so only the byte counters, named `.bytes.total` in Zebra, end in it), so zebrad
+// dashboards work. Zebra also labels these by the remote `addr`, which is remote-controlled and
+// unbounded: that label is left out. Every label comes from a bounded set: the command label is one
+// of Zebra's command names or `unknown` (never the remote's command text), error codes are our own
+// constants, request kinds our own union.
 
 import type { Counter, Metrics } from '../../core/metrics.ts';
 
 export class ConnectionMetrics {
   private readonly received: Counter;
   private readonly sent: Counter;
+  private readonly inBytes: Counter;
+  private readonly outBytes: Counter;
   private readonly unknown: Counter;
   private readonly codecErrors: Counter;
   private readonly requests: Counter;
@@ -14,31 +20,33 @@ export class ConnectionMetrics {
 
   constructor(metrics: Metrics) {
     this.received = metrics.counter({
-      name: 'p2p_zcash_messages_received_total',
-      help: 'Zcash messages received, by command (unknown commands as `unknown`).',
+      name: 'zcash_net_in_messages',
+      help: 'Zcash messages received after the handshake, by command (unknown commands as `unknown`).',
       labelNames: ['command'],
     });
     this.sent = metrics.counter({
-      name: 'p2p_zcash_messages_sent_total',
+      name: 'zcash_net_out_messages',
       help: 'Zcash messages sent, by command.',
       labelNames: ['command'],
     });
+    this.inBytes = metrics.counter({ name: 'zcash_net_in_bytes_total', help: 'Zcash frame bytes received (header and body).' });
+    this.outBytes = metrics.counter({ name: 'zcash_net_out_bytes_total', help: 'Zcash frame bytes sent (header and body).' });
     this.unknown = metrics.counter({
-      name: 'p2p_zcash_unknown_commands_total',
+      name: 'peerwire_zcash_unknown_commands_total',
       help: 'Messages with commands Zebra does not know (sendcmpct, feefilter, ...), ignored.',
     });
     this.codecErrors = metrics.counter({
-      name: 'p2p_zcash_codec_errors_total',
+      name: 'peerwire_zcash_codec_errors_total',
       help: 'Connections closed because the peer sent undecodable bytes, by error code.',
       labelNames: ['code'],
     });
     this.requests = metrics.counter({
-      name: 'p2p_zcash_requests_total',
+      name: 'peerwire_zcash_requests_total',
       help: 'Requests made of peers through the Zcash client, by kind and result.',
       labelNames: ['kind', 'result'],
     });
     this.inbound = metrics.counter({
-      name: 'p2p_zcash_inbound_requests_total',
+      name: 'peerwire_zcash_inbound_requests_total',
       help: 'Peer requests handled by the inbound service, by result.',
       labelNames: ['result'],
     });
@@ -48,8 +56,13 @@ export class ConnectionMetrics {
     this.received.inc({ command });
   }
 
-  messageSent(command: string): void {
+  messageSent(command: string, frameBytes: number): void {
     this.sent.inc({ command });
+    this.outBytes.inc(undefined, frameBytes);
+  }
+
+  bytesReceived(frameBytes: number): void {
+    this.inBytes.inc(undefined, frameBytes);
   }
 
   unknownCommand(): void {

@@ -35,6 +35,8 @@ export class Heartbeat {
   private beat: AbortController | undefined;
   /** Completed round trips (for tests and status). */
   beats = 0;
+  /** The round trip of the last answered heartbeat (ms), for status pages. */
+  rttMs: number | undefined;
 
   constructor(options: HeartbeatOptions) {
     this.options = options;
@@ -84,6 +86,7 @@ export class Heartbeat {
       if (this.stopped) return;
       const rttMs = response.kind === 'pong' ? response.rttMs : 0;
       this.beats++;
+      if (response.kind === 'pong') this.rttMs = rttMs;
       if (o.bookAddr !== undefined) o.addressBook.send({ kind: 'update-responded', addr: o.bookAddr, rttMs });
       // Next beat one interval after this one was due; later if this one ran late.
       this.schedule(Math.max(0, tickAt + o.intervalMs - o.clock.now()));

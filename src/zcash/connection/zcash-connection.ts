@@ -158,6 +158,10 @@ export class ZcashConnection implements Connection {
     return this.link.bufferedBytes;
   }
 
+  get rttMs(): number | undefined {
+    return this.heartbeat?.rttMs;
+  }
+
   /** Request/response access to the peer; throws before the handshake completed. */
   get client(): ZcashClient {
     if (this.clientInstance === undefined) {
@@ -267,7 +271,7 @@ export class ZcashConnection implements Connection {
       new DataView(body.buffer, body.byteOffset, 4).setUint32(0, this.codec.protocolVersion, true);
     }
     const digest = body.length === 0 ? EMPTY_BODY_DIGEST : sha256d(body);
-    this.metrics.messageSent(command);
+    this.metrics.messageSent(command, HEADER_LENGTH + body.length);
     if (body.length < COPY_BODY_BELOW_BYTES) {
       const frame = Buffer.allocUnsafe(HEADER_LENGTH + body.length);
       writeFrameHeader(frame, 0, this.codec.network.magic, command, body.length, digest);
@@ -319,6 +323,7 @@ export class ZcashConnection implements Connection {
         if (this.isClosed()) return;
         const frame = this.codec.nextFrame();
         if (frame === undefined) return;
+        this.metrics.bytesReceived(HEADER_LENGTH + frame.body.length);
         const message = decodeFrame(frame, { protocolVersion: this.codec.protocolVersion });
         if (this.state === 'handshaking') this.onHandshakeMessage(message);
         else this.onMessage(frame, message);
@@ -479,7 +484,7 @@ export class ZcashConnection implements Connection {
 
   private writeMessage(message: OutboundMessage): boolean {
     const frame = this.codec.encode(message);
-    this.metrics.messageSent(message.command);
+    this.metrics.messageSent(message.command, frame.length);
     return this.link.write(frame);
   }
 

@@ -46,27 +46,47 @@ export type HandshakeResult =
 export class HandshakeMetrics {
   private readonly handshakes: Counter;
   private readonly failures: Counter;
+  private readonly connected: Counter;
+  private readonly obsolete: Counter;
 
   constructor(metrics: Metrics) {
     this.handshakes = metrics.counter({
-      name: 'p2p_zcash_handshakes_total',
+      name: 'peerwire_zcash_handshakes_total',
       help: 'Zcash handshakes that reached the remote version message, by result, remote version and agent family.',
       labelNames: ['result', 'remote_version', 'user_agent'],
     });
+    // zebrad's own two (handshake.rs `zcash.net.peers.connected` / `.obsolete`), without `remote_ip`.
+    this.connected = metrics.counter({
+      name: 'zcash_net_peers_connected',
+      help: 'Handshakes that negotiated a version, by remote version, negotiated version, minimum version and agent family.',
+      labelNames: ['remote_version', 'negotiated_version', 'min_version', 'user_agent'],
+    });
+    this.obsolete = metrics.counter({
+      name: 'zcash_net_peers_obsolete',
+      help: 'Peers refused for an obsolete protocol version, by remote version, minimum version and agent family.',
+      labelNames: ['remote_version', 'min_version', 'user_agent'],
+    });
     this.failures = metrics.counter({
-      name: 'p2p_zcash_handshake_failures_total',
+      name: 'peerwire_zcash_handshake_failures_total',
       help: 'Zcash handshakes that failed, by result.',
       labelNames: ['result'],
     });
   }
 
-  /** A handshake that got the remote's version: counted with the remote's bucketed facts. */
-  versioned(result: HandshakeResult, remoteVersion: number, userAgent: string): void {
-    this.handshakes.inc({
-      result,
-      remote_version: versionLabel(remoteVersion),
-      user_agent: userAgentLabel(userAgent),
-    });
+  /**
+   * A handshake that got the remote's version: counted with the remote's bucketed facts. `minVersion`
+   * is the minimum we accept now; `negotiated` the version both sides speak (for `connected`).
+   */
+  versioned(result: HandshakeResult, remoteVersion: number, userAgent: string, minVersion: number, negotiated?: number): void {
+    const remote_version = versionLabel(remoteVersion);
+    const user_agent = userAgentLabel(userAgent);
+    const min_version = versionLabel(minVersion);
+    this.handshakes.inc({ result, remote_version, user_agent });
+    if (result === 'connected') {
+      this.connected.inc({ remote_version, negotiated_version: versionLabel(negotiated ?? remoteVersion), min_version, user_agent });
+    } else if (result === 'obsolete') {
+      this.obsolete.inc({ remote_version, min_version, user_agent });
+    }
   }
 
   failed(result: HandshakeResult): void {

@@ -140,13 +140,13 @@ export class VersionNegotiation {
     }
     // Checked against the whole set: our concurrent handshakes' nonces count too.
     if (p.nonces.has(remote.nonce)) {
-      p.metrics.versioned('self', remote.version, remote.userAgent);
+      p.metrics.versioned('self', remote.version, remote.userAgent, p.minimumVersion);
       p.logger.info('rejecting self-connection attempt');
       throw selfConnection();
     }
     // Peers on old versions may not know about all network upgrades (forks, slow propagation).
     if (remote.version < p.minimumVersion) {
-      p.metrics.versioned('obsolete', remote.version, remote.userAgent);
+      p.metrics.versioned('obsolete', remote.version, remote.userAgent, p.minimumVersion);
       p.logger.debug(
         { remoteVersion: remote.version, minimum: p.minimumVersion },
         'disconnecting from peer with obsolete network protocol version',
@@ -155,13 +155,13 @@ export class VersionNegotiation {
     }
     const outbound = p.connectedAddr.kind === 'outbound-direct' || p.connectedAddr.kind === 'outbound-proxy';
     if (p.syncing && outbound && (services & NODE_NETWORK) === 0n) {
-      p.metrics.versioned('missing-services', remote.version, remote.userAgent);
+      p.metrics.versioned('missing-services', remote.version, remote.userAgent, p.minimumVersion);
       throw missingServices(remote.services);
     }
     this.remote = remote;
     this.negotiated = Math.min(this.ourVersion.version, remote.version);
     this.state = 'awaiting-verack';
-    p.metrics.versioned('connected', remote.version, remote.userAgent);
+    p.metrics.versioned('connected', remote.version, remote.userAgent, p.minimumVersion, this.negotiated);
     return { reply: { command: 'verack' } };
   }
 }

@@ -43,6 +43,7 @@ import type { Transaction } from '../chain/transaction.ts';
 import { parseZcashAddress } from '../connection/transport.ts';
 import { ZcashWire } from '../connection/zcash-wire.ts';
 import type { HostPort } from '../../core/host-port.ts';
+import { ZcashPeerGauges } from './zcash-peer-gauges.ts';
 import { ZcashInboundService } from './zcash-inbound-service.ts';
 
 /** Zebra's peerset_initial_target_size; outbound and inbound limits derive from it (×3, ×5). */
@@ -154,6 +155,7 @@ export class ZcashNode {
     selfId: NodeId;
     transport: StreamTransport;
     store: PeerStore | undefined;
+    peerGauges: ZcashPeerGauges;
   }) {
     this.network = parts.network;
     this.router = parts.router;
@@ -172,6 +174,7 @@ export class ZcashNode {
     this.store = parts.store;
     // Ready peers join the peer set (their client routes requests); gone peers leave it and the registry.
     this.unsubscribe = this.router.subscribe((update) => {
+      parts.peerGauges.update(this.router);
       if (update.status === 'up') {
         const wire = zcashPeerWire(update.info);
         if (wire !== undefined) this.peerSet.add(update.id, wire.client);
@@ -312,6 +315,7 @@ export class ZcashNode {
         selfId,
         transport,
         store,
+        peerGauges: new ZcashPeerGauges(metrics),
       });
       const initial = [
         ...(options.initialPeers ?? []).map((a) => bookAddressOf(a.host, a.port) ?? formatNodeAddress(a)),

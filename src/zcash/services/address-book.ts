@@ -92,12 +92,12 @@ export class AddressBook implements AddressBookUpdater {
     this.logger = (options.logger ?? silentLogger).child({ component: 'zcash-address-book' });
     const metrics = options.metrics ?? noopMetrics;
     this.changes = metrics.counter({
-      name: 'p2p_zcash_address_book_changes_total',
+      name: 'peerwire_zcash_address_book_changes_total',
       help: 'MetaAddr changes handled by the address book, by kind and result',
       labelNames: ['kind', 'result'],
     });
     this.drops = metrics.counter({
-      name: 'p2p_zcash_address_book_dropped_total',
+      name: 'peerwire_zcash_address_book_dropped_total',
       help: 'MetaAddr changes dropped because the updater queue was full',
     });
     this.queue = new BoundedQueue<MetaAddrChange>({

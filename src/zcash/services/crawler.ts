@@ -159,12 +159,12 @@ export class Crawler {
     this.logger = (options.logger ?? silentLogger).child({ component: 'zcash-crawler' });
     const metrics = options.metrics ?? noopMetrics;
     this.crawls = metrics.counter({
-      name: 'p2p_zcash_crawls_total',
+      name: 'peerwire_zcash_crawls_total',
       help: 'Crawl attempts by result',
       labelNames: ['result'],
     });
     this.demands = metrics.counter({
-      name: 'p2p_zcash_crawler_demands_total',
+      name: 'peerwire_zcash_crawler_demands_total',
       help: 'Demand signals by outcome',
       labelNames: ['outcome'],
     });

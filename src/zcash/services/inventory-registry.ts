@@ -67,11 +67,11 @@ export class InventoryRegistry implements InventoryCollector {
     this.maxPeers = Math.max(1, options.maxPeersPerHash ?? MAX_PEERS_PER_INV);
     const metrics = options.metrics ?? noopMetrics;
     this.dropCounter = metrics.counter({
-      name: 'p2p_zcash_inventory_changes_dropped_total',
+      name: 'peerwire_zcash_inventory_changes_dropped_total',
       help: 'Inventory changes dropped because the registry queue was full (oldest first)',
     });
     this.evictions = metrics.counter({
-      name: 'p2p_zcash_inventory_evictions_total',
+      name: 'peerwire_zcash_inventory_evictions_total',
       help: 'Inventory marks evicted by the per-map and per-hash caps',
       labelNames: ['cap'],
     });

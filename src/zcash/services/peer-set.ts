@@ -13,7 +13,7 @@
 
 import type { Clock } from '../../core/clock.ts';
 import { silentLogger, type Logger } from '../../core/logger.ts';
-import { noopMetrics, type Counter, type Metrics } from '../../core/metrics.ts';
+import { noopMetrics, type Counter, type Gauge, type Metrics } from '../../core/metrics.ts';
 import { bookAddressOf } from '../policy/book-address.ts';
 import type { NetworkKind } from '../params/network-params.ts';
 import type { CrawledAddr } from './crawler.ts';
@@ -69,6 +69,8 @@ export class PeerSet {
   private readonly ready = new Map<string, ReadyPeer>();
   private readonly routed: Counter;
   private readonly failures: Counter;
+  /** zebrad's `pool.num_ready` (peer_set/set.rs), as its exporter writes it. */
+  private readonly readyGauge: Gauge;
 
   constructor(options: PeerSetOptions) {
     this.clock = options.clock;
@@ -81,25 +83,28 @@ export class PeerSet {
     this.logger = (options.logger ?? silentLogger).child({ component: 'zcash-peer-set' });
     const metrics = options.metrics ?? noopMetrics;
     this.routed = metrics.counter({
-      name: 'p2p_zcash_peer_set_requests_total',
+      name: 'peerwire_zcash_peer_set_requests_total',
       help: 'Requests routed by the Zcash peer set, by request kind and route',
       labelNames: ['kind', 'route'],
     });
     this.failures = metrics.counter({
-      name: 'p2p_zcash_peer_set_failures_total',
+      name: 'peerwire_zcash_peer_set_failures_total',
       help: 'Requests the Zcash peer set could not route or that failed, by reason',
       labelNames: ['reason'],
     });
+    this.readyGauge = metrics.gauge({ name: 'pool_num_ready', help: 'Peers ready for requests in the Zcash peer set.' });
   }
 
   /** A peer became ready (its handshake completed and it is routed). Replaces an earlier client. */
   add(id: string, client: PeerClient): void {
     this.ready.set(id, { id, client, load: new PeakEwma(this.clock, this.defaultRtt, this.decayTime) });
+    this.readyGauge.set(this.ready.size);
   }
 
   /** A peer went away: it gets no more requests and its inventory marks are forgotten. */
   remove(id: string): void {
     this.ready.delete(id);
+    this.readyGauge.set(this.ready.size);
     this.registry?.removePeer(id);
   }
 

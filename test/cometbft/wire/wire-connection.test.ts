@@ -101,6 +101,7 @@ class RecordingMetrics implements Metrics {
         const key = `${options.name}${labels === undefined ? '' : JSON.stringify(labels)}`;
         this.totals.set(key, (this.totals.get(key) ?? 0) + value);
       },
+      remove: () => undefined,
     };
   }
   gauge(options: { name: string; help: string }) {
@@ -295,8 +296,8 @@ describe('CometBFT connection', () => {
     p.dialer.send(2, Buffer.from('for you'));
     const [got] = await collect(p.acceptor, 1);
     assert.equal(got!.channelId, 2);
-    assert.equal(metrics.totals.get('p2p_cometbft_send_dropped_total{"reason":"peer-lacks-channel"}'), 1);
-    assert.equal(metrics.totals.get('p2p_cometbft_send_dropped_total{"reason":"not-local"}'), 1);
+    assert.equal(metrics.totals.get('peerwire_cometbft_send_dropped_total{"reason":"peer-lacks-channel"}'), 1);
+    assert.equal(metrics.totals.get('peerwire_cometbft_send_dropped_total{"reason":"not-local"}'), 1);
     p.dialer.close();
   });
 

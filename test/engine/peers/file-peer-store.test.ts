@@ -324,7 +324,7 @@ test('the debounce coalesces many changes into one write, and later changes do n
   await clock.advance(500);
   assert.equal(clock.pendingTimers, 0, 'the timer fired at 1000 ms, not 1500 ms');
   await store.flush(); // chains behind the timer's write, with nothing left to write
-  assert.match(await metrics.text(), /p2p_peers_store_writes_total\{result="ok"\} 1\b/);
+  assert.match(await metrics.text(), /peerwire_peers_store_writes_total\{result="ok"\} 1\b/);
   const reader = await openStore(path);
   assert.equal(reader.records.length, 99);
   await reader.store.close();
@@ -341,7 +341,7 @@ test('the automatic flush fires after flushInterval and commits everything once'
   await clock.advance(999);
   assert.doesNotMatch(
     await metrics.text(),
-    /p2p_peers_store_writes_total\{result="ok"\}/,
+    /peerwire_peers_store_writes_total\{result="ok"\}/,
     'nothing written early',
   );
   store.put(minimalRecord('late'));
@@ -349,7 +349,7 @@ test('the automatic flush fires after flushInterval and commits everything once'
   // Wait for the timer's write: a flush chains behind it and has nothing left to do.
   await store.flush();
   const text = await metrics.text();
-  assert.match(text, /p2p_peers_store_writes_total\{result="ok"\} 1\b/);
+  assert.match(text, /peerwire_peers_store_writes_total\{result="ok"\} 1\b/);
   assert.equal(clock.pendingTimers, 0);
   const reader = await openStore(path);
   assert.equal(reader.records.length, 51, 'the late change rode along');
@@ -357,7 +357,7 @@ test('the automatic flush fires after flushInterval and commits everything once'
   await store.close();
   assert.match(
     await metrics.text(),
-    /p2p_peers_store_writes_total\{result="ok"\} 1\b/,
+    /peerwire_peers_store_writes_total\{result="ok"\} 1\b/,
     'close had nothing to write',
   );
 });
@@ -395,7 +395,7 @@ test('concurrent flushes serialize and each commits at least the changes made be
     assert.ok(committed >= i, `flush ${i} resolved with state ${committed} on disk`);
   }
   assert.equal(onDisk.at(-1), states.at(-1));
-  const writes = /p2p_peers_store_writes_total\{result="ok"\} (\d+)/.exec(await metrics.text());
+  const writes = /peerwire_peers_store_writes_total\{result="ok"\} (\d+)/.exec(await metrics.text());
   assert.ok(writes !== null && Number(writes[1]) <= 30, 'never more writes than flushes');
   await store.close();
 });
@@ -417,7 +417,7 @@ test('a failed write rejects with a typed error, is retried with backoff, and cl
   assert.equal(logger.warnings.length, 2);
   await clock.advance(1000); // the retry fires and fails again
   await store.flush().catch(() => undefined); // an explicit flush fails too
-  assert.match(await metrics.text(), /p2p_peers_store_writes_total\{result="error"\} 3\b/);
+  assert.match(await metrics.text(), /peerwire_peers_store_writes_total\{result="error"\} 3\b/);
   assert.equal(clock.pendingTimers, 1, 'still exactly one retry timer');
   await assert.rejects(store.close(), (e: unknown) => e instanceof PeerwireError);
   assert.equal(clock.pendingTimers, 0, 'close leaves no timer even when its flush fails');
@@ -449,8 +449,8 @@ test('metrics count writes, bytes, corrupt loads and records', async () => {
   const size = (await readFile(path)).length;
   await store.close();
   const text = await metrics.text();
-  assert.match(text, /p2p_peers_store_corrupt_loads_total\{reason="truncated"\} 1\b/);
-  assert.match(text, /p2p_peers_store_writes_total\{result="ok"\} 1\b/);
-  assert.match(text, new RegExp(`p2p_peers_store_written_bytes_total ${size}\\b`));
-  assert.match(text, /p2p_peers_store_records 2\b/);
+  assert.match(text, /peerwire_peers_store_corrupt_loads_total\{reason="truncated"\} 1\b/);
+  assert.match(text, /peerwire_peers_store_writes_total\{result="ok"\} 1\b/);
+  assert.match(text, new RegExp(`peerwire_peers_store_written_bytes_total ${size}\\b`));
+  assert.match(text, /peerwire_peers_store_records 2\b/);
 });

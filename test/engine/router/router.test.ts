@@ -94,11 +94,11 @@ test('messages for unconnected peers, peers without the channel, and unopened ch
   assert.deepEqual([...first!.message], [4]);
   await waitFor(() => true, 'settle', 10);
   const textA = await metricsA.text();
-  assert.equal(metricValue(textA, 'p2p_router_messages_dropped_total', 'channel="5",reason="unconnected"'), 1);
-  assert.equal(metricValue(textA, 'p2p_router_messages_dropped_total', 'channel="6",reason="peer-lacks-channel"'), 1);
+  assert.equal(metricValue(textA, 'peerwire_router_messages_dropped_total', 'channel="5",reason="unconnected"'), 1);
+  assert.equal(metricValue(textA, 'peerwire_router_messages_dropped_total', 'channel="6",reason="peer-lacks-channel"'), 1);
   await waitFor(() => true, 'settle', 10);
   const textB = await metricsB.text();
-  assert.equal(metricValue(textB, 'p2p_router_messages_dropped_total', 'channel="7",reason="no-channel"'), 1);
+  assert.equal(metricValue(textB, 'peerwire_router_messages_dropped_total', 'channel="7",reason="no-channel"'), 1);
   assert.ok(a.router.connectedPeers().includes(b.id), 'drops do not disconnect');
 });
 
@@ -122,8 +122,8 @@ test('self-connections and dialed-ID mismatches are refused', async () => {
     void metrics.text().then((t) => (text = t));
     return text.includes('code="ERR_PEER_ID_MISMATCH"') && text.includes('code="ERR_SELF_CONNECTION"');
   }, 'both refusals counted');
-  assert.match(text, /p2p_router_handshake_failures_total\{direction="outbound",code="ERR_PEER_ID_MISMATCH"\} [1-9]/);
-  assert.match(text, /p2p_router_handshake_failures_total\{direction="inbound",code="ERR_SELF_CONNECTION"\} 1/);
+  assert.match(text, /peerwire_router_handshake_failures_total\{direction="outbound",code="ERR_PEER_ID_MISMATCH"\} [1-9]/);
+  assert.match(text, /peerwire_router_handshake_failures_total\{direction="inbound",code="ERR_SELF_CONNECTION"\} 1/);
   await conn.closed; // the node hung up on the twin
   await twin.close();
   assert.equal(node.router.connectedPeers().length, 0);
@@ -146,9 +146,9 @@ test('simultaneous dials both ways settle on exactly one connection without flap
     const sb = b.router.peerStatus().find((p) => p.id === a.id);
     return sa !== undefined && sb !== undefined && sa.direction !== sb.direction;
   }, 'mirrored directions');
-  const connectsBefore = (await metricsA.text()).match(/p2p_router_connections_total\{direction="\w+"\} (\d+)/g);
+  const connectsBefore = (await metricsA.text()).match(/peerwire_router_connections_total\{direction="\w+"\} (\d+)/g);
   await new Promise((r) => setTimeout(r, 500));
-  const connectsAfter = (await metricsA.text()).match(/p2p_router_connections_total\{direction="\w+"\} (\d+)/g);
+  const connectsAfter = (await metricsA.text()).match(/peerwire_router_connections_total\{direction="\w+"\} (\d+)/g);
   assert.deepEqual(connectsAfter, connectsBefore, 'no new connections once settled');
   assert.equal(a.router.connectedPeers().length, 1);
   assert.equal(b.router.connectedPeers().length, 1);

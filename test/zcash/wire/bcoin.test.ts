@@ -126,7 +126,7 @@ describe('bcoin 1.0.2 in Zcash-like mode', { timeout: 240_000 }, () => {
 
   it('sent sendcmpct, which was ignored and counted', async () => {
     const text = await node.metrics.text();
-    assert.match(text, /p2p_zcash_unknown_commands_total [1-9]/);
+    assert.match(text, /peerwire_zcash_unknown_commands_total [1-9]/);
     assert.equal(conn.client.isClosed, false);
   });
 

@@ -543,8 +543,8 @@ describe('zcash connection: unsolicited traffic', () => {
       });
       assert.equal(pair.book.kinds().filter((k) => k === 'update-failed').length, 1);
       const text = await metrics.text();
-      assert.match(text, /p2p_zcash_unknown_commands_total 1/);
-      assert.match(text, /p2p_zcash_codec_errors_total\{code="ERR_ZCASH_BAD_CHECKSUM"\} 1/);
+      assert.match(text, /peerwire_zcash_unknown_commands_total 1/);
+      assert.match(text, /peerwire_zcash_codec_errors_total\{code="ERR_ZCASH_BAD_CHECKSUM"\} 1/);
       assert.doesNotMatch(text, /command="sendcmpct"/);
     } finally {
       await pair.close();

@@ -201,7 +201,7 @@ describe('zcash handshake', () => {
       const text = await metrics.text();
       assert.match(
         text,
-        /p2p_zcash_handshakes_total\{result="obsolete",remote_version="170140",user_agent="other"\} 1/,
+        /peerwire_zcash_handshakes_total\{result="obsolete",remote_version="170140",user_agent="other"\} 1/,
       );
       assert.doesNotMatch(text, /evil|127\.0\.0/);
     } finally {

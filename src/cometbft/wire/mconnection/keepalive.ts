@@ -31,6 +31,10 @@ export class KeepAlive {
   private pongDeadline: number | undefined;
   private pingDue = false;
   private pongOwed = false;
+  /** When the ping now awaiting its pong was written. */
+  private pingSentAt: number | undefined;
+  /** The last ping-to-pong time (ms); shown on status pages, never used to judge the peer. */
+  private lastRtt: number | undefined;
 
   constructor(clock: Clock, options: KeepAliveOptions = {}) {
     this.clock = clock;
@@ -65,6 +69,13 @@ export class KeepAlive {
   /** The remote answered: stop the pong deadline. An unsolicited pong is harmless. */
   onPong(): void {
     this.pongDeadline = undefined;
+    if (this.pingSentAt !== undefined) this.lastRtt = Math.max(0, this.clock.now() - this.pingSentAt);
+    this.pingSentAt = undefined;
+  }
+
+  /** The round trip of the last answered ping (ms), undefined before the first pong. */
+  get rttMs(): number | undefined {
+    return this.lastRtt;
   }
 
   /** The owed pong was written. */
@@ -75,6 +86,7 @@ export class KeepAlive {
   /** Our ping was written: its pong deadline starts now (an earlier running deadline is kept). */
   pingWritten(): void {
     this.pingDue = false;
+    this.pingSentAt ??= this.clock.now();
     const deadline = this.clock.now() + this.pongTimeoutMs;
     if (this.pongDeadline === undefined || deadline < this.pongDeadline) this.pongDeadline = deadline;
   }

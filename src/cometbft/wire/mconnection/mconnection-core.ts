@@ -58,7 +58,7 @@ export interface MConnectionCoreOptions extends KeepAliveOptions {
   readonly sendRate?: number;
   /** Receive rate limit in bytes/s (CometBFT p2p.recv_rate). Default: off. */
   readonly recvRate?: number;
-  /** Counters `p2p_mconn_*`; default none. */
+  /** Counters `peerwire_mconn_*`; default none. */
   readonly metrics?: Metrics;
 }
 
@@ -121,20 +121,25 @@ export class MConnectionCore {
     if (options.metrics !== undefined) {
       const m = options.metrics;
       this.sentBytes = m.counter({
-        name: 'p2p_mconn_sent_bytes_total',
+        name: 'peerwire_mconn_sent_bytes_total',
         help: 'MConnection packet bytes written, per channel',
         labelNames: ['channel'],
       });
       this.receivedBytes = m.counter({
-        name: 'p2p_mconn_received_bytes_total',
+        name: 'peerwire_mconn_received_bytes_total',
         help: 'MConnection stream bytes received',
       });
       this.receivedMessages = m.counter({
-        name: 'p2p_mconn_received_messages_total',
+        name: 'peerwire_mconn_received_messages_total',
         help: 'Reassembled messages delivered, per channel',
         labelNames: ['channel'],
       });
     }
+  }
+
+  /** The keep-alive's last ping round trip (ms). */
+  get rttMs(): number | undefined {
+    return this.keepAlive.rttMs;
   }
 
   // ---- sending --------------------------------------------------------------------------------------
