@@ -7,7 +7,6 @@
 import { deadline } from '../../core/abort.ts';
 import type { Clock } from '../../core/clock.ts';
 import { ErrorCode, PeerwireError, toPeerwireError } from '../../core/errors.ts';
-import type { Clock } from '../../core/clock.ts';
 import type { NodeId } from '../../core/node-address.ts';
 import type { Connection, Direction, PeerInfo } from '../../transport/types.ts';
 import type { Channel, ResolvedChannelOptions } from './channel.ts';
@@ -17,14 +16,13 @@ import type { RouterMetrics } from './router-metrics.ts';
 /** What a routed peer needs from its router. */
 export interface RoutedPeerHost {
   readonly metrics: RouterMetrics;
-  readonly clock: Clock;
   /** The channel a received message belongs to, if a service opened it. */
   channel(channelId: number): Channel<unknown> | undefined;
   /** A message failed to decode: the peer manager scores or bans the sender. */
   reportMalformed(peer: NodeId, error: PeerwireError): void;
   /** How long a full queue or an undrained socket may block before the peer is dropped (ms). */
   readonly stallTimeoutMs: number;
-  /** Times the stall deadlines. */
+  /** Times the stall deadlines and stamps when a peer was routed. */
   readonly clock: Clock;
 }
 

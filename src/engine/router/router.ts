@@ -102,7 +102,6 @@ export class Router implements ChannelHost {
     );
     this.peerHost = {
       metrics: this.metrics,
-      clock: this.clock,
       stallTimeoutMs: this.options.stallTimeoutMs,
       clock: this.clock,
       channel: (id) => this.channels.get(id),
