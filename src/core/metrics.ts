@@ -43,6 +43,12 @@ export interface Metrics {
   histogram(options: HistogramOptions): Histogram;
 }
 
+/**
+ * Buckets of round-trip histograms (s): 1 ms (loopback) to 10 s (a saturated or distant peer), dense
+ * around the 10-300 ms of real networks.
+ */
+export const RTT_BUCKETS_SECONDS: readonly number[] = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
 const noopCounter: Counter = { inc: () => undefined, remove: () => undefined };
 const noopGauge: Gauge = { set: () => undefined, inc: () => undefined, dec: () => undefined, remove: () => undefined };
 const noopHistogram: Histogram = { observe: () => undefined };

@@ -3,7 +3,8 @@
 // p2p metrics and zebrad's network metrics, with their sources): every upstream metric we claim to
 // export appears under its upstream name with its upstream labels (minus the documented unbounded
 // ones), and every other metric we export carries the `peerwire_` prefix. After the run, no per-peer
-// series is left behind.
+// series is left behind. The same scrape checks the Grafana dashboard (docs/grafana/peerwire.json):
+// every panel queries at least one metric, and every metric a query names is one the nodes export.
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -46,6 +47,24 @@ export function parseExposition(text: string): Map<string, { type: string; label
   return families;
 }
 
+interface Dashboard {
+  readonly panels: readonly { readonly title: string; readonly targets: readonly { readonly expr: string }[] }[];
+}
+
+const DASHBOARD = JSON.parse(readFileSync(new URL('../../docs/grafana/peerwire.json', import.meta.url), 'utf8')) as Dashboard;
+
+/** PromQL words that look like metric names but are functions, keywords or label names. */
+const PROMQL_WORDS = new Set(['sum', 'by', 'rate', 'increase', 'histogram_quantile', 'topk', 'le', 'without', 'avg', 'max', 'min', 'count']);
+
+/** The metric names one PromQL expression reads (label names inside `by (...)`/`{...}` excluded). */
+export function metricsOf(expr: string): string[] {
+  const withoutGroupings = expr.replace(/\b(by|without)\s*\([^)]*\)/g, ' ').replace(/\{[^}]*\}/g, ' ').replace(/\[[^\]]*\]/g, ' ');
+  return [...withoutGroupings.matchAll(/[a-zA-Z_:][a-zA-Z0-9_:]*/g)]
+    .map((m) => m[0])
+    .filter((word) => !PROMQL_WORDS.has(word))
+    .map((name) => name.replace(/_(bucket|sum|count)$/, ''));
+}
+
 test('exported metric names match CometBFT and zebrad, and the rest are peerwire_', { timeout: 180_000 }, async () => {
   assert.ok(UPSTREAM.cometbft.source.includes('p2p/metrics.go'));
   assert.ok(UPSTREAM.zebrad.source.includes('zebra-network'));
@@ -81,6 +100,15 @@ test('exported metric names match CometBFT and zebrad, and the rest are peerwire
   const upstreamNames = new Set(upstream.map((m) => m.name));
   for (const name of families.keys()) {
     assert.ok(upstreamNames.has(name) || name.startsWith('peerwire_'), `${name} is an upstream name or peerwire_`);
+  }
+  for (const panel of DASHBOARD.panels) {
+    const named = panel.targets.flatMap((t) => metricsOf(t.expr));
+    assert.ok(named.length > 0, `panel "${panel.title}" queries a metric`);
+    for (const name of named) assert.ok(families.has(name), `panel "${panel.title}" queries ${name}, which the nodes export`);
+  }
+  const titles = DASHBOARD.panels.map((p) => p.title.toLowerCase()).join(' | ');
+  for (const topic of ['peers by direction', 'bytes/s by channel', 'handshake failures', 'queue depths', 'bans', 'round-trip']) {
+    assert.ok(titles.includes(topic), `the dashboard has a "${topic}" panel`);
   }
   const text = await during;
   assert.match(text, /cometbft_p2p_peer_send_bytes_total\{chain_id="peerwire-testnet",peer_id="[0-9a-f]{40}",chID="0x70"\} [1-9]/);

@@ -62,6 +62,8 @@ export class RoutedPeer {
   private readonly connectedAt: number;
   private bytesReceived = 0;
   private bytesSent = 0;
+  /** The queued bytes last reported to the metrics (each report carries the change). */
+  private reportedQueued = 0;
 
   constructor(info: PeerInfo, conn: Connection, direction: Direction, host: RoutedPeerHost) {
     this.id = info.id;
@@ -90,7 +92,13 @@ export class RoutedPeer {
     ]);
     const reason = receiveFailure ?? sendFailure ?? (await this.conn.closed);
     this.sendQueue.close(reason ?? peerClosed());
+    this.reportQueued(0);
     return reason;
+  }
+
+  private reportQueued(queued: number): void {
+    this.host.metrics.pending(this.id, queued, queued - this.reportedQueued);
+    this.reportedQueued = queued;
   }
 
   /** Closes the connection at once; queued messages are discarded and blocked senders released. */
@@ -137,7 +145,7 @@ export class RoutedPeer {
       this.onEnqueueError(channelId, error);
       return undefined;
     }
-    if (result === 'accepted') this.host.metrics.pending(this.id, this.sendQueue.queuedBytes);
+    if (result !== 'full') this.reportQueued(this.sendQueue.queuedBytes);
     return result === 'full' ? this.enqueueBlocking(options, channelId, bytes) : undefined;
   }
 
@@ -150,7 +158,10 @@ export class RoutedPeer {
     try {
       for (;;) {
         await this.sendQueue.waitForSpace(channelId, options, wait.signal, bytes.length);
-        if (this.sendQueue.offer(channelId, options, bytes) !== 'full') return;
+        if (this.sendQueue.offer(channelId, options, bytes) !== 'full') {
+          this.reportQueued(this.sendQueue.queuedBytes);
+          return;
+        }
       }
     } catch (error) {
       const typed = toPeerwireError(error);
@@ -241,7 +252,7 @@ export class RoutedPeer {
         }
         this.host.metrics.sent(this.id, next.channelId, next.bytes);
         this.bytesSent += next.bytes.length;
-        this.host.metrics.pending(this.id, this.sendQueue.queuedBytes);
+        this.reportQueued(this.sendQueue.queuedBytes);
         if (!this.conn.send(next.channelId, next.bytes)) await this.waitForDrain(signal);
       }
     } catch (error) {

@@ -22,6 +22,7 @@ export class RouterMetrics {
   private readonly loopErrors: Counter;
   private readonly peerErrors: Counter;
   private readonly observer: TrafficObserver | undefined;
+  private readonly queuedBytes: Gauge;
 
   constructor(metrics: Metrics, observer?: TrafficObserver) {
     this.observer = observer;
@@ -29,6 +30,10 @@ export class RouterMetrics {
       name: 'peerwire_router_peers',
       help: 'Connected peers',
       labelNames: ['direction'],
+    });
+    this.queuedBytes = metrics.gauge({
+      name: 'peerwire_router_queued_bytes',
+      help: "Message bytes waiting in all peers' send queues",
     });
     this.connects = metrics.counter({
       name: 'peerwire_router_connections_total',
@@ -111,7 +116,9 @@ export class RouterMetrics {
     this.observer?.received(peer, channel, bytes);
   }
 
-  pending(peer: NodeId, queuedBytes: number): void {
+  /** A peer's send queue now holds `queuedBytes`, `change` more than it last reported. */
+  pending(peer: NodeId, queuedBytes: number, change: number): void {
+    this.queuedBytes.inc(undefined, change);
     this.observer?.pending(peer, queuedBytes);
   }
 

@@ -6,7 +6,7 @@
 // of Zebra's command names or `unknown` (never the remote's command text), error codes are our own
 // constants, request kinds our own union.
 
-import type { Counter, Metrics } from '../../core/metrics.ts';
+import { RTT_BUCKETS_SECONDS, type Counter, type Histogram, type Metrics } from '../../core/metrics.ts';
 
 export class ConnectionMetrics {
   private readonly received: Counter;
@@ -17,6 +17,7 @@ export class ConnectionMetrics {
   private readonly codecErrors: Counter;
   private readonly requests: Counter;
   private readonly inbound: Counter;
+  private readonly heartbeatRtt: Histogram;
 
   constructor(metrics: Metrics) {
     this.received = metrics.counter({
@@ -44,6 +45,11 @@ export class ConnectionMetrics {
       name: 'peerwire_zcash_requests_total',
       help: 'Requests made of peers through the Zcash client, by kind and result.',
       labelNames: ['kind', 'result'],
+    });
+    this.heartbeatRtt = metrics.histogram({
+      name: 'peerwire_zcash_heartbeat_rtt_seconds',
+      help: 'Round trip of heartbeat pings (ping sent to matching pong).',
+      buckets: RTT_BUCKETS_SECONDS,
     });
     this.inbound = metrics.counter({
       name: 'peerwire_zcash_inbound_requests_total',
@@ -76,6 +82,10 @@ export class ConnectionMetrics {
 
   request(kind: string, result: string): void {
     this.requests.inc({ kind, result });
+  }
+
+  heartbeat(rttMs: number): void {
+    this.heartbeatRtt.observe(rttMs / 1000);
   }
 
   inboundRequest(result: string): void {

@@ -26,6 +26,8 @@ export interface HeartbeatOptions {
   readonly onFailure: (error: PeerwireError) => void;
   /** Nonce source (tests may pin it). Default: random. */
   readonly nonce?: () => bigint;
+  /** Each answered heartbeat's round trip (ms), for metrics. */
+  readonly onRtt?: (rttMs: number) => void;
 }
 
 export class Heartbeat {
@@ -86,7 +88,10 @@ export class Heartbeat {
       if (this.stopped) return;
       const rttMs = response.kind === 'pong' ? response.rttMs : 0;
       this.beats++;
-      if (response.kind === 'pong') this.rttMs = rttMs;
+      if (response.kind === 'pong') {
+        this.rttMs = rttMs;
+        o.onRtt?.(rttMs);
+      }
       if (o.bookAddr !== undefined) o.addressBook.send({ kind: 'update-responded', addr: o.bookAddr, rttMs });
       // Next beat one interval after this one was due; later if this one ran late.
       this.schedule(Math.max(0, tickAt + o.intervalMs - o.clock.now()));

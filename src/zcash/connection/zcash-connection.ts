@@ -397,6 +397,7 @@ export class ZcashConnection implements Connection {
     this.heartbeat = new Heartbeat({
       client,
       clock: this.clock,
+      onRtt: (rttMs) => this.metrics.heartbeat(rttMs),
       nonce: () => this.shared.nonce(),
       intervalMs: this.shared.config.heartbeatIntervalMs,
       bookAddr: this.bookAddr,

@@ -16,7 +16,7 @@
 
 import type { Clock } from '../../../core/clock.ts';
 import { ErrorCode, PeerwireError } from '../../../core/errors.ts';
-import type { Counter, Metrics } from '../../../core/metrics.ts';
+import { RTT_BUCKETS_SECONDS, type Counter, type Histogram, type Metrics } from '../../../core/metrics.ts';
 import type { InboundMessage } from '../../../transport/types.ts';
 import {
   channelDescriptorSet,
@@ -80,6 +80,7 @@ export class MConnectionCore {
   private lastDecay: number;
   private closed: PeerwireError | undefined;
   private readonly sentBytes: Counter | undefined;
+  private readonly pingRtt: Histogram | undefined;
   private readonly receivedBytes: Counter | undefined;
   private readonly receivedMessages: Counter | undefined;
 
@@ -120,6 +121,11 @@ export class MConnectionCore {
     this.lastDecay = options.clock.now();
     if (options.metrics !== undefined) {
       const m = options.metrics;
+      this.pingRtt = m.histogram({
+        name: 'peerwire_mconn_ping_rtt_seconds',
+        help: 'Round trip of MConnection keep-alive pings (ping written to pong read)',
+        buckets: RTT_BUCKETS_SECONDS,
+      });
       this.sentBytes = m.counter({
         name: 'peerwire_mconn_sent_bytes_total',
         help: 'MConnection packet bytes written, per channel',
@@ -280,9 +286,13 @@ export class MConnectionCore {
       case 'ping':
         this.keepAlive.onPing();
         return undefined;
-      case 'pong':
+      case 'pong': {
+        const before = this.keepAlive.rttMs;
         this.keepAlive.onPong();
+        const rtt = this.keepAlive.rttMs;
+        if (rtt !== undefined && rtt !== before) this.pingRtt?.observe(rtt / 1000);
         return undefined;
+      }
       case 'msg': {
         const channel = this.byId.get(packet.channelId);
         if (channel === undefined) throw unknownChannel(packet.channelId);

@@ -326,6 +326,20 @@ test('ping every 60 s, pong deadline 45 s, only a pong stops it', async () => {
   );
 });
 
+test('the round trip of a ping is measured from the written ping to its pong', async () => {
+  const clock = new ManualClock();
+  const a = core([{ id: 1 }], clock);
+  assert.equal(a.rttMs, undefined, 'nothing measured before the first pong');
+  await clock.advance(60_000);
+  a.onTimer();
+  a.pollPackets(); // the ping is written now
+  await clock.advance(37);
+  a.receiveBytes(fromHex('021200'));
+  assert.equal(a.rttMs, 37);
+  a.receiveBytes(fromHex('021200')); // an unsolicited pong measures nothing
+  assert.equal(a.rttMs, 37);
+});
+
 test('pongs go ahead of queued data and several pings collapse into one pong', () => {
   const a = core([{ id: 1, sendQueueCapacity: 4 }]);
   a.enqueue(1, new Uint8Array(5000));
