@@ -20,6 +20,7 @@ export default tseslint.config(
             'eslint.config.js',
             'test/helpers/bcoin/*.cjs',
             'bin/*.js',
+            'test/package/consumer/*.mjs',
           ],
         },
         tsconfigRootDir: import.meta.dirname,
@@ -64,11 +65,11 @@ export default tseslint.config(
     rules: { 'peerwire/layers': 'error' },
   },
   {
-    files: ['scripts/**/*.js', 'scripts/*.mjs', 'eslint.config.js', 'test/**/*.cjs', 'bin/*.js'],
+    files: ['scripts/**/*.js', 'scripts/*.mjs', 'eslint.config.js', 'test/**/*.cjs', 'test/**/*.mjs', 'bin/*.js'],
     ...tseslint.configs.disableTypeChecked,
   },
   {
-    files: ['scripts/**/*.js', 'scripts/*.mjs', 'test/**/*.cjs', 'bin/*.js'],
+    files: ['scripts/**/*.js', 'scripts/*.mjs', 'test/**/*.cjs', 'test/**/*.mjs', 'bin/*.js'],
     languageOptions: { globals: globals.node },
   },
   prettier,

@@ -1,6 +1,12 @@
 #!/usr/bin/env node
-// The peerwire command: runs src/cli/main.ts through tsx (peerwire ships TypeScript and has no build).
-import { register } from 'tsx/esm/api';
+// The peerwire command: runs the compiled CLI in dist/. `npm run build` makes dist/ (and `npm install`
+// of a checkout runs it); an installed package ships it. Without it, say so in one line rather than
+// with a module-resolution stack trace.
+import { existsSync } from 'node:fs';
 
-register();
-await import('../src/cli/main.ts');
+const main = new URL('../dist/cli/main.js', import.meta.url);
+if (!existsSync(main)) {
+  process.stderr.write('peerwire: dist/ is missing; run `npm run build` in the checkout first\n');
+  process.exit(1);
+}
+await import(main.href);

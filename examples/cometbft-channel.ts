@@ -1,7 +1,9 @@
 // Using peerwire as a library on the CometBFT wire: two nodes on 127.0.0.1, each opening the same
-// channel; one sends a message, the other receives it with `for await`. Run: npx tsx examples/cometbft-channel.ts
-import { utf8Codec } from '../src/core/message-codec.ts';
-import { createCometbftNode } from '../src/cometbft/node/cometbft-node.ts';
+// channel; one sends a message, the other receives it with `for await`. It imports the package by its
+// own name, as a program that depends on peerwire would. Run: npx tsx examples/cometbft-channel.ts
+// (that loads the built dist/; the test suite runs it against the sources).
+import { utf8Codec } from 'peerwire';
+import { createCometbftNode } from 'peerwire/cometbft';
 
 const CHAT = 0x71; // any channel id 0..255 that is not a standard CometBFT one
 const alice = await createCometbftNode({ chainId: 'example-chain', listen: { host: '127.0.0.1', port: 0 }, pex: false });

@@ -1,11 +1,10 @@
 // Using peerwire as a library on the Zcash wire: two nodes on 127.0.0.1 (Regtest magic); bob pings
 // alice through his peer set (ping/pong with a nonce) and pushes her a transaction on the
 // Transactions channel, which alice's node hands to its onTransaction handler.
-// Run: npx tsx examples/zcash-messages.ts
-import { ZcashChannel, zcashMessageCodec } from '../src/zcash/connection/channels.ts';
-import { ZCASH_REGTEST } from '../src/zcash/params/network-params.ts';
-import { decodeTransaction, type Transaction } from '../src/zcash/chain/transaction.ts';
-import { ZcashNode } from '../src/zcash/node/zcash-node.ts';
+// It imports the package by its own name, as a program that depends on peerwire would.
+// Run: npx tsx examples/zcash-messages.ts (that loads the built dist/; the test suite runs it against
+// the sources).
+import { decodeTransaction, ZCASH_REGTEST, ZcashChannel, ZcashNode, zcashMessageCodec, type Transaction } from 'peerwire/zcash';
 
 let received: (tx: Transaction) => void = () => undefined;
 const arrived = new Promise<Transaction>((resolve) => (received = resolve));

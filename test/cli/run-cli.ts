@@ -1,10 +1,15 @@
-// Test helper: runs the peerwire command (bin/peerwire.js) as a child process, as a user would, and
-// collects its output. Long-running commands are started with `startCli` and read line by line.
+// Test helper: runs the peerwire command as a child process, as a user would, and collects its output.
+// Long-running commands are started with `startCli` and read line by line. It runs the TypeScript
+// sources (src/cli/main.ts through tsx), never the compiled dist/, so a test cannot pass against a
+// stale build; the compiled command (bin/peerwire.js) is exercised by test/package/pack.test.ts.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-export const BIN = fileURLToPath(new URL('../../bin/peerwire.js', import.meta.url));
+/** The command's entry point in the sources. */
+export const CLI_MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+/** node arguments that start the command: tsx compiles the sources as they load. */
+export const CLI_NODE_ARGS: readonly string[] = ['--import', 'tsx', CLI_MAIN];
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** Deadline of one command run (ms): generous, the machine is shared and slow. */
 export const CLI_TIMEOUT_MS = 120_000;
@@ -18,7 +23,7 @@ export interface CliResult {
 
 export function runCli(args: readonly string[], options: { env?: Record<string, string>; input?: string; timeoutMs?: number } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
+    const child = spawn(process.execPath, [...CLI_NODE_ARGS, ...args], {
       cwd: ROOT,
       env: { ...process.env, ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -52,7 +57,7 @@ export interface RunningCli {
 }
 
 export function startCli(args: readonly string[]): RunningCli {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...CLI_NODE_ARGS, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   let partial = '';
   let err = '';

@@ -1,5 +1,7 @@
 // The README's library examples run as written: each program in examples/ exits 0 and prints what it
-// received.
+// received. The examples import the package by its own name (`peerwire/cometbft`...); the
+// `peerwire-source` export condition resolves those imports to the TypeScript sources, so the suite
+// never runs them against a stale dist/ (test/package/pack.test.ts covers the built package).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -9,7 +11,7 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 function run(file: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', file], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--conditions=peerwire-source', '--import', 'tsx', file], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
