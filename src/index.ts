@@ -6,6 +6,7 @@
 export * from './core/errors.ts';
 export * from './core/abort.ts';
 export * from './core/clock.ts';
+export { bytesFrom, cryptoBytes, SeededRandom, type Random, type RandomBytes } from './core/random.ts';
 export * from './core/bounded-queue.ts';
 export * from './core/message-codec.ts';
 export * from './core/logger.ts';
@@ -54,6 +55,7 @@ export {
   type ResolvedChannelOptions,
 } from './engine/router/channel.ts';
 export { systemResolver, type HostResolver } from './engine/router/resolve.ts';
+export type { TrafficObserver } from './engine/router/traffic-observer.ts';
 
 // Services on the engine, and the node assembly every slice builds on.
 export * from './engine/services/address-exchange.ts';

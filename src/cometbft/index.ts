@@ -5,6 +5,7 @@
 
 // Node assembly: transport + wire + PeerManager with the Tendermint policy + router + PEX.
 export * from './node/cometbft-node.ts';
+export { CometbftP2pMetrics } from './node/cometbft-p2p-metrics.ts';
 
 // The wire and its transports.
 export { CometbftWire, cometbftWire, type CometbftWireOptions } from './wire/cometbft-wire.ts';
