@@ -35,6 +35,9 @@ function tryHostPort(text: string): boolean {
 
 const port = z.number().int().min(1).max(100_000);
 
+/** Largest clock_offset (s): a day covers any realistic clock error; more is a typo. */
+export const MAX_CLOCK_OFFSET_SECONDS = 86_400;
+
 /** The schema; unknown keys are errors (a misspelt key must not be silently ignored). */
 export const ConfigSchema = z.strictObject({
   wire: z.enum(['cometbft', 'zcash']).default('cometbft'),
@@ -49,6 +52,8 @@ export const ConfigSchema = z.strictObject({
   max_outbound: port.optional(),
   max_inbound: port.optional(),
   local_network: z.boolean().default(false),
+  lab_network: z.boolean().default(false),
+  clock_offset: z.number().int().min(-MAX_CLOCK_OFFSET_SECONDS).max(MAX_CLOCK_OFFSET_SECONDS).default(0),
   chain_id: z.string().min(1).max(50).optional(),
   moniker: z.string().min(1).max(64).default('peerwire'),
   pex: z.boolean().default(true),
@@ -97,6 +102,8 @@ const KINDS: Readonly<Record<ConfigKey, 'boolean' | 'number' | 'list' | 'string'
   max_outbound: 'number',
   max_inbound: 'number',
   local_network: 'boolean',
+  lab_network: 'boolean',
+  clock_offset: 'number',
   chain_id: 'string',
   moniker: 'string',
   pex: 'boolean',
@@ -116,7 +123,7 @@ export function convertText(key: ConfigKey, text: string): unknown {
       return text;
     }
     case 'number':
-      return /^\s*\d+\s*$/.test(text) ? Number(text) : text;
+      return /^\s*[-+]?\d+\s*$/.test(text) ? Number(text) : text;
     case 'list':
       return text
         .split(',')
@@ -193,6 +200,9 @@ export function validateConfig(raw: Record<string, unknown>, sources: ReadonlyMa
   const config = result.data;
   if (config.wire === 'cometbft' && config.chain_id === undefined) {
     throw configError('config: chain_id is required for the cometbft wire (set chain_id, PEERWIRE_CHAIN_ID or --chain-id)');
+  }
+  if (config.local_network && config.lab_network) {
+    throw configError('config: local_network and lab_network are two different profiles: set one of them');
   }
   return config;
 }

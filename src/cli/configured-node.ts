@@ -1,10 +1,11 @@
 // Builds the node a validated config describes — CometBFT (key from `<home>/node_key.json`, persistent
 // peers, seeds, seed mode, PEX, observed channels) or Zcash family (network, start-up peers, crawler) —
 // with its peer store in `<home>/peers.dat`, one log line per peer connected and disconnected, and the
-// facts the /status document needs. (The router logs one line per peer connected and disconnected.) Peer address mistakes are config errors naming the key.
+// facts the /status document needs (for Zcash also the address book's groups and newest last-seen). (The router logs one line per peer connected and disconnected.) Peer address mistakes are config errors naming the key.
 
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { OffsetClock, realClock } from '../core/clock.ts';
 import { ErrorCode, PeerwireError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Metrics } from '../core/metrics.ts';
@@ -78,6 +79,8 @@ function wrapListenError(error: unknown, listen: string): unknown {
 
 export async function createConfiguredNode(config: NodeConfig, logger: Logger, metrics: Metrics): Promise<ConfiguredNode> {
   await mkdir(config.home, { recursive: true });
+  // clock_offset simulates a host whose clock is wrong (tests of Zebra's timestamp rules).
+  const clock = config.clock_offset === 0 ? realClock : new OffsetClock(realClock, config.clock_offset * 1000);
   const storePath = join(config.home, 'peers.dat');
   if (config.wire === 'cometbft') {
     const chainId = config.chain_id!;
@@ -108,6 +111,8 @@ export async function createConfiguredNode(config: NodeConfig, logger: Logger, m
         ...(config.max_outbound === undefined ? {} : { maxOutbound: config.max_outbound }),
         ...(config.max_inbound === undefined ? {} : { maxInbound: config.max_inbound }),
         localNetwork: config.local_network,
+        labNetwork: config.lab_network,
+        clock,
         moniker: config.moniker,
         storePath,
         logger,
@@ -148,7 +153,7 @@ export async function createConfiguredNode(config: NodeConfig, logger: Logger, m
       listen: formatHostPort({ host: address.host, port: address.port }),
       router: node.router,
       peerManager: node.peerManager,
-      extra: () => ({ chainId, seedMode: config.seed_mode, observing: observed.map((c) => c.name) }),
+      extra: () => ({ chainId, seedMode: config.seed_mode, observing: observed.map((c) => c.name), clock: clock.now() }),
       start: () => node.start(),
       stop: async () => {
         await node.stop();
@@ -171,6 +176,8 @@ export async function createConfiguredNode(config: NodeConfig, logger: Logger, m
       ...(config.max_inbound === undefined ? {} : { maxInbound: config.max_inbound }),
       crawler: config.crawler,
       localNetwork: config.local_network,
+      labNetwork: config.lab_network,
+      clock,
       userAgent: config.user_agent,
       storePath,
       logger,
@@ -186,7 +193,17 @@ export async function createConfiguredNode(config: NodeConfig, logger: Logger, m
     listen: node.address,
     router: node.router,
     peerManager: node.peerManager,
-    extra: () => ({ addressBook: node.addressBook.size, readyPeers: node.peerSet.readyCount, crawler: node.crawler !== undefined }),
+    extra: () => {
+      const book = node.bookSummary();
+      return {
+        addressBook: node.addressBook.size,
+        readyPeers: node.peerSet.readyCount,
+        crawler: node.crawler !== undefined,
+        clock: book.clock,
+        addressBookLatestSeen: book.latestSeen,
+        addressBookGroups: book.groups,
+      };
+    },
     start: () => node.start(),
     stop: () => node.stop(),
   };

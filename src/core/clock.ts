@@ -50,6 +50,34 @@ export class RealClock implements Clock {
 
 export const realClock: Clock = new RealClock();
 
+/**
+ * A clock whose wall time is off by a fixed amount (timers are unchanged): simulates a host with a
+ * wrong clock (the network lab's clock-skew scenario, `clock_offset`). Durations measured with it are
+ * exact; only the epoch times it reports (and persists, and sends in timestamps) are shifted.
+ */
+export class OffsetClock implements Clock {
+  private readonly base: Clock;
+  /** Milliseconds added to the base clock's now(); negative for a clock that runs behind. */
+  readonly offsetMs: number;
+
+  constructor(base: Clock, offsetMs: number) {
+    this.base = base;
+    this.offsetMs = offsetMs;
+  }
+
+  now(): number {
+    return this.base.now() + this.offsetMs;
+  }
+
+  setTimer(ms: number, callback: () => void): Timer {
+    return this.base.setTimer(ms, callback);
+  }
+
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return this.base.sleep(ms, signal);
+  }
+}
+
 interface PendingTimer {
   readonly at: number;
   readonly seq: number;

@@ -30,6 +30,8 @@ const FLAG_KEYS: Readonly<Record<string, ConfigKey>> = {
   maxOutbound: 'max_outbound',
   maxInbound: 'max_inbound',
   localNetwork: 'local_network',
+  labNetwork: 'lab_network',
+  clockOffset: 'clock_offset',
   moniker: 'moniker',
   pex: 'pex',
   observe: 'observe_channels',
@@ -56,6 +58,8 @@ export function registerNode(program: Command): void {
     .option('--max-outbound <n>', 'outbound connections')
     .option('--max-inbound <n>', 'inbound connections')
     .option('--local-network', 'the local-network profile (test networks on one machine only)')
+    .option('--lab-network', 'the lab profile (hosts on private addresses in a test lab only)')
+    .option('--clock-offset <seconds>', 'shift this node\'s wall clock (tests of clock skew only)')
     .option('--moniker <name>', 'CometBFT moniker')
     .option('--no-pex', 'CometBFT: no peer exchange')
     .option('--observe <channel>', 'CometBFT: count and log messages of this standard channel; repeatable', collect)

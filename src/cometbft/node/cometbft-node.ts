@@ -8,14 +8,18 @@
 // `localNetwork: true` is the named local-network profile for test networks on one machine (several
 // peers per IP, loopback routable, short redial backoff, PEX asking every second instead of every
 // 30 s). A Go CometBFT peer would ban a node asking that often, so the profile is never the default.
+// `labNetwork: true` is the lab profile (netlab: many hosts, each on its own private address): the
+// local profile's pacing and deadlines, but the real per-/16 and per-IP rules over private addresses,
+// and only private and loopback addresses ever dialed.
 
+import type { Clock } from '../../core/clock.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Metrics } from '../../core/metrics.ts';
 import { CometbftP2pMetrics } from './cometbft-p2p-metrics.ts';
 import type { NodeAddress } from '../../core/node-address.ts';
 import type { NodeKey } from '../../core/node-key.ts';
 import { FilePeerStore } from '../../engine/peers/file-peer-store.ts';
-import { localNetworkProfile, TendermintPolicy } from '../../engine/peers/tendermint-policy.ts';
+import { labNetworkProfile, localNetworkProfile, TendermintPolicy } from '../../engine/peers/tendermint-policy.ts';
 import { LOCAL_NETWORK_ROUTER_OPTIONS } from '../../engine/router/router-options.ts';
 import { COMETBFT_PEX_RULES, pexCodec } from '../pex/index.ts';
 import { cometbftTcpTransport } from '../wire/transport.ts';
@@ -67,6 +71,10 @@ export interface CometbftNodeOptions {
   readonly targetPeers?: number;
   /** The local-network profile (see the file comment). Default false. */
   readonly localNetwork?: boolean;
+  /** The lab profile (see the file comment); not together with localNetwork. Default false. */
+  readonly labNetwork?: boolean;
+  /** Time source. Default the real clock. */
+  readonly clock?: Clock;
   /** NodeInfo moniker. Default "peerwire". */
   readonly moniker?: string;
   /** The peer store file (`<home>/peers.dat`); default: in memory (nothing persists). */
@@ -78,13 +86,15 @@ export interface CometbftNodeOptions {
 /** Builds (and starts listening) a CometBFT node; open service channels, then call start(). */
 export async function createCometbftNode(options: CometbftNodeOptions): Promise<EngineNode> {
   const local = options.localNetwork === true;
+  const lab = options.labNetwork === true;
+  const fastPaced = local || lab;
   const maxOutgoing = options.maxOutbound ?? COMETBFT_DEFAULT_MAX_OUTBOUND;
   const maxIncoming = options.maxInbound ?? COMETBFT_DEFAULT_MAX_INBOUND;
   const transport = cometbftTcpTransport({
     wire: {
       chainId: options.chainId,
       moniker: options.moniker ?? 'peerwire',
-      ...(local ? { handshakeTimeoutMs: LOCAL_WIRE_DEADLINE_MS, nodeInfoTimeoutMs: LOCAL_WIRE_DEADLINE_MS } : {}),
+      ...(fastPaced ? { handshakeTimeoutMs: LOCAL_WIRE_DEADLINE_MS, nodeInfoTimeoutMs: LOCAL_WIRE_DEADLINE_MS } : {}),
     },
     ...(options.logger === undefined ? {} : { logger: options.logger }),
     ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
@@ -107,6 +117,7 @@ export async function createCometbftNode(options: CometbftNodeOptions): Promise<
     userAgent: options.moniker ?? 'peerwire',
     policy: new TendermintPolicy({
       ...(local ? localNetworkProfile : {}),
+      ...(lab ? labNetworkProfile : {}),
       maxOutgoing,
       maxIncoming,
       maxConnected: maxOutgoing + maxIncoming,
@@ -114,13 +125,19 @@ export async function createCometbftNode(options: CometbftNodeOptions): Promise<
     ...(store === undefined ? {} : { store }),
     persistentPeers: options.persistentPeers ?? [],
     bootstrap: options.seeds ?? [],
-    router: local
-      ? { ...LOCAL_NETWORK_ROUTER_OPTIONS, handshakeTimeoutMs: 2 * LOCAL_WIRE_DEADLINE_MS, dialTimeoutMs: LOCAL_WIRE_DEADLINE_MS }
+    router: fastPaced
+      ? {
+          // The lab keeps the router's per-IP accept rules: every lab host has its own address.
+          ...(local ? LOCAL_NETWORK_ROUTER_OPTIONS : {}),
+          handshakeTimeoutMs: 2 * LOCAL_WIRE_DEADLINE_MS,
+          dialTimeoutMs: LOCAL_WIRE_DEADLINE_MS,
+        }
       : { handshakeTimeoutMs: COMETBFT_HANDSHAKE_TIMEOUT_MS },
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
     addressExchange: pex
       ? {
           ...COMETBFT_PEX_RULES,
-          ...(local ? LOCAL_PEX_TIMING : {}),
+          ...(fastPaced ? LOCAL_PEX_TIMING : {}),
           seedMode: options.seedMode ?? false,
           targetPeers: options.targetPeers ?? maxOutgoing,
           codec: pexCodec,

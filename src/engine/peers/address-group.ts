@@ -5,7 +5,8 @@
 // book. IPv4-mapped IPv6 (`::ffff:a.b.c.d`) and 6to4 (`2002:AABB:CCDD::/48`) are grouped by the IPv4
 // address they carry, so one IPv4 network cannot count as two groups by changing notation
 // (Zebra GHSA-63wg-wjjj-7cp8). A local test network on one machine treats loopback as routable and
-// groups it like any IPv4 address (127.a.b.c: one group per 127.a), see `loopbackRoutable`.
+// groups it like any IPv4 address (127.a.b.c: one group per 127.a), see `loopbackRoutable`; a lab of
+// many hosts on private addresses (netlab) groups private addresses by /16 too, see `privateRoutable`.
 
 import { isIP } from 'node:net';
 import type { NodeAddress } from '../../core/node-address.ts';
@@ -124,6 +125,12 @@ export function classifyAddress(address: NodeAddress): AddressClass {
 export interface AddressGroupOptions {
   /** Group loopback addresses by their /16 like public ones (local test networks). Default false. */
   readonly loopbackRoutable?: boolean;
+  /**
+   * Treat private addresses (RFC 1918, CGNAT, link-local, IPv6 unique-local) as routable and group them
+   * by their /16 (IPv6 /32), like public ones: a lab network of many hosts on private ranges, where
+   * the per-group rules must bite as they would on the internet. Default false.
+   */
+  readonly privateRoutable?: boolean;
 }
 
 /**
@@ -136,7 +143,7 @@ export function addressGroup(address: NodeAddress, options: AddressGroupOptions 
   if (kind === 'memory') return `memory:${address.host}`;
   if (kind === 'name') return `name:${address.host.toLowerCase().replace(/\.$/, '')}`;
   if (kind === 'unroutable') return 'unroutable';
-  if (kind === 'private' || (kind === 'loopback' && options.loopbackRoutable !== true)) return 'local';
+  if ((kind === 'private' && options.privateRoutable !== true) || (kind === 'loopback' && options.loopbackRoutable !== true)) return 'local';
   const bytes = ipBytes(address.host)!;
   const v4 = bytes.length === 4 ? bytes : embeddedIpv4(bytes);
   if (v4 !== undefined) return `ipv4:${v4[0]}.${v4[1]}`;
@@ -144,9 +151,19 @@ export function addressGroup(address: NodeAddress, options: AddressGroupOptions 
   return `ipv6:${hex(0)}:${hex(2)}`;
 }
 
-/** True when an address may be dialed from the public internet (`loopbackRoutable` admits loopback too). */
+/**
+ * True when an address may be dialed from the public internet (`loopbackRoutable` admits loopback too,
+ * `privateRoutable` private addresses).
+ */
 export function isRoutable(address: NodeAddress, options: AddressGroupOptions = {}): boolean {
   const kind = classifyAddress(address);
   if (kind === 'loopback') return options.loopbackRoutable === true;
+  if (kind === 'private') return options.privateRoutable === true;
   return kind === 'routable' || kind === 'name' || kind === 'memory';
+}
+
+/** True for private and loopback addresses: the only ones a lab-profile node admits (never a name). */
+export function isPrivateOrLoopback(address: NodeAddress): boolean {
+  const kind = classifyAddress(address);
+  return kind === 'private' || kind === 'loopback';
 }

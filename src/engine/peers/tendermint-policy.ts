@@ -15,10 +15,13 @@
 //   attacks, and address exchange never shares private peers, the asker or unroutable addresses.
 // `localNetworkProfile` relaxes exactly what a test network on one machine needs (CometBFT's own local
 // testnets set allow_duplicate_ip and a non-strict address book); it is never the default.
+// `labNetworkProfile` is for a lab of many hosts on private addresses (netlab): private addresses
+// count as routable and are grouped by /16, so the real per-group rules apply, and nothing outside
+// the private and loopback ranges is ever admitted, so a lab node cannot dial out of its lab.
 
 import type { PeerwireError } from '../../core/errors.ts';
 import { parseNodeAddress, type NodeAddress, type NodeId } from '../../core/node-address.ts';
-import { addressGroup, isRoutable } from './address-group.ts';
+import { addressGroup, isPrivateOrLoopback, isRoutable, type AddressGroupOptions } from './address-group.ts';
 import { retryDelay, validateBackoff } from './backoff.ts';
 import type {
   ConnectionLimits,
@@ -71,6 +74,13 @@ export interface TendermintPolicyOptions {
   readonly allowNonRoutable?: boolean;
   /** Share unroutable and private addresses in address exchange too. Default: allowNonRoutable. */
   readonly advertiseNonRoutable?: boolean;
+  /** Treat private addresses as routable and group them by /16 (address-group.ts). Default false. */
+  readonly privateRoutable?: boolean;
+  /**
+   * Admit only private and loopback addresses, operator-configured ones included: a lab node never
+   * dials anything outside its lab. Default false.
+   */
+  readonly onlyPrivate?: boolean;
 }
 
 /**
@@ -87,6 +97,22 @@ export const localNetworkProfile: TendermintPolicyOptions = Object.freeze({
   maxRetryTimePersistent: 2 * SECOND,
   retryJitter: 50,
   disconnectCooldown: 100,
+});
+
+/**
+ * The named profile for a lab of many hosts on private addresses (netlab): private addresses are
+ * routable and grouped by /16, one outbound peer per group and one connection per IP as on a real
+ * network, only private and loopback addresses admitted, and the local profile's short retry
+ * intervals so scenarios run in minutes. Never use it for a real network.
+ */
+export const labNetworkProfile: TendermintPolicyOptions = Object.freeze({
+  privateRoutable: true,
+  onlyPrivate: true,
+  minRetryTime: localNetworkProfile.minRetryTime!,
+  maxRetryTime: localNetworkProfile.maxRetryTime!,
+  maxRetryTimePersistent: localNetworkProfile.maxRetryTimePersistent!,
+  retryJitter: localNetworkProfile.retryJitter!,
+  disconnectCooldown: localNetworkProfile.disconnectCooldown!,
 });
 
 /** Default redial backoff for a public network (v0.35 values, doubling). */
@@ -131,6 +157,8 @@ export class TendermintPolicy implements PeerPolicy {
       loopbackRoutable: options.loopbackRoutable ?? false,
       allowNonRoutable,
       advertiseNonRoutable: options.advertiseNonRoutable ?? allowNonRoutable,
+      privateRoutable: options.privateRoutable ?? false,
+      onlyPrivate: options.onlyPrivate ?? false,
     };
     const o = this.options;
     validateBackoff(
@@ -158,12 +186,17 @@ export class TendermintPolicy implements PeerPolicy {
     // CometBFT authenticates peers by id: an address without one cannot be checked after dialing.
     if (address.id === undefined) return false;
     if (address.protocol !== 'memory' && address.port === 0) return false;
+    if (this.options.onlyPrivate && !isPrivateOrLoopback(address)) return false;
     if (source === undefined || this.options.allowNonRoutable) return true;
-    return isRoutable(address, { loopbackRoutable: this.options.loopbackRoutable });
+    return isRoutable(address, this.groupOptions());
   }
 
   addressGroup(address: NodeAddress): string {
-    return addressGroup(address, { loopbackRoutable: this.options.loopbackRoutable });
+    return addressGroup(address, this.groupOptions());
+  }
+
+  private groupOptions(): AddressGroupOptions {
+    return { loopbackRoutable: this.options.loopbackRoutable, privateRoutable: this.options.privateRoutable };
   }
 
   maxOutboundPerGroup(_group: string): number {
@@ -266,9 +299,7 @@ export class TendermintPolicy implements PeerPolicy {
       } catch {
         continue;
       }
-      const shareable =
-        this.options.advertiseNonRoutable ||
-        isRoutable(address, { loopbackRoutable: this.options.loopbackRoutable });
+      const shareable = this.options.advertiseNonRoutable || isRoutable(address, this.groupOptions());
       if (!shareable) continue;
       if (best === undefined || record.dialFailures < best.record.dialFailures) best = { record, address };
     }

@@ -9,7 +9,9 @@
 // and the address book lists it, so we listen first (through a wire that is bound once the
 // handshake exists), then build the book, the handshake, the router and the services.
 // `localNetwork: true` is the named local-network profile (several peers per IP, 1 s reconnection
-// delay, crawls every second); it is never the default.
+// delay, crawls every second); it is never the default. `labNetwork: true` is the lab profile (netlab:
+// many hosts, each on its own private address): the same pacing, but Zebra's one connection per IP
+// kept, and only private and loopback addresses ever dialed.
 
 import { randomBytes } from 'node:crypto';
 import { realClock, type Clock } from '../../core/clock.ts';
@@ -22,8 +24,10 @@ import { formatNodeAddress, type NodeAddress, type NodeId } from '../../core/nod
 import { FilePeerStore } from '../../engine/peers/file-peer-store.ts';
 import { PeerManager } from '../../engine/peers/peer-manager.ts';
 import type { PeerStore } from '../../engine/peers/types.ts';
-import { ZebraPolicy, zebraLocalNetworkProfile } from '../policy/zebra-policy.ts';
-import { bookAddressOf } from '../policy/book-address.ts';
+import { ZebraPolicy, zebraLabNetworkProfile, zebraLocalNetworkProfile } from '../policy/zebra-policy.ts';
+import { addressGroup } from '../../engine/peers/address-group.ts';
+import { bookAddressOf, nodeAddressOf } from '../policy/book-address.ts';
+import { lastSeen } from '../policy/meta-addr.ts';
 import { AddressBook } from '../services/address-book.ts';
 import { Crawler, peerManagerCrawlTarget } from '../services/crawler.ts';
 import { InventoryRegistry } from '../services/inventory-registry.ts';
@@ -52,6 +56,8 @@ export const ZCASH_DEFAULT_TARGET_SIZE = 25;
 export const ZCASH_DEFAULT_USER_AGENT = '/peerwire:0.1.0/';
 /** Crawl pacing of the local-network profile (ms): one machine's network forms in seconds. */
 export const LOCAL_CRAWL_TIMING = { crawlInterval: 1_000, minCrawlInterval: 250, requestTimeout: 8_000 } as const;
+/** Address groups listed in bookSummary(); the rest are summed under `other` (bounds the /status document). */
+export const MAX_SUMMARY_GROUPS = 256;
 /** Handshake deadline of the local-network profile (ms): two shared slow cores, not a WAN, set the pace. */
 const LOCAL_HANDSHAKE_TIMEOUT_MS = 15_000;
 
@@ -79,6 +85,8 @@ export interface ZcashNodeOptions {
   readonly minCrawlIntervalMs?: number;
   /** The local-network profile (see the file comment). Default false. */
   readonly localNetwork?: boolean;
+  /** The lab profile (see the file comment); not together with localNetwork. Default false. */
+  readonly labNetwork?: boolean;
   readonly userAgent?: string;
   /** The peer store file; default: in memory. */
   readonly storePath?: string;
@@ -135,6 +143,7 @@ export class ZcashNode {
   /** The address other nodes dial us at (`host:port`); undefined when not listening. */
   readonly address: string | undefined;
   private readonly selfId: NodeId;
+  private readonly clock: Clock;
   private readonly transport: StreamTransport;
   private readonly store: PeerStore | undefined;
   private readonly unsubscribe: () => void;
@@ -153,6 +162,7 @@ export class ZcashNode {
     listenAddress: string | undefined;
     listenEndpoint: Endpoint | undefined;
     selfId: NodeId;
+    clock: Clock;
     transport: StreamTransport;
     store: PeerStore | undefined;
     peerGauges: ZcashPeerGauges;
@@ -168,6 +178,7 @@ export class ZcashNode {
     this.listenAddress = parts.listenAddress;
     this.listenEndpoint = parts.listenEndpoint;
     this.selfId = parts.selfId;
+    this.clock = parts.clock;
     const ep = parts.listenEndpoint;
     this.address = ep === undefined ? undefined : formatNodeAddress({ protocol: ep.protocol, host: ep.host, port: ep.port });
     this.transport = parts.transport;
@@ -196,6 +207,8 @@ export class ZcashNode {
     const logger = options.logger ?? silentLogger;
     const metrics = options.metrics ?? noopMetrics;
     const local = options.localNetwork === true;
+    const lab = options.labNetwork === true;
+    const fastPaced = local || lab;
     const wire = new DeferredZcashWire(options.network);
     const transport =
       options.transport?.(wire) ?? new StreamTransport({ carrier: new TcpCarrier({ logger, metrics }), wire, logger, metrics });
@@ -211,6 +224,7 @@ export class ZcashNode {
       const policy = new ZebraPolicy({
         network: options.network,
         ...(local ? zebraLocalNetworkProfile : {}),
+        ...(lab ? zebraLabNetworkProfile : {}),
         ...(options.maxOutbound === undefined ? {} : { maxOutbound: options.maxOutbound }),
         ...(options.maxInbound === undefined ? {} : { maxInbound: options.maxInbound }),
       });
@@ -243,7 +257,7 @@ export class ZcashNode {
         .withConfig({
           network: options.network,
           ...(endpoint === undefined ? {} : { listenAddr: { ip: endpoint.host, port: endpoint.port } }),
-          ...(local ? { handshakeTimeoutMs: LOCAL_HANDSHAKE_TIMEOUT_MS } : {}),
+          ...(fastPaced ? { handshakeTimeoutMs: LOCAL_HANDSHAKE_TIMEOUT_MS } : {}),
         })
         .withUserAgent(options.userAgent ?? ZCASH_DEFAULT_USER_AGENT)
         .withAdvertisedServices(NODE_NETWORK)
@@ -253,7 +267,7 @@ export class ZcashNode {
         .withInboundService(
           new ZcashInboundService({
             addressBook,
-            freshAddrAnswers: local,
+            freshAddrAnswers: fastPaced,
             ...(options.onTransaction === undefined ? {} : { onTransaction: options.onTransaction }) }),
         )
         .withClock(clock)
@@ -277,7 +291,7 @@ export class ZcashNode {
           source: peerSet,
           sink: addressBook,
           target: peerManagerCrawlTarget(peerManager),
-          ...(local ? LOCAL_CRAWL_TIMING : {}),
+          ...(fastPaced ? LOCAL_CRAWL_TIMING : {}),
           ...(options.crawlIntervalMs === undefined ? {} : { crawlInterval: options.crawlIntervalMs }),
           ...(options.minCrawlIntervalMs === undefined ? {} : { minCrawlInterval: options.minCrawlIntervalMs }),
           logger: nodeLogger,
@@ -294,8 +308,13 @@ export class ZcashNode {
         },
         peerManager,
         transports: [transport],
-        options: local
-          ? { ...LOCAL_NETWORK_ROUTER_OPTIONS, handshakeTimeoutMs: 2 * LOCAL_HANDSHAKE_TIMEOUT_MS, dialTimeoutMs: LOCAL_HANDSHAKE_TIMEOUT_MS }
+        options: fastPaced
+          ? {
+              // The lab keeps the router's per-IP accept rules: every lab host has its own address.
+              ...(local ? LOCAL_NETWORK_ROUTER_OPTIONS : {}),
+              handshakeTimeoutMs: 2 * LOCAL_HANDSHAKE_TIMEOUT_MS,
+              dialTimeoutMs: LOCAL_HANDSHAKE_TIMEOUT_MS,
+            }
           : {},
         clock,
         logger: nodeLogger,
@@ -313,6 +332,7 @@ export class ZcashNode {
         listenAddress,
         listenEndpoint: endpoint,
         selfId,
+        clock,
         transport,
         store,
         peerGauges: new ZcashPeerGauges(metrics),
@@ -331,6 +351,30 @@ export class ZcashNode {
       await store?.close().catch(() => undefined);
       throw error;
     }
+  }
+
+  /**
+   * What /status shows of the address book: entries per address group (IPv4 /16, IPv6 /32, private
+   * and loopback ranges grouped the same way) and the newest last-seen time of any entry, by this
+   * node's clock: a value ahead of `clock` means a peer's timestamp got into the book unchecked.
+   */
+  bookSummary(): { clock: number; latestSeen: number | undefined; groups: Record<string, number> } {
+    const counts = new Map<string, number>();
+    let latestSeen: number | undefined;
+    for (const peer of this.peerManager.peers()) {
+      const address = nodeAddressOf(peer.id);
+      if (address === undefined) continue;
+      const group = addressGroup(address, { loopbackRoutable: true, privateRoutable: true });
+      counts.set(group, (counts.get(group) ?? 0) + 1);
+      const meta = this.policy.meta(peer);
+      const seen = meta === undefined ? undefined : lastSeen(meta);
+      if (seen !== undefined && (latestSeen === undefined || seen > latestSeen)) latestSeen = seen;
+    }
+    const ranked = [...counts].sort((a, b) => b[1] - a[1]);
+    const groups: Record<string, number> = Object.fromEntries(ranked.slice(0, MAX_SUMMARY_GROUPS));
+    const rest = ranked.slice(MAX_SUMMARY_GROUPS).reduce((sum, [, n]) => sum + n, 0);
+    if (rest > 0) groups.other = rest;
+    return { clock: this.clock.now(), latestSeen, groups };
   }
 
   /** Starts the router's loops and the crawler. */

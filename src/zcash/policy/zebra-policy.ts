@@ -20,11 +20,14 @@
 //   refused;
 // - misbehaviour: scores add up; 100 or more bans the IP (at most 20,000 banned IPs, oldest forgotten).
 // `zebraLocalNetworkProfile` relaxes what a test network on one machine needs (several peers per IP,
-// a short reconnection delay); it is never the default.
+// a short reconnection delay); it is never the default. `zebraLabNetworkProfile` is for a lab of many
+// hosts on private addresses (netlab): one connection per IP as on a real network, a short
+// reconnection delay, and only private and loopback addresses admitted, so a lab node cannot dial out.
 
 import type { PeerwireError } from '../../core/errors.ts';
 import { formatNodeAddress, type NodeAddress, type NodeId } from '../../core/node-address.ts';
 import type { Direction, PeerInfo } from '../../transport/types.ts';
+import { isPrivateOrLoopback } from '../../engine/peers/address-group.ts';
 import { NODE_NETWORK } from '../wire/net-address.ts';
 import { ZCASH_MAINNET, type NetworkParams } from '../params/network-params.ts';
 import type {
@@ -82,12 +85,24 @@ export interface ZebraPolicyOptions {
   readonly maxBannedIps?: number;
   /** How long a `ban` error bans the peer's persisted record, ms. Default 24 h. */
   readonly banDuration?: number;
+  /** Admit only private and loopback addresses, operator-configured ones included. Default false. */
+  readonly onlyPrivate?: boolean;
 }
 
 /** The named profile for test networks on one machine: many peers per IP, quick redials. */
 export const zebraLocalNetworkProfile: ZebraPolicyOptions = Object.freeze({
   maxConnectionsPerIp: Number.POSITIVE_INFINITY,
   reconnectionDelay: 1000,
+});
+
+/**
+ * The named profile for a lab of hosts on private addresses (netlab): Zebra's per-IP rule kept, the
+ * local profile's 1 s reconnection delay (Zebra's 119 s would make every scenario last minutes), and
+ * nothing outside the private and loopback ranges admitted.
+ */
+export const zebraLabNetworkProfile: ZebraPolicyOptions = Object.freeze({
+  reconnectionDelay: zebraLocalNetworkProfile.reconnectionDelay!,
+  onlyPrivate: true,
 });
 
 type Resolved = Required<ZebraPolicyOptions>;
@@ -129,6 +144,7 @@ export class ZebraPolicy implements PeerPolicy {
       maxRecentPeerAge: options.maxRecentPeerAge ?? Z.MAX_RECENT_PEER_AGE,
       maxBannedIps: options.maxBannedIps ?? Z.MAX_BANNED_IPS,
       banDuration: options.banDuration ?? Z.PERSISTED_BAN_DURATION,
+      onlyPrivate: options.onlyPrivate ?? false,
     };
     const o = this.options;
     this.bannedIps = new BannedIps(Math.max(1, o.maxBannedIps));
@@ -204,6 +220,7 @@ export class ZebraPolicy implements PeerPolicy {
   admitAddress(address: NodeAddress, _source: NodeId | undefined, detail?: unknown): boolean {
     const socket = socketAddrOf(address);
     if (socket === undefined || !isCanonical(address)) return false;
+    if (this.options.onlyPrivate && !isPrivateOrLoopback(address)) return false;
     if (this.bannedIps.has(socket.ip) || !isValidForOutbound(socket, this.options.network)) return false;
     const change = asMetaChange(detail);
     if (change?.kind === 'new-gossiped' && (change.services & NODE_NETWORK) === 0n) return false;
