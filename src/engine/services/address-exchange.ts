@@ -63,11 +63,20 @@ export const DEFAULT_ADDRESS_EXCHANGE: Omit<AddressExchangeOptions, 'codec'> = {
   },
 };
 
+/**
+ * Requests to one peer in flight at once. One lapsed request may be followed by one more (it may have
+ * been lost with a replaced connection); more would only pile up on a stalled link.
+ */
+const MAX_OUTSTANDING_REQUESTS = 2;
+
 interface PeerExchangeState {
   readonly inbound: boolean;
-  /** When we last asked this peer; an answer is solicited only while one is outstanding. */
+  /** When we last asked this peer; an answer is solicited only while a request is outstanding. */
   lastRequestSent: number;
-  awaitingAnswer: boolean;
+  /** Our requests not answered yet (at most MAX_OUTSTANDING_REQUESTS). */
+  outstanding: number;
+  /** The peer asked us something since our last request: the link carries traffic, it is not stalled. */
+  heardSinceRequest: boolean;
   inboundRequests: number;
   lastInboundRequest: number;
 }
@@ -149,7 +158,8 @@ export class AddressExchange {
     this.peers.set(update.id, {
       inbound: update.direction === 'inbound',
       lastRequestSent: -Infinity,
-      awaitingAnswer: false,
+      outstanding: 0,
+      heardSinceRequest: false,
       inboundRequests: 0,
       lastInboundRequest: -Infinity,
     });
@@ -182,8 +192,14 @@ export class AddressExchange {
     // An unanswered request lapses after the interval (it may have been lost with a connection that a
     // duplicate replaced, which sends no down/up events): asking again must stay possible.
     if (now - state.lastRequestSent < this.options.requestIntervalMs) return;
+    // Ask again while a request is unanswered only when the peer has shown the link is alive: on a
+    // stalled link (a partition, a long loss burst) new requests would queue behind the first and
+    // arrive together when it recovers, which the peer must treat as asking too often (found by the
+    // network lab's partition scenario: both sides banned each other after healing).
+    if (state.outstanding > 0 && (!state.heardSinceRequest || state.outstanding >= MAX_OUTSTANDING_REQUESTS)) return;
     state.lastRequestSent = now;
-    state.awaitingAnswer = true;
+    state.outstanding++;
+    state.heardSinceRequest = false;
     try {
       await channel.send({ to: peer, message: { kind: 'request' } });
     } catch {
@@ -218,6 +234,7 @@ export class AddressExchange {
       return;
     }
     state.lastInboundRequest = now;
+    state.heardSinceRequest = true;
     const addresses = this.peerManager.advertise(from, this.options.maxAddresses);
     await channel.send({ to: from, message: { kind: 'addresses', addresses } });
     if (this.options.seedMode && state.inbound) {
@@ -235,11 +252,11 @@ export class AddressExchange {
   private onAddresses(from: NodeId, addresses: readonly NodeAddress[]): void {
     const state = this.peers.get(from);
     if (state === undefined) return;
-    if (!state.awaitingAnswer) {
+    if (state.outstanding === 0) {
       this.violation(from, 'unsolicited-answer', 'sent addresses we did not ask for');
       return;
     }
-    state.awaitingAnswer = false;
+    state.outstanding--;
     if (addresses.length > this.options.maxAddresses) {
       this.violation(from, 'too-many-addresses', `sent ${addresses.length} addresses`);
       return;
