@@ -4,7 +4,7 @@
 // graceful stop (SIGTERM, then SIGKILL after a grace), kill -9, and the last lines of its log.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, open, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Wire } from './topology.ts';
@@ -144,6 +144,18 @@ export class LabNode {
     const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
     await this.exited;
     clearTimeout(timer);
+  }
+
+  /** Resident memory of the node process (bytes, from /proc), or undefined while down. */
+  async residentBytes(): Promise<number | undefined> {
+    const pid = this.child?.pid;
+    if (pid === undefined) return undefined;
+    try {
+      const match = /^VmRSS:\s+(\d+) kB$/m.exec(await readFile(`/proc/${pid}/status`, 'utf8'));
+      return match === null ? undefined : Number(match[1]) * 1024;
+    } catch {
+      return undefined;
+    }
   }
 
   /** The log's current size: a mark to read only what comes after it (logFrom). */

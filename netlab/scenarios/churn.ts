@@ -8,7 +8,6 @@
 
 import { sleep } from '../lab.ts';
 import type { LabNode } from '../lab-node.ts';
-import { metricSum } from '../prom-text.ts';
 import { connectedPerWire } from '../graph.ts';
 import { formationGaps, round, seconds, type Scenario } from '../scenario.ts';
 
@@ -74,10 +73,7 @@ export const churn: Scenario = {
       if (parts.every((p) => p.components.length <= 1)) connectedSnapshots++;
       else brokenAt.push(`${seconds(Date.now() - start)} s: ${parts.map((p) => `${p.wire} ${p.components.map((c) => `[${c.join(' ')}]`).join(' ')}`).join('; ')}`);
       let rss = 0;
-      for (const anchor of anchors) {
-        const samples = await lab.metrics(anchor);
-        if (samples !== undefined) rss += metricSum(samples, 'process_resident_memory_bytes');
-      }
+      for (const anchor of anchors) rss += (await anchor.residentBytes()) ?? 0;
       memory.push({ at: Date.now() - start, rss });
       await sleep(STEP_MS / 2, lab.signal);
     }

@@ -73,7 +73,7 @@ export const clockSkew: Scenario = {
         }
       }
       let bans = 0;
-      for (const samples of (await lab.allMetrics()).values()) if (samples !== undefined) bans += metricSum(samples, 'p2p_peers_bans_total');
+      for (const samples of (await lab.allMetrics()).values()) if (samples !== undefined) bans += metricSum(samples, 'peerwire_peers_bans_total');
       if (bans > 0) saw.push(`${bans} bans`);
       const passed = saw.length === 0;
       if (!passed) saw.push(...(await lab.describe(skewed.map((s) => s.node))));

@@ -37,7 +37,7 @@ export const crashRestart: Scenario = {
       const status = await lab.waitUp(victim);
       storedAfter.push(status?.peerStore?.stored ?? 0);
       const samples = await lab.metrics(victim);
-      corruptLoads += samples === undefined ? 0 : metricSum(samples, 'p2p_peers_store_corrupt_loads_total');
+      corruptLoads += samples === undefined ? 0 : metricSum(samples, 'peerwire_peers_store_corrupt_loads_total');
       const files = await readdir(victim.spec.home).catch(() => [] as string[]);
       corruptFiles += files.filter((f) => f.includes('.corrupt-')).length;
       if (status === undefined) saw.push(`${victim.spec.name} did not come back up`);

@@ -42,8 +42,8 @@ export const latencyLoss: Scenario = {
       let failed = 0;
       for (const samples of metrics.values()) {
         if (samples === undefined) continue;
-        connected += metricSum(samples, 'p2p_peers_dials_total', { result: 'connected' });
-        failed += metricSum(samples, 'p2p_peers_dials_total', { result: 'failed' });
+        connected += metricSum(samples, 'peerwire_peers_dials_total', { result: 'connected' });
+        failed += metricSum(samples, 'peerwire_peers_dials_total', { result: 'failed' });
       }
       const rate = connected + failed === 0 ? 0 : connected / (connected + failed);
       const marks = await Promise.all(nodes.map((n) => n.logSize()));

@@ -66,17 +66,17 @@ test('peer graph from /status: edges by IP from either end, components, degree, 
 test('Prometheus text: labels, escapes, sums with label filters; junk lines skipped', () => {
   const samples = parsePromText(
     [
-      '# HELP p2p_peers_dials_total Dials by result',
-      '# TYPE p2p_peers_dials_total counter',
-      'p2p_peers_dials_total{result="connected"} 7',
-      'p2p_peers_dials_total{result="failed"} 2',
+      '# HELP peerwire_peers_dials_total Dials by result',
+      '# TYPE peerwire_peers_dials_total counter',
+      'peerwire_peers_dials_total{result="connected"} 7',
+      'peerwire_peers_dials_total{result="failed"} 2',
       'p2p_x{label="a\\"b"} 1.5',
       'process_resident_memory_bytes 104857600',
       'not a sample',
     ].join('\n'),
   );
-  assert.equal(metricSum(samples, 'p2p_peers_dials_total'), 9);
-  assert.equal(metricSum(samples, 'p2p_peers_dials_total', { result: 'failed' }), 2);
+  assert.equal(metricSum(samples, 'peerwire_peers_dials_total'), 9);
+  assert.equal(metricSum(samples, 'peerwire_peers_dials_total', { result: 'failed' }), 2);
   assert.equal(samples.find((s) => s.name === 'p2p_x')?.labels.label, 'a"b');
   assert.equal(metricSum(samples, 'process_resident_memory_bytes'), 104857600);
   assert.equal(metricSum(samples, 'absent'), 0);
