@@ -29,6 +29,14 @@ export * from './chain/block-header.ts';
 export * from './chain/block.ts';
 export * from './chain/transaction.ts';
 export * from './chain/zip244.ts';
+export * from './chain/chain-format.ts';
+export * from './chain/transparent.ts';
+export * from './chain/sprout.ts';
+export * from './chain/sapling.ts';
+export * from './chain/orchard.ts';
+export * from './chain/zcash-transaction.ts';
+export * from './chain/bitcoin-transaction.ts';
+export * from './chain/bitcoin-block-header.ts';
 
 // Network parameters: magics, ports, upgrades, minimum peer versions.
 export * from './params/network-upgrades.ts';

@@ -25,6 +25,8 @@ export const MIN_BLOCK_VERSION = 4;
 const MAX_BLOCK_VERSION = 0x7fffffff;
 
 export interface BlockHeaderFields {
+  /** Optional discriminant against Bitcoin headers (bitcoin-block-header.ts). */
+  readonly format?: 'zcash';
   readonly version: number;
   readonly previousBlockHash: Uint8Array;
   readonly merkleRoot: Uint8Array;
@@ -65,7 +67,7 @@ export function readBlockHeader(r: ByteReader): BlockHeader {
   }
   const solution = r.copy(len, 'equihash solution');
   const hash = sha256d(r.bytes.subarray(start, r.offset));
-  return { version, previousBlockHash, merkleRoot, commitments, time, bits, nonce, solution, hash };
+  return { format: 'zcash', version, previousBlockHash, merkleRoot, commitments, time, bits, nonce, solution, hash };
 }
 
 export function writeBlockHeader(w: ByteWriter, h: BlockHeaderFields): void {

@@ -324,7 +324,7 @@ export class ZcashConnection implements Connection {
         const frame = this.codec.nextFrame();
         if (frame === undefined) return;
         this.metrics.bytesReceived(HEADER_LENGTH + frame.body.length);
-        const message = decodeFrame(frame, { protocolVersion: this.codec.protocolVersion });
+        const message = decodeFrame(frame, this.codec.bodyContext);
         if (this.state === 'handshaking') this.onHandshakeMessage(message);
         else this.onMessage(frame, message);
       }

@@ -35,7 +35,7 @@ export class ByteReader {
   /** Throws unless `n` more bytes are available. */
   need(n: number, what: string): void {
     if (n > this.bytes.length - this.offset) {
-      throw malformed(`unexpected end of body reading ${what} (need ${n}, have ${this.remaining})`);
+      throw malformed(`unexpected end of body reading ${what} at offset ${this.offset} (need ${n}, have ${this.remaining})`);
     }
   }
 
@@ -99,16 +99,16 @@ export class ByteReader {
     if (first < 0xfd) return BigInt(first);
     if (first === 0xfd) {
       const v = this.u16le(what);
-      if (v < 0xfd) throw malformed(`non-canonical CompactSize in ${what}`);
+      if (v < 0xfd) throw malformed(`non-canonical CompactSize in ${what} at offset ${this.offset}`);
       return BigInt(v);
     }
     if (first === 0xfe) {
       const v = this.u32le(what);
-      if (v <= 0xffff) throw malformed(`non-canonical CompactSize in ${what}`);
+      if (v <= 0xffff) throw malformed(`non-canonical CompactSize in ${what} at offset ${this.offset}`);
       return BigInt(v);
     }
     const v = this.u64le(what);
-    if (v <= 0xffffffffn) throw malformed(`non-canonical CompactSize in ${what}`);
+    if (v <= 0xffffffffn) throw malformed(`non-canonical CompactSize in ${what} at offset ${this.offset}`);
     return v;
   }
 
@@ -119,13 +119,13 @@ export class ByteReader {
     if (first < 0xfd) return first;
     if (first === 0xfd) {
       v = this.u16le(what);
-      if (v < 0xfd) throw malformed(`non-canonical CompactSize in ${what}`);
+      if (v < 0xfd) throw malformed(`non-canonical CompactSize in ${what} at offset ${this.offset}`);
     } else if (first === 0xfe) {
       v = this.u32le(what);
-      if (v <= 0xffff) throw malformed(`non-canonical CompactSize in ${what}`);
+      if (v <= 0xffff) throw malformed(`non-canonical CompactSize in ${what} at offset ${this.offset}`);
     } else {
       const big = this.u64le(what);
-      if (big <= 0xffffffffn) throw malformed(`non-canonical CompactSize in ${what}`);
+      if (big <= 0xffffffffn) throw malformed(`non-canonical CompactSize in ${what} at offset ${this.offset}`);
       throw malformed(`CompactSize ${what} larger than the protocol message limit`);
     }
     if (v > MAX_COMPACT_SIZE_COUNT)
@@ -139,9 +139,9 @@ export class ByteReader {
    */
   count(max: number, minItemSize: number, what: string): number {
     const n = this.compactSize(`${what} count`);
-    if (n > max) throw malformed(`${what}: ${n} entries exceeds the limit of ${max}`);
+    if (n > max) throw malformed(`${what}: ${n} entries exceeds the limit of ${max} (offset ${this.offset})`);
     if (n * minItemSize > this.remaining)
-      throw malformed(`${what}: ${n} entries cannot fit in ${this.remaining} bytes`);
+      throw malformed(`${what}: ${n} entries cannot fit in ${this.remaining} bytes (offset ${this.offset})`);
     return n;
   }
 

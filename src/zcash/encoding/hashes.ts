@@ -43,3 +43,11 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
+
+/** SHA-256d of the concatenation of `parts`, without concatenating (Bitcoin txids skip the witness). */
+export function sha256dParts(parts: readonly Uint8Array[]): Uint8Array {
+  const first = createHash('sha256');
+  for (const p of parts) first.update(p);
+  const d = createHash('sha256').update(first.digest()).digest();
+  return new Uint8Array(d.buffer, d.byteOffset, d.length);
+}

@@ -15,6 +15,7 @@ import { EMPTY_BODY_DIGEST, sha256d } from '../encoding/hashes.ts';
 import { type BodyContext, decodeMessageBody, encodeMessageBody } from './message-body.ts';
 import { type OutboundMessage, type ZcashMessage, isKnownCommand } from './messages.ts';
 import type { NetworkParams } from '../params/network-params.ts';
+import type { ChainFormat } from '../chain/chain-format.ts';
 
 export interface ZcashCodecOptions {
   readonly network: NetworkParams;
@@ -35,6 +36,8 @@ export interface EncodeOptions {
   readonly protocolVersion: number;
   /** Largest body allowed (an oversize message is an encoding error, as in Zebra). */
   readonly maxBodyLength: number;
+  /** Block and transaction format checked before sending (default 'zcash'). */
+  readonly chainFormat?: ChainFormat;
 }
 
 /** Encodes one message as a complete frame (header + body) in a single buffer. */
@@ -49,7 +52,7 @@ export function encodeMessage(message: OutboundMessage, options: EncodeOptions):
         : 232;
   const w = new ByteWriter(HEADER_LENGTH + sizeHint);
   w.zeros(HEADER_LENGTH);
-  encodeMessageBody(w, message, { protocolVersion: options.protocolVersion });
+  encodeMessageBody(w, message, { protocolVersion: options.protocolVersion, chainFormat: options.chainFormat ?? 'zcash' });
   const frame = w.finish();
   const bodyLength = frame.length - HEADER_LENGTH;
   if (bodyLength > options.maxBodyLength) {
@@ -88,7 +91,10 @@ export class ZcashCodec {
   constructor(options: ZcashCodecOptions) {
     this.network = options.network;
     this.fullMaxBody = options.maxBodyLength ?? options.network.maxBodyLength;
-    this.ctx = { protocolVersion: options.protocolVersion ?? options.network.protocolVersion };
+    this.ctx = {
+      protocolVersion: options.protocolVersion ?? options.network.protocolVersion,
+      chainFormat: options.network.family,
+    };
     this.decoder = new FrameDecoder({
       magic: options.network.magic,
       maxBodyLength: options.handshakeMaxBodyLength ?? MAX_HANDSHAKE_BODY_LENGTH,
@@ -104,6 +110,11 @@ export class ZcashCodec {
   /** The version written into and required in getblocks/getheaders. */
   get protocolVersion(): number {
     return this.ctx.protocolVersion;
+  }
+
+  /** What body decoding depends on now (version, chain format): for callers that decode frames themselves. */
+  get bodyContext(): BodyContext {
+    return this.ctx;
   }
 
   /** Current body limit (both directions). */
@@ -129,7 +140,7 @@ export class ZcashCodec {
     if (!Number.isInteger(negotiatedVersion) || negotiatedVersion < 0 || negotiatedVersion > 0xffffffff) {
       throw encodeError(`invalid negotiated version ${negotiatedVersion}`);
     }
-    this.ctx = { protocolVersion: negotiatedVersion };
+    this.ctx = { protocolVersion: negotiatedVersion, chainFormat: this.network.family };
     this.decoder.setMaxBodyLength(this.fullMaxBody);
     this.complete = true;
   }
@@ -157,6 +168,7 @@ export class ZcashCodec {
       magic: this.network.magic,
       protocolVersion: this.ctx.protocolVersion,
       maxBodyLength: this.decoder.maxBodyLength,
+      chainFormat: this.network.family,
     });
   }
 }

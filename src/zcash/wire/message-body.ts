@@ -5,8 +5,10 @@
 
 import { ByteReader } from '../encoding/byte-reader.ts';
 import type { ByteWriter } from '../encoding/byte-writer.ts';
-import { checkBlockBytes, decodeBlock } from '../chain/block.ts';
-import { MIN_HEADER_LENGTH, readBlockHeader, writeBlockHeader } from '../chain/block-header.ts';
+import { type Block, checkBlockBytes, decodeBlock, readAnyBlockHeader } from '../chain/block.ts';
+import { MIN_HEADER_LENGTH, writeBlockHeader } from '../chain/block-header.ts';
+import { BITCOIN_HEADER_LENGTH, writeBitcoinBlockHeader } from '../chain/bitcoin-block-header.ts';
+import type { ChainFormat } from '../chain/chain-format.ts';
 import {
   FILTERLOAD_FIXED_LENGTH,
   HASH_LENGTH,
@@ -42,7 +44,8 @@ import {
   readAddrV2Entry,
   writeAddrV1Entry,
 } from './net-address.ts';
-import { checkTransactionHeader, decodeTransaction } from '../chain/transaction.ts';
+import { type Transaction, checkTransactionBytes, decodeTransaction } from '../chain/transaction.ts';
+import { ZCASH_UPGRADE_TABLE } from '../params/network-upgrades.ts';
 import { readVersion, writeVersion } from './version-message.ts';
 
 /** Per-connection facts the body codec depends on. */
@@ -52,6 +55,31 @@ export interface BodyContext {
    * mismatch). Before the handshake: our current version; after: the negotiated version.
    */
   readonly protocolVersion: number;
+  /**
+   * False for stateless decoding (`peerwire decode`): a locator's version is reported in the message
+   * instead of being checked against `protocolVersion`. Default true (a connection's rule).
+   */
+  readonly checkLocatorVersion?: boolean;
+  /** Block and transaction format of the network (`NetworkParams.family`). Default 'zcash'. */
+  readonly chainFormat?: ChainFormat;
+}
+
+/** Bitcoin Core MAX_HEADERS_RESULTS: headers per message on Bitcoin-format networks. */
+export const MAX_BITCOIN_HEADERS_PER_MESSAGE = 2000;
+
+/** Consensus branch ids a v5 transaction may name (Zebra refuses any other while parsing). */
+const KNOWN_BRANCH_IDS: ReadonlySet<number> = new Set(
+  ZCASH_UPGRADE_TABLE.flatMap((row) => (row.branchId === undefined ? [] : [row.branchId])),
+);
+
+function checkBranchId(tx: Transaction, where: string): void {
+  if (tx.chain === 'zcash' && tx.consensusBranchId !== undefined && !KNOWN_BRANCH_IDS.has(tx.consensusBranchId)) {
+    throw malformed(`${where}: unknown consensus branch id 0x${tx.consensusBranchId.toString(16)}`);
+  }
+}
+
+function checkBlockBranchIds(block: Block): void {
+  block.transactions.forEach((tx, i) => checkBranchId(tx, `block transaction ${i}`));
 }
 
 const ZERO_HASH = new Uint8Array(HASH_LENGTH);
@@ -72,9 +100,9 @@ function readLocator(
   r: ByteReader,
   ctx: BodyContext,
   command: string,
-): { locator: Uint8Array[]; stop: Uint8Array | undefined } {
+): { version: number; locator: Uint8Array[]; stop: Uint8Array | undefined } {
   const version = r.u32le(`${command} version`);
-  if (version !== ctx.protocolVersion) {
+  if (ctx.checkLocatorVersion !== false && version !== ctx.protocolVersion) {
     throw malformed(`${command} version ${version} did not match negotiation (${ctx.protocolVersion})`);
   }
   const n = r.count(MAX_BLOCK_LOCATOR_LENGTH, HASH_LENGTH, `${command} locator`);
@@ -82,7 +110,7 @@ function readLocator(
   const locator: Uint8Array[] = [];
   for (let i = 0; i < n; i++) locator.push(r.copy(HASH_LENGTH, 'locator hash'));
   const stop = r.copy(HASH_LENGTH, 'stop hash');
-  return { locator, stop: isZero(stop) ? undefined : stop };
+  return { version, locator, stop: isZero(stop) ? undefined : stop };
 }
 
 /**
@@ -95,9 +123,17 @@ export function decodeMessageBody(
   ctx: BodyContext,
   digest?: Uint8Array,
 ): ZcashMessage {
-  // Opaque payloads first: they need no cursor.
-  if (command === 'tx') return { command, tx: decodeTransaction(body, digest) };
-  if (command === 'block') return { command, block: decodeBlock(body) };
+  const format = ctx.chainFormat ?? 'zcash';
+  if (command === 'tx') {
+    const tx = decodeTransaction(body, format, digest);
+    checkBranchId(tx, 'tx');
+    return { command, tx };
+  }
+  if (command === 'block') {
+    const block = decodeBlock(body, format);
+    checkBlockBranchIds(block);
+    return { command, block };
+  }
   const r = new ByteReader(body);
   switch (command) {
     case 'version':
@@ -142,14 +178,17 @@ export function decodeMessageBody(
       return { command, items: readInventoryList(r) };
     case 'getblocks':
     case 'getheaders': {
-      const { locator, stop } = readLocator(r, ctx, command);
-      return { command, locator, stop };
+      const { version, locator, stop } = readLocator(r, ctx, command);
+      return { command, version, locator, stop };
     }
     case 'headers': {
-      const n = r.count(MAX_HEADERS_PER_MESSAGE, MIN_HEADER_LENGTH + 1, 'headers');
+      const n =
+        format === 'bitcoin'
+          ? r.count(MAX_BITCOIN_HEADERS_PER_MESSAGE, BITCOIN_HEADER_LENGTH + 1, 'headers')
+          : r.count(MAX_HEADERS_PER_MESSAGE, MIN_HEADER_LENGTH + 1, 'headers');
       const headers = [];
       for (let i = 0; i < n; i++) {
-        headers.push(readBlockHeader(r));
+        headers.push(readAnyBlockHeader(r, format));
         r.compactSize('header transaction count'); // always 0 on the wire, ignored on receipt
       }
       return { command, headers };
@@ -192,6 +231,7 @@ function writeInventoryList(w: ByteWriter, items: readonly InventoryItem[]): voi
 
 /** Appends the body of `m` to `w`. Throws `ERR_ZCASH_ENCODE` (action transient) on a limit violation. */
 export function encodeMessageBody(w: ByteWriter, m: OutboundMessage, ctx: BodyContext): void {
+  const format = ctx.chainFormat ?? 'zcash';
   switch (m.command) {
     case 'version':
       writeVersion(w, m);
@@ -227,21 +267,25 @@ export function encodeMessageBody(w: ByteWriter, m: OutboundMessage, ctx: BodyCo
     case 'getheaders':
       writeLocator(w, ctx, m.locator, m.stop);
       return;
-    case 'headers':
-      if (m.headers.length > MAX_HEADERS_PER_MESSAGE)
-        throw encodeError(`headers of ${m.headers.length} entries exceeds ${MAX_HEADERS_PER_MESSAGE}`);
+    case 'headers': {
+      const max = format === 'bitcoin' ? MAX_BITCOIN_HEADERS_PER_MESSAGE : MAX_HEADERS_PER_MESSAGE;
+      if (m.headers.length > max) throw encodeError(`headers of ${m.headers.length} entries exceeds ${max}`);
       w.compactSize(m.headers.length);
       for (const h of m.headers) {
-        writeBlockHeader(w, h);
+        if ((h.format === 'bitcoin') !== (format === 'bitcoin'))
+          throw encodeError(`a ${h.format ?? 'zcash'} header on a ${format} network`);
+        if (h.format === 'bitcoin') writeBitcoinBlockHeader(w, h);
+        else writeBlockHeader(w, h);
         w.compactSize(0);
       }
       return;
+    }
     case 'block':
-      checkBlockBytes(m.block.bytes);
+      checkBlockBytes(m.block.bytes, format);
       w.bytes(m.block.bytes);
       return;
     case 'tx':
-      checkTransactionHeader(m.tx.bytes);
+      checkTransactionBytes(m.tx.bytes, format);
       w.bytes(m.tx.bytes);
       return;
     case 'filterload':

@@ -4,7 +4,9 @@
 // kept separate from the internal request/response types of the connection layer, as Zebra does.
 
 import type { Block } from '../chain/block.ts';
-import type { BlockHeader, BlockHeaderFields } from '../chain/block-header.ts';
+import type { AnyBlockHeader } from '../chain/block.ts';
+import type { BlockHeaderFields } from '../chain/block-header.ts';
+import type { BitcoinBlockHeaderFields } from '../chain/bitcoin-block-header.ts';
 import type { InventoryItem } from '../chain/inventory.ts';
 import type { AddrEntry, NetAddress } from './net-address.ts';
 import type { Transaction } from '../chain/transaction.ts';
@@ -112,18 +114,23 @@ export type ZcashMessage =
   | { readonly command: 'addrv2'; readonly addrs: readonly AddrEntry[]; readonly skipped: number }
   | { readonly command: 'getaddr' }
   | { readonly command: 'block'; readonly block: Block }
-  /** The leading version field is the codec's protocol version (not carried here). Stop: undefined = none. */
+  /**
+   * `version` is the leading field as received (a connection requires the negotiated version; the
+   * encoder always writes the codec's version). Stop: undefined = none.
+   */
   | {
       readonly command: 'getblocks';
+      readonly version?: number;
       readonly locator: readonly Uint8Array[];
       readonly stop: Uint8Array | undefined;
     }
   | {
       readonly command: 'getheaders';
+      readonly version?: number;
       readonly locator: readonly Uint8Array[];
       readonly stop: Uint8Array | undefined;
     }
-  | { readonly command: 'headers'; readonly headers: readonly BlockHeader[] }
+  | { readonly command: 'headers'; readonly headers: readonly AnyBlockHeader[] }
   | { readonly command: 'inv'; readonly items: readonly InventoryItem[] }
   | { readonly command: 'getdata'; readonly items: readonly InventoryItem[] }
   | { readonly command: 'notfound'; readonly items: readonly InventoryItem[] }
@@ -142,6 +149,6 @@ export type ZcashMessage =
 /** Messages we can send: everything but `addrv2` and `unknown`; headers may omit their hash. */
 export type OutboundMessage =
   | Exclude<ZcashMessage, { command: 'addrv2' | 'unknown' | 'headers' }>
-  | { readonly command: 'headers'; readonly headers: readonly BlockHeaderFields[] };
+  | { readonly command: 'headers'; readonly headers: readonly (BlockHeaderFields | BitcoinBlockHeaderFields)[] };
 
 export type ZcashCommand = ZcashMessage['command'];

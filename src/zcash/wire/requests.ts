@@ -4,7 +4,9 @@
 // peer messages into the same requests for the InboundService and its responses into messages.
 
 import type { Block } from '../chain/block.ts';
-import type { BlockHeader, BlockHeaderFields } from '../chain/block-header.ts';
+import type { AnyBlockHeader } from '../chain/block.ts';
+import type { BlockHeaderFields } from '../chain/block-header.ts';
+import type { BitcoinBlockHeaderFields } from '../chain/bitcoin-block-header.ts';
 import type { AddrEntry } from './net-address.ts';
 import type { Transaction } from '../chain/transaction.ts';
 
@@ -59,7 +61,7 @@ export type ZcashResponse =
       readonly missing: readonly TxId[];
     }
   | { readonly kind: 'block-hashes'; readonly hashes: readonly Uint8Array[] }
-  | { readonly kind: 'block-headers'; readonly headers: readonly (BlockHeader | BlockHeaderFields)[] }
+  | { readonly kind: 'block-headers'; readonly headers: readonly (AnyBlockHeader | BlockHeaderFields | BitcoinBlockHeaderFields)[] }
   | { readonly kind: 'transaction-ids'; readonly ids: readonly TxId[] };
 
 /** Who sent an inbound request (for the inbound service's bookkeeping and logs). */
