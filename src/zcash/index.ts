@@ -37,6 +37,7 @@ export * from './chain/orchard.ts';
 export * from './chain/zcash-transaction.ts';
 export * from './chain/bitcoin-transaction.ts';
 export * from './chain/bitcoin-block-header.ts';
+export * from './chain/merkle.ts';
 
 // Network parameters: magics, ports, upgrades, minimum peer versions.
 export * from './params/network-upgrades.ts';
