@@ -36,16 +36,42 @@ interface DecodeCase {
   readonly message: (size: number) => OutboundMessage;
 }
 
-/** A v4 (Sapling) transaction of `size` bytes: checked header, opaque rest, txid = the body digest. */
+/** A v4 (Sapling) transaction of `size` bytes; txid = the body digest. */
 function txMessage(size: number): OutboundMessage {
-  const bytes = new Uint8Array(randomBytes(size));
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  view.setUint32(0, 0x80000004, true); // overwintered flag | version 4
-  view.setUint32(4, SAPLING_VERSION_GROUP_ID, true);
-  return { command: 'tx', tx: decodeTransaction(bytes) };
+  return { command: 'tx', tx: decodeTransaction(saplingTransaction(size)) };
 }
 
-/** A block of `size` bytes: a mainnet-shaped header (1487 bytes), one transaction, opaque filler. */
+/**
+ * A well-formed v4 transaction of exactly `size` bytes (at least 1,100): one input, one output whose
+ * script takes the slack, one Sapling output description (948 bytes) and the binding signature.
+ */
+function saplingTransaction(size: number): Uint8Array {
+  const w = new ByteWriter(size);
+  w.u32le(0x80000004); // overwintered flag | version 4
+  w.u32le(SAPLING_VERSION_GROUP_ID);
+  w.compactSize(1);
+  w.bytes(randomBytes(36)); // outpoint
+  w.compactSize(0);
+  w.u32le(0xffffffff);
+  w.compactSize(1);
+  w.u64le(1000n);
+  // Everything after the script: lock time, expiry, value balance, 2 counts, output, nJoinSplit, sig.
+  const tail = 4 + 4 + 8 + 1 + 1 + 948 + 1 + 64;
+  const scriptLength = size - w.length - 3 - tail;
+  w.compactSize(scriptLength);
+  w.bytes(randomBytes(scriptLength));
+  w.u32le(0);
+  w.u32le(0);
+  w.u64le(0n);
+  w.compactSize(0);
+  w.compactSize(1);
+  w.bytes(randomBytes(948));
+  w.compactSize(0);
+  w.bytes(randomBytes(64));
+  return w.finish();
+}
+
+/** A block of `size` bytes: a mainnet-shaped header (1487 bytes) and ~2 KiB Sapling transactions. */
 function blockMessage(size: number): OutboundMessage {
   const w = new ByteWriter(size);
   writeBlockHeader(w, {
@@ -58,8 +84,11 @@ function blockMessage(size: number): OutboundMessage {
     nonce: randomBytes(32),
     solution: randomBytes(1344),
   });
-  w.compactSize(1);
-  w.bytes(randomBytes(size - w.length));
+  const room = size - w.length - 3; // 3: the CompactSize of a count of a few hundred
+  const count = Math.floor(room / 2048);
+  w.compactSize(count);
+  for (let i = 1; i < count; i++) w.bytes(saplingTransaction(2048));
+  w.bytes(saplingTransaction(room - (count - 1) * 2048)); // the last one takes the slack
   return { command: 'block', block: decodeBlock(w.finish()) };
 }
 

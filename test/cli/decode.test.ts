@@ -83,7 +83,8 @@ test('Zcash frame vectors: valid frames decode, invalid ones are refused with a 
       const out = json(dissectZcash(bytes(c.frame)));
       const frames = out.frames as { command: string; message: Record<string, unknown> }[];
       assert.equal(frames.length, 1, c.name);
-      if (c.expect === 'ignored') assert.equal(frames[0]!.message.command, 'unknown', c.name);
+      // What a connection ignores is still decoded, with a note saying a connection ignores it.
+      if (c.expect === 'ignored') assert.match(JSON.stringify(out.frames), /a Zebra connection ignores/, c.name);
       ok++;
     } else {
       assert.throws(() => dissectZcash(bytes(c.frame!)), PeerwireError, c.name);
