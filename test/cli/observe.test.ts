@@ -35,6 +35,10 @@ const consensusCodec = protobufOneofCodec(ConsensusMessageSchema);
 const sha256Hex = (bytes: Uint8Array): string =>
   createHash('sha256').update(bytes).digest('hex').toUpperCase();
 
+/** The decoded message an event line carries under its own key. */
+const messageOf = (record: Record<string, unknown> | undefined): Record<string, unknown> =>
+  (record?.message ?? {}) as Record<string, unknown>;
+
 const peerUp = (cli: RunningCli, peer: NodeId): Promise<string> =>
   cli.waitForLine((l) => {
     const r = logRecord(l);
@@ -87,13 +91,13 @@ test(
       for (const tx of txs) {
         const hex = Buffer.from(tx).toString('hex');
         const line = await observer.waitForLine(
-          (l) => logRecord(l)?.type === 'tx' && logRecord(l)?.tx === hex,
+          (l) => logRecord(l)?.type === 'tx' && messageOf(logRecord(l)).tx === hex,
           `tx ${hex}`,
         );
         const record = logRecord(line)!;
         assert.equal(record.peer, node.id);
-        assert.equal(record.size, tx.length);
-        assert.equal(record.hash, sha256Hex(tx));
+        assert.equal(messageOf(record).size, tx.length);
+        assert.equal(messageOf(record).hash, sha256Hex(tx));
       }
 
       // A NewRoundStep on the consensus state channel: its height, round and step.
@@ -115,10 +119,10 @@ test(
       const stepRecord = logRecord(stepLine)!;
       assert.equal(stepRecord.peer, node.id);
       assert.equal(stepRecord.channel, CONSENSUS_STATE_CHANNEL.name);
-      assert.equal(stepRecord.height, '42', 'an int64 printed as a decimal string');
-      assert.equal(stepRecord.round, 3);
-      assert.equal(stepRecord.step, 6);
-      assert.equal(stepRecord.lastCommitRound, 2);
+      assert.equal(messageOf(stepRecord).height, '42', 'an int64 printed as a decimal string');
+      assert.equal(messageOf(stepRecord).round, 3);
+      assert.equal(messageOf(stepRecord).step, 6);
+      assert.equal(messageOf(stepRecord).lastCommitRound, 2);
       assert.ok(
         typeof stepRecord.kind === 'string' && /new.?round.?step/i.test(stepRecord.kind),
         `kind ${String(stepRecord.kind)}`,
@@ -152,7 +156,7 @@ test(
         [Buffer.from(sent).toString('hex')],
       );
       // The node does not relay mempool txs (no mempool reactor here), so the first observer printed none.
-      assert.ok(!observer.lines.some((l) => logRecord(l)?.tx === Buffer.from(sent).toString('hex')));
+      assert.ok(!observer.lines.some((l) => messageOf(logRecord(l)).tx === Buffer.from(sent).toString('hex')));
 
       for (const cli of [sender, observer]) {
         cli.child.kill('SIGTERM');

@@ -5,7 +5,6 @@
 // channel to every peer once connected. Logs go to stderr. If no peer connects within
 // --connect-timeout the command fails with one line (exit 1).
 
-import { createHash } from 'node:crypto';
 import { create } from '@bufbuild/protobuf';
 import { Option, type Command } from 'commander';
 import { ErrorCode, PeerwireError } from '../../core/errors.ts';
@@ -19,7 +18,7 @@ import {
   MEMPOOL_CHANNEL,
   type StandardChannel,
 } from '../../cometbft/wire/standard-channels.ts';
-import { describeChannelMessage } from '../../cometbft/channels/channel-codec.ts';
+import { cometbftTxHash, observedEvents } from '../observe-format.ts';
 import { MessageSchema as MempoolMessageSchema, TxsSchema } from '../../cometbft/gen/cometbft/mempool/v1/types_pb.ts';
 import { protobufOneofCodec } from '../../cometbft/channels/protobuf-codec.ts';
 import { cometbftAddress } from '../../cometbft/wire/transport.ts';
@@ -30,9 +29,6 @@ import { collect, hexBytes, secondsOption, toJson } from '../options.ts';
 import { onShutdownSignal } from '../signals.ts';
 
 const OBSERVED: readonly StandardChannel[] = [MEMPOOL_CHANNEL, CONSENSUS_STATE_CHANNEL, CONSENSUS_DATA_CHANNEL, CONSENSUS_VOTE_CHANNEL, CONSENSUS_VOTE_SET_BITS_CHANNEL];
-/** Consensus fields worth a line (scalars only: block parts and signatures are left out). */
-const CONSENSUS_FIELDS = ['height', 'round', 'step', 'type', 'index', 'validatorIndex', 'validatorAddress', 'secondsSinceStartTime', 'lastCommitRound', 'polRound'];
-
 const mempoolCodec = protobufOneofCodec(MempoolMessageSchema);
 
 interface ObserveFlags {
@@ -43,16 +39,6 @@ interface ObserveFlags {
   duration?: number;
   connectTimeout: number;
   logLevel: string;
-}
-
-function pickFields(value: unknown): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  if (value === null || typeof value !== 'object') return out;
-  const record = value as Record<string, unknown>;
-  // A Vote or Proposal nests its fields one level down.
-  const inner = (record.vote ?? record.proposal ?? record) as Record<string, unknown>;
-  for (const field of CONSENSUS_FIELDS) if (inner[field] !== undefined) out[field] = inner[field];
-  return out;
 }
 
 export function registerObserve(program: Command): void {
@@ -95,20 +81,7 @@ export function registerObserve(program: Command): void {
         loops.push(
           (async () => {
             for await (const envelope of open) {
-              try {
-                const described = describeChannelMessage(channel.id, envelope.message);
-                if (channel.id === MEMPOOL_CHANNEL.id) {
-                  const txs = (described.message as { sum?: { value?: { txs?: Uint8Array[] } } }).sum?.value?.txs ?? [];
-                  for (const t of txs) {
-                    out({ type: 'tx', peer: envelope.from, hash: createHash('sha256').update(t).digest('hex').toUpperCase(), size: t.length, tx: t });
-                  }
-                } else {
-                  const value = (described.message as { sum?: { value?: unknown } }).sum?.value;
-                  out({ type: 'consensus', peer: envelope.from, channel: channel.name, kind: described.kind, ...pickFields(value) });
-                }
-              } catch (error) {
-                out({ type: 'malformed', peer: envelope.from, channel: channel.name, error: (error as Error).message });
-              }
+              for (const event of observedEvents(channel.id, envelope.message, envelope.from)) out(event);
             }
           })(),
         );
@@ -146,7 +119,7 @@ export function registerObserve(program: Command): void {
           for (const peer of mempool.connectedPeers()) {
             await mempoolChannel?.send({ to: peer, message: bytes });
           }
-          out({ type: 'sent', hash: createHash('sha256').update(tx).digest('hex').toUpperCase(), size: tx.length, peers: mempool.connectedPeers().length });
+          out({ type: 'sent', hash: cometbftTxHash(tx), size: tx.length, peers: mempool.connectedPeers().length });
         }
         await new Promise<void>((resolve) => {
           if (stop.signal.aborted) {
