@@ -1,7 +1,8 @@
 // A Connection speaking the CometBFT p2p wire over any ByteLink (spec cometbft-wire.md §1-4): the
 // SecretConnection handshake (our ephemeral key written at once), then both NodeInfos sent and read
 // concurrently, each phase under its own deadline, then the MConnection multiplexer. This class is the
-// thin I/O shell around the sans-I/O parts (SecretConnectionHandshake, SecretSession, MConnectionCore):
+// thin I/O shell around the sans-I/O parts (SecretConnectionHandshake, SecretSession, MConnectionCore);
+// the lifecycle (states, handshake promise, early bytes, inbox, pause reasons, close) is ConnectionShell's.
 //
 // Receive: link chunk -> session.openEach (one bound callback, no closure per chunk) -> the NodeInfo
 // reader, then core.receiveBytes -> the Inbox the consumer iterates (which pauses the link when the
@@ -14,21 +15,13 @@
 // packet, a message over a channel's capacity (ERR_FRAME_TOO_LARGE), a failed frame or an exhausted
 // nonce counter, a missing pong: each closes the connection with its typed error.
 
-import { abortReason, deadline, type Deadline } from '../../core/abort.ts';
 import { realClock, type Clock, type Timer } from '../../core/clock.ts';
 import type { RandomBytes } from '../../core/random.ts';
-import { ErrorCode, PeerwireError, toPeerwireError } from '../../core/errors.ts';
+import { ErrorCode, PeerwireError } from '../../core/errors.ts';
 import type { Counter, Metrics } from '../../core/metrics.ts';
 import type { ByteLink } from '../../transport/byte-link.ts';
-import { Inbox, type Pausable } from '../../transport/inbox.ts';
-import type {
-  Connection,
-  Direction,
-  Endpoint,
-  InboundMessage,
-  LocalNode,
-  PeerInfo,
-} from '../../transport/types.ts';
+import { ConnectionShell } from '../../transport/connection-shell.ts';
+import type { Direction, LocalNode } from '../../transport/types.ts';
 import { RESOLVED } from './drain-waiters.ts';
 import type { DelimitedReader } from './mconnection/delimited-reader.ts';
 import { MConnectionCore } from './mconnection/mconnection-core.ts';
@@ -43,7 +36,6 @@ import { encodeNodeInfoDelimited, nodeInfoReader, readNodeInfo, type NodeInfo } 
 import { SecretConnectionHandshake } from './secret-connection/handshake.ts';
 import { X25519_KEY_BYTES } from './secret-connection/key-schedule.ts';
 import type { SecretSession } from './secret-connection/session.ts';
-import { handshakeStartRefusal } from '../../transport/handshake-start.ts';
 
 /** CometBFT's hard-coded SecretConnection handshake deadline: 3 s (spec §1.8). */
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 3_000;
@@ -99,7 +91,8 @@ export interface CometbftConnectionMetrics {
   readonly core: Metrics | undefined;
 }
 
-type State = 'new' | 'secret' | 'nodeinfo' | 'open' | 'closed';
+/** Where the handshake is, inside the shell's 'handshaking' state. */
+type Phase = 'secret' | 'nodeinfo' | 'mconnection';
 
 /** Extra handshake input a direct caller may give (the router checks the dialed ID itself). */
 export interface HandshakeExtras {
@@ -107,23 +100,12 @@ export interface HandshakeExtras {
   readonly dialedId?: string;
 }
 
-export class CometbftConnection implements Connection {
-  readonly direction: Direction;
-  readonly localEndpoint: Endpoint;
-  readonly remoteEndpoint: Endpoint;
-  readonly closed: Promise<PeerwireError | undefined>;
-  private readonly link: ByteLink;
+export class CometbftConnection extends ConnectionShell<HandshakeExtras> {
   private readonly options: CometbftConnectionOptions;
   private readonly metrics: CometbftConnectionMetrics;
   private readonly clock: Clock;
-  private state: State = 'new';
-  private closeReason: PeerwireError | undefined;
-  private settle: { resolve: (info: PeerInfo) => void; reject: (error: PeerwireError) => void } | undefined;
-  private early: Buffer[] = [];
-  private earlyBytes = 0;
+  private phase: Phase = 'secret';
   // handshake
-  private handshakeSignal: AbortSignal | undefined;
-  private phase: Deadline | undefined;
   private dialedId: string | undefined;
   private secret: SecretConnectionHandshake | undefined;
   private session: SecretSession | undefined;
@@ -133,21 +115,13 @@ export class CometbftConnection implements Connection {
   // open
   private core: MConnectionCore | undefined;
   private pump: MConnectionPump | undefined;
-  private inbox: Inbox | undefined;
-  private inboxReady: (() => void) | undefined;
-  private readonly inboxReadyPromise: Promise<void>;
   private peerChannels: ReadonlySet<number> = new Set();
   private localChannels: ReadonlySet<number> = new Set();
   private rateTimer: Timer | undefined;
-  private pausedByInbox = false;
   private pausedByRate = false;
-  private pausedEarly = false;
   // bound once, so the data path creates no closures
   private readonly onFrameData = (data: Uint8Array): void => this.onPlaintext(data);
   private readonly onPumpFailure = (error: PeerwireError): void => this.close(error);
-  private readonly onPhaseAbort = (): void => {
-    if (this.phase !== undefined) this.close(abortReason(this.phase.signal));
-  };
 
   constructor(
     link: ByteLink,
@@ -155,25 +129,16 @@ export class CometbftConnection implements Connection {
     options: CometbftConnectionOptions,
     metrics: CometbftConnectionMetrics,
   ) {
-    this.link = link;
-    this.direction = direction;
-    this.localEndpoint = link.localEndpoint;
-    this.remoteEndpoint = link.remoteEndpoint;
-    this.closed = link.closed;
+    const clock = options.clock ?? realClock;
+    super(link, direction, {
+      ...(options.receiveBufferBytes === undefined ? {} : { receiveBufferBytes: options.receiveBufferBytes }),
+      maxEarlyBytes: MAX_EARLY_BYTES,
+      clock,
+    });
     this.options = options;
     this.metrics = metrics;
-    this.clock = options.clock ?? realClock;
-    this.inboxReadyPromise = new Promise<void>((resolve) => {
-      this.inboxReady = resolve;
-    });
-    link.attach({
-      onData: (chunk) => this.onData(chunk),
-      onClose: (reason) => this.onLinkClose(reason),
-    });
-  }
-
-  get bufferedBytes(): number {
-    return this.link.bufferedBytes;
+    this.clock = clock;
+    this.attachLink();
   }
 
   get rttMs(): number | undefined {
@@ -187,77 +152,35 @@ export class CometbftConnection implements Connection {
 
   // ---- handshake ------------------------------------------------------------------------------------
 
-  handshake(local: LocalNode, signal: AbortSignal, extras: HandshakeExtras = {}): Promise<PeerInfo> {
-    const refusal = handshakeStartRefusal(
-      this.state,
-      signal,
-      () => this.closeReason ?? closedError(),
-      (e) => this.close(e),
-    );
-    if (refusal !== undefined) return Promise.reject(refusal);
-    try {
-      this.ours = buildLocalNodeInfo(local, this.options);
-      const descriptors = mconnDescriptors(local);
-      this.local = local;
-      this.localChannels = new Set(descriptors.map((d) => d.id));
-      this.secret = new SecretConnectionHandshake({
-        nodeKey: local.key,
-        ...(this.options.ephemeralKeys === undefined
-          ? {}
-          : { ephemeralPrivateKey: this.options.ephemeralKeys(X25519_KEY_BYTES) }),
-      });
-      const largest = descriptors.reduce((max, d) => Math.max(max, d.recvMessageCapacity ?? 0), 0);
-      this.inbox = new Inbox(this.inboxPausable(), {
-        ...(this.options.receiveBufferBytes === undefined
-          ? {}
-          : { budgetBytes: this.options.receiveBufferBytes }),
-        maxMessageBytes: Math.max(largest, RAW_SEND_MAX_BYTES),
-      });
-    } catch (error) {
-      const typed = toPeerwireError(error, ErrorCode.InvalidArgument, 'transient');
-      this.close(typed);
-      return Promise.reject(typed);
-    }
-    this.inboxReady?.();
-    this.dialedId = extras.dialedId;
-    this.state = 'secret';
-    const result = new Promise<PeerInfo>((resolve, reject) => {
-      this.settle = { resolve, reject };
+  protected startHandshake(local: LocalNode, extras: HandshakeExtras | undefined): void {
+    this.ours = buildLocalNodeInfo(local, this.options);
+    const descriptors = mconnDescriptors(local);
+    this.local = local;
+    this.localChannels = new Set(descriptors.map((d) => d.id));
+    this.secret = new SecretConnectionHandshake({
+      nodeKey: local.key,
+      ...(this.options.ephemeralKeys === undefined
+        ? {}
+        : { ephemeralPrivateKey: this.options.ephemeralKeys(X25519_KEY_BYTES) }),
     });
-    this.handshakeSignal = signal;
-    this.startPhase(
+    const largest = descriptors.reduce((max, d) => Math.max(max, d.recvMessageCapacity ?? 0), 0);
+    this.openInbox(Math.max(largest, RAW_SEND_MAX_BYTES));
+    this.dialedId = extras?.dialedId;
+    this.phase = 'secret';
+    this.startPhaseDeadline(
       this.options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
       'secret connection handshake',
     );
     // Our ephemeral key goes out at once, before reading anything (Go does the same, spec §1.8).
     this.link.write(this.secret.start());
-    const early = this.early;
-    this.early = [];
-    this.earlyBytes = 0;
-    for (const chunk of early) this.onData(chunk);
-    if (this.pausedEarly) {
-      this.pausedEarly = false;
-      this.updatePause();
-    }
-    return result;
   }
 
-  private startPhase(ms: number, what: string): void {
-    this.clearPhase();
-    this.phase = deadline(ms, this.handshakeSignal, what, this.clock);
-    if (this.phase.signal.aborted) {
-      queueMicrotask(this.onPhaseAbort);
-      return;
-    }
-    this.phase.signal.addEventListener('abort', this.onPhaseAbort, { once: true });
-  }
-
-  private clearPhase(): void {
-    const phase = this.phase;
-    if (phase === undefined) return;
-    this.phase = undefined;
-    phase.clear();
-    phase.signal.removeEventListener('abort', this.onPhaseAbort);
+  private startPhaseDeadline(ms: number, what: string): void {
+    this.startDeadline(ms, () => {
+      this.close(
+        new PeerwireError(ErrorCode.Timeout, `${what} timed out after ${ms} ms`, { action: 'transient' }),
+      );
+    });
   }
 
   private onSecretBytes(chunk: Uint8Array): void {
@@ -268,8 +191,8 @@ export class CometbftConnection implements Connection {
     this.secret = undefined;
     this.session = session;
     this.reader = nodeInfoReader();
-    this.state = 'nodeinfo';
-    this.startPhase(this.options.nodeInfoTimeoutMs ?? DEFAULT_NODE_INFO_TIMEOUT_MS, 'node info exchange');
+    this.phase = 'nodeinfo';
+    this.startPhaseDeadline(this.options.nodeInfoTimeoutMs ?? DEFAULT_NODE_INFO_TIMEOUT_MS, 'node info exchange');
     // Ours goes out without waiting for theirs: two peers that both read first would deadlock (§4.2).
     this.link.write(session.seal([encodeNodeInfoDelimited(this.ours!)]));
     for (const data of step.data ?? []) this.onPlaintext(data);
@@ -277,11 +200,11 @@ export class CometbftConnection implements Connection {
 
   /** Decrypted stream bytes: the remote NodeInfo first, then MConnection packets. */
   private onPlaintext(data: Uint8Array): void {
-    if (this.state === 'open') {
-      this.deliver(data);
+    if (this.state === 'closed') return;
+    if (this.phase === 'mconnection') {
+      this.receivePackets(data);
       return;
     }
-    if (this.state !== 'nodeinfo') return;
     const reader = this.reader!;
     reader.push(data);
     const theirs = readNodeInfo(reader);
@@ -289,7 +212,7 @@ export class CometbftConnection implements Connection {
     const rest = reader.takeRemaining();
     this.reader = undefined;
     this.openMConnection(theirs);
-    for (const bytes of rest) this.deliver(bytes);
+    for (const bytes of rest) this.receivePackets(bytes);
   }
 
   private openMConnection(theirs: NodeInfo): void {
@@ -310,125 +233,53 @@ export class CometbftConnection implements Connection {
       ...(this.metrics.core === undefined ? {} : { metrics: this.metrics.core }),
     });
     this.peerChannels = new Set(theirs.channels);
-    this.state = 'open';
-    this.clearPhase();
-    this.handshakeSignal = undefined;
+    this.phase = 'mconnection';
     this.local = undefined;
-    const settle = this.settle;
-    this.settle = undefined;
     this.pump = new MConnectionPump(this.core, session, this.link, this.clock, this.onPumpFailure);
-    settle?.resolve(info);
+    this.completeHandshake(info);
   }
 
   // ---- receiving ------------------------------------------------------------------------------------
 
-  private onData(chunk: Buffer): void {
-    try {
-      switch (this.state) {
-        case 'open':
-        case 'nodeinfo':
-          this.session!.openEach(chunk, this.onFrameData);
-          if (this.state !== 'open') return;
-          // A received ping owes a pong, written ahead of data even when we have nothing else to send.
-          if (this.core!.hasPendingSend()) this.pump!.kick();
-          if (this.options.recvRate !== undefined) this.checkRecvRate();
-          return;
-        case 'secret':
-          this.onSecretBytes(chunk);
-          return;
-        case 'new':
-          this.holdEarly(chunk);
-          return;
-        case 'closed':
-          return;
-      }
-    } catch (error) {
-      this.close(mapWireError(error));
+  protected onBytes(chunk: Buffer): void {
+    if (this.phase === 'secret') {
+      this.onSecretBytes(chunk);
+      return;
     }
+    this.session!.openEach(chunk, this.onFrameData);
+    if (this.phase !== 'mconnection' || this.state !== 'open') return;
+    // A received ping owes a pong, written ahead of data even when we have nothing else to send.
+    if (this.core!.hasPendingSend()) this.pump!.kick();
+    if (this.options.recvRate !== undefined) this.checkRecvRate();
   }
 
-  /** Bytes before handshake() was called: keep them (bounded) and stop reading until then. */
-  private holdEarly(chunk: Buffer): void {
-    this.earlyBytes += chunk.length;
-    if (this.earlyBytes > MAX_EARLY_BYTES) {
-      throw new PeerwireError(
-        ErrorCode.HandshakeFailed,
-        `peer sent over ${MAX_EARLY_BYTES} bytes before our key`,
-        {
-          action: 'disconnect',
-        },
-      );
-    }
-    this.early.push(chunk);
-    if (!this.pausedEarly) {
-      this.pausedEarly = true;
-      this.updatePause();
-    }
+  protected override receiveError(error: unknown): PeerwireError {
+    return mapWireError(error);
   }
 
-  private deliver(data: Uint8Array): void {
+  private receivePackets(data: Uint8Array): void {
     const messages = this.core!.receiveBytes(data);
-    const inbox = this.inbox!;
-    for (let i = 0; i < messages.length; i++) inbox.push(messages[i]!);
+    for (let i = 0; i < messages.length; i++) this.deliver(messages[i]!);
   }
 
   private checkRecvRate(): void {
     const waitMs = this.core!.recvPauseMs();
     if (waitMs <= 0 || this.pausedByRate) return;
     this.pausedByRate = true;
-    this.updatePause();
+    this.pauses.set('rate', true);
     this.rateTimer = this.clock.setTimer(waitMs, () => {
       this.rateTimer = undefined;
       this.pausedByRate = false;
-      this.updatePause();
+      if (this.state !== 'closed') this.pauses.set('rate', false);
     });
-  }
-
-  private inboxPausable(): Pausable {
-    return {
-      pause: () => {
-        this.pausedByInbox = true;
-        this.updatePause();
-      },
-      resume: () => {
-        this.pausedByInbox = false;
-        this.updatePause();
-      },
-    };
-  }
-
-  private updatePause(): void {
-    if (this.state === 'closed') return;
-    const pause = this.pausedByInbox || this.pausedByRate || this.pausedEarly;
-    if (pause && !this.link.isPaused) this.link.pause();
-    else if (!pause && this.link.isPaused) this.link.resume();
-  }
-
-  [Symbol.asyncIterator](): AsyncIterator<InboundMessage> {
-    if (this.inbox !== undefined) return this.inbox[Symbol.asyncIterator]();
-    return this.lateIterator();
-  }
-
-  /** Iteration started before handshake(): wait for the inbox (or the close). */
-  private async *lateIterator(): AsyncGenerator<InboundMessage> {
-    await this.inboxReadyPromise;
-    if (this.inbox === undefined) {
-      if (this.closeReason !== undefined) throw this.closeReason;
-      return;
-    }
-    yield* this.inbox;
   }
 
   // ---- sending --------------------------------------------------------------------------------------
 
   send(channelId: number, bytes: Uint8Array): boolean {
-    const pump = this.pump;
-    if (pump === undefined || this.state !== 'open') {
-      if (this.state === 'closed') throw closedError();
-      throw new PeerwireError(ErrorCode.InvalidArgument, 'send before the handshake completed', {
-        action: 'transient',
-      });
-    }
+    const refusal = this.sendRefusal();
+    if (refusal !== undefined) throw refusal;
+    const pump = this.pump!;
     if (this.peerChannels.has(channelId) && this.localChannels.has(channelId))
       return pump.send(channelId, bytes);
     if (this.options.sendOnAnyChannel === true) {
@@ -440,7 +291,7 @@ export class CometbftConnection implements Connection {
     return pump.writable;
   }
 
-  drained(signal?: AbortSignal): Promise<void> {
+  override drained(signal?: AbortSignal): Promise<void> {
     if (this.pump !== undefined) return this.pump.drained(signal);
     if (this.state === 'closed' || this.link.bufferedBytes < this.link.writeHighWaterMark) return RESOLVED;
     return this.link.drained(signal);
@@ -448,60 +299,24 @@ export class CometbftConnection implements Connection {
 
   // ---- closing --------------------------------------------------------------------------------------
 
-  /**
-   * Without an error, what send() accepted is written first (bounded) and the stream ends after it;
-   * with an error, unsent bytes are discarded. Either way queued inbound messages are dropped and a
-   * pending handshake() rejects.
-   */
-  close(error?: PeerwireError): void {
-    if (this.state === 'closed') return;
-    let reason = error;
-    if (reason === undefined && this.pump !== undefined) {
-      try {
-        this.pump.flushForClose(GRACEFUL_FLUSH_MARKS);
-      } catch (flushError) {
-        reason = mapWireError(flushError);
-      }
+  /** A close without error first writes what send() accepted (bounded); the stream ends after it. */
+  protected override beforeClose(error: PeerwireError | undefined): PeerwireError | undefined {
+    if (error !== undefined || this.pump === undefined) return error;
+    try {
+      this.pump.flushForClose(GRACEFUL_FLUSH_MARKS);
+      return undefined;
+    } catch (flushError) {
+      return mapWireError(flushError);
     }
-    this.state = 'closed';
-    this.closeReason = reason;
-    this.teardown(reason);
-    this.inbox?.abort(reason);
-    this.rejectHandshake(reason);
-    this.link.close(reason);
   }
 
-  private onLinkClose(reason: PeerwireError | undefined): void {
-    if (this.state === 'closed') return;
-    this.state = 'closed';
-    this.closeReason = reason;
-    this.teardown(reason);
-    this.inbox?.end(reason);
-    this.rejectHandshake(reason);
-  }
-
-  private teardown(reason: PeerwireError | undefined): void {
-    this.clearPhase();
-    this.handshakeSignal = undefined;
+  protected override teardown(reason: PeerwireError | undefined): void {
     this.rateTimer?.cancel();
     this.rateTimer = undefined;
     if (this.pump !== undefined) this.pump.stop(reason);
     else this.core?.close(reason);
-    this.early = [];
     this.secret = undefined;
     this.reader = undefined;
     this.local = undefined;
-    this.inboxReady?.();
   }
-
-  private rejectHandshake(reason: PeerwireError | undefined): void {
-    const settle = this.settle;
-    if (settle === undefined) return;
-    this.settle = undefined;
-    settle.reject(reason ?? closedError());
-  }
-}
-
-function closedError(): PeerwireError {
-  return new PeerwireError(ErrorCode.Closed, 'connection closed', { action: 'transient' });
 }

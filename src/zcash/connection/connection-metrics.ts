@@ -92,27 +92,3 @@ export class ConnectionMetrics {
     this.inbound.inc({ result });
   }
 }
-
-/** The link is paused while any of its users asks for it (the inbox, the inbound queue). */
-export class PauseGate {
-  private readonly target: { pause(): void; resume(): void };
-  private readonly reasons = new Set<string>();
-
-  constructor(target: { pause(): void; resume(): void }) {
-    this.target = target;
-  }
-
-  set(reason: string, paused: boolean): void {
-    const before = this.reasons.size > 0;
-    if (paused) this.reasons.add(reason);
-    else this.reasons.delete(reason);
-    const after = this.reasons.size > 0;
-    if (before && !after) this.target.resume();
-    else if (!before && after) this.target.pause();
-  }
-
-  /** A Pausable view for one reason. */
-  view(reason: string): { pause(): void; resume(): void } {
-    return { pause: () => this.set(reason, true), resume: () => this.set(reason, false) };
-  }
-}

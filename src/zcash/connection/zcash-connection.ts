@@ -1,5 +1,6 @@
 // A Zcash peer connection over any ByteLink, implementing the transport Connection the router uses.
-// It is Zebra's handshake + connection task + client in one object:
+// It is Zebra's handshake + connection task + client in one object, on ConnectionShell's lifecycle
+// (states, handshake promise and deadline, early bytes, inbox, pause reasons, close):
 //   - handshake(): the Zebra version negotiation (handshake/version-negotiation.ts) under the 3 s
 //     deadline, codec limits of 1 KiB until verack; then the codec switches to the negotiated
 //     version and 2 MiB, the address book hears `update-connected`, the address cache gets the
@@ -17,20 +18,12 @@
 // or decode error, without for a heartbeat failure or a shutdown). Zebra may report the same end
 // twice (its connection and heartbeat tasks both notice); we send it once.
 
-import type { Clock, Timer } from '../../core/clock.ts';
-import { abortReason } from '../../core/abort.ts';
+import type { Clock } from '../../core/clock.ts';
 import { ErrorCode, PeerwireError, toPeerwireError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { ByteLink } from '../../transport/byte-link.ts';
-import { Inbox } from '../../transport/inbox.ts';
-import type {
-  Connection,
-  Direction,
-  Endpoint,
-  InboundMessage,
-  LocalNode,
-  PeerInfo,
-} from '../../transport/types.ts';
+import { closedError, ConnectionShell, type ShellState } from '../../transport/connection-shell.ts';
+import type { Direction, PeerInfo } from '../../transport/types.ts';
 import { decodeFrame, ZcashCodec } from '../wire/codec.ts';
 import { COMMAND_LENGTH, HEADER_LENGTH } from '../encoding/constants.ts';
 import { ZcashErrorCode } from '../encoding/errors.ts';
@@ -52,15 +45,21 @@ import { duplicateHandshake, ZcashPeerErrorCode } from '../handshake/peer-errors
 import type { NegotiationResult, VersionNegotiation } from '../handshake/version-negotiation.ts';
 import { AddressCache } from './address-cache.ts';
 import { channelOf, encodeEnvelope, readEnvelope, ZCASH_CHANNEL_IDS } from './channels.ts';
-import { ConnectionMetrics, PauseGate } from './connection-metrics.ts';
+import { ConnectionMetrics } from './connection-metrics.ts';
 import { Heartbeat } from './heartbeat.ts';
 import { inboundRequestFor, InboundQueue } from './inbound-dispatch.ts';
 import { inventoryChangeFor } from './inventory-status.ts';
 import { ZcashClient } from './zcash-client.ts';
 import { isIP } from 'node:net';
-import { handshakeStartRefusal } from '../../transport/handshake-start.ts';
 
 const CODEC_ERROR_CODES: ReadonlySet<string> = new Set(Object.values(ZcashErrorCode));
+
+/**
+ * Bytes held from a peer that speaks before our handshake started. Before verack Zebra accepts bodies
+ * of at most 1 KiB, so an honest peer's early bytes are one version frame (24 + at most 1024 bytes);
+ * 4 KiB tolerates odd chunking and refuses a flood.
+ */
+const MAX_EARLY_BYTES = 4 * 1024;
 
 /** Bodies up to this size are copied behind their header into one buffer; larger ones are written by reference. */
 const COPY_BODY_BELOW_BYTES = 16 * 1024;
@@ -86,30 +85,18 @@ export interface ZcashPeerWire {
   readonly client: ZcashClient;
 }
 
-type State = 'new' | 'handshaking' | 'open' | 'closed';
-
-export class ZcashConnection implements Connection {
-  readonly direction: Direction;
-  readonly localEndpoint: Endpoint;
-  readonly remoteEndpoint: Endpoint;
-  readonly closed: Promise<PeerwireError | undefined>;
+export class ZcashConnection extends ConnectionShell {
   readonly connectedAddr: ConnectedAddr;
   readonly addressCache: AddressCache;
-  private readonly link: ByteLink;
   private readonly shared: Handshake;
   private readonly clock: Clock;
   private readonly codec: ZcashCodec;
-  private readonly gate: PauseGate;
-  private readonly inbox: Inbox;
   private readonly metrics: ConnectionMetrics;
   private readonly logger: Logger;
   private readonly bookAddr: string | undefined;
   private readonly transientId: string | undefined;
   private readonly maxQueuedRequests: number | undefined;
-  private state: State = 'new';
   private negotiation: VersionNegotiation | undefined;
-  private handshakeTimer: Timer | undefined;
-  private settle: { resolve: (info: PeerInfo) => void; reject: (error: PeerwireError) => void } | undefined;
   private clientInstance: ZcashClient | undefined;
   private heartbeat: Heartbeat | undefined;
   private inboundQueue: InboundQueue | undefined;
@@ -123,14 +110,15 @@ export class ZcashConnection implements Connection {
     handshake: Handshake,
     options: ZcashConnectionOptions = {},
   ) {
-    this.link = link;
-    this.direction = direction;
+    super(link, direction, {
+      ...(options.receiveBufferBytes === undefined ? {} : { receiveBufferBytes: options.receiveBufferBytes }),
+      maxMessageBytes: handshake.network.maxBodyLength + COMMAND_LENGTH,
+      maxEarlyBytes: MAX_EARLY_BYTES,
+      clock: handshake.clock,
+    });
     this.shared = handshake;
     this.clock = handshake.clock;
     this.addressCache = new AddressCache(undefined, handshake.random);
-    this.localEndpoint = link.localEndpoint;
-    this.remoteEndpoint = link.remoteEndpoint;
-    this.closed = link.closed;
     this.connectedAddr =
       options.connectedAddr ??
       (direction === 'outbound'
@@ -142,20 +130,12 @@ export class ZcashConnection implements Connection {
     this.transientId = transient === undefined ? undefined : formatPeerAddr(transient);
     this.maxQueuedRequests = options.maxQueuedRequests;
     this.codec = new ZcashCodec({ network: handshake.network });
-    this.gate = new PauseGate(link);
-    this.inbox = new Inbox(this.gate.view('inbox'), {
-      ...(options.receiveBufferBytes === undefined ? {} : { budgetBytes: options.receiveBufferBytes }),
-      maxMessageBytes: handshake.network.maxBodyLength + COMMAND_LENGTH,
-    });
     this.metrics = new ConnectionMetrics(handshake.metrics);
     this.logger = handshake.logger.child({
       component: 'zcash-connection',
       peer: this.transientId ?? 'isolated',
     });
-  }
-
-  get bufferedBytes(): number {
-    return this.link.bufferedBytes;
+    this.attachLink();
   }
 
   get rttMs(): number | undefined {
@@ -182,50 +162,26 @@ export class ZcashConnection implements Connection {
     return this.codec.protocolVersion;
   }
 
-  handshake(_local: LocalNode, signal: AbortSignal): Promise<PeerInfo> {
-    const refusal = handshakeStartRefusal(
-      this.state,
-      signal,
-      () => closedError(),
-      (e) => this.close(e),
-    );
-    if (refusal !== undefined) return Promise.reject(refusal);
+  protected startHandshake(): void {
     try {
       this.negotiation = this.shared.negotiation(this.connectedAddr, this.logger);
     } catch (error) {
-      const typed = toPeerwireError(error, ErrorCode.Internal, 'transient');
       this.shared.handshakeMetrics.failed('duplicate-nonce');
-      this.close(typed);
-      return Promise.reject(typed);
+      throw toPeerwireError(error, ErrorCode.Internal, 'transient');
     }
-    this.state = 'handshaking';
-    const result = new Promise<PeerInfo>((resolve, reject) => {
-      this.settle = { resolve, reject };
-    });
-    const onAbort = (): void => this.close(abortReason(signal));
-    signal.addEventListener('abort', onAbort, { once: true });
-    const detach = (): void => signal.removeEventListener('abort', onAbort);
-    result.then(detach, detach);
     const timeoutMs = this.shared.config.handshakeTimeoutMs;
-    this.handshakeTimer = this.clock.setTimer(timeoutMs, () => {
+    this.startDeadline(timeoutMs, () => {
       this.shared.handshakeMetrics.failed('timeout');
       this.close(
         new PeerwireError(
           ZcashPeerErrorCode.HandshakeTimeout,
           `zcash handshake did not finish within ${timeoutMs} ms`,
-          {
-            action: 'transient',
-          },
+          { action: 'transient' },
         ),
       );
     });
     // Zebra sends its version first, on inbound connections too.
     this.writeMessage(this.negotiation.ourVersion);
-    this.link.attach({
-      onData: (chunk) => this.onData(chunk),
-      onClose: (reason) => this.onLinkClose(reason),
-    });
-    return result;
   }
 
   /**
@@ -233,12 +189,8 @@ export class ZcashConnection implements Connection {
    * header is written in front of the body and both leave as one unit.
    */
   send(channelId: number, bytes: Uint8Array): boolean {
-    if (this.state !== 'open') {
-      if (this.state === 'closed') throw closedError();
-      throw new PeerwireError(ErrorCode.InvalidArgument, 'send before the handshake completed', {
-        action: 'transient',
-      });
-    }
+    const refusal = this.sendRefusal();
+    if (refusal !== undefined) throw refusal;
     const { command, body: given } = readEnvelope(bytes);
     const expected = channelOf(command);
     if (expected === undefined || expected !== channelId) {
@@ -285,42 +237,18 @@ export class ZcashConnection implements Connection {
 
   /** Encodes and sends one message (the client, heartbeat and inbound responses use this). */
   sendMessage(message: OutboundMessage): boolean {
-    if (this.state !== 'open') throw this.state === 'closed' ? closedError() : notOpen();
+    const refusal = this.sendRefusal();
+    if (refusal !== undefined) throw refusal;
     return this.writeMessage(message);
-  }
-
-  drained(signal?: AbortSignal): Promise<void> {
-    return this.link.drained(signal);
-  }
-
-  /**
-   * Closes the connection (idempotent). Without an error, bytes already sent are flushed first. A
-   * pending handshake rejects, pending requests reject, queued inbound messages are dropped.
-   */
-  close(error?: PeerwireError): void {
-    if (this.state === 'closed') return;
-    this.end(error, 'local');
-    this.inbox.abort(error);
-    this.link.close(error);
-  }
-
-  [Symbol.asyncIterator](): AsyncIterator<InboundMessage> {
-    return this.inbox[Symbol.asyncIterator]();
   }
 
   // ---------------------------------------------------------------- receive path
 
-  /** Re-reads the state (handlers called in the loop may have closed the connection). */
-  private isClosed(): boolean {
-    return this.state === 'closed';
-  }
-
-  private onData(chunk: Buffer): void {
-    if (this.state === 'closed') return;
+  protected onBytes(chunk: Buffer): void {
     try {
       this.codec.push(chunk);
       for (;;) {
-        if (this.isClosed()) return;
+        if (this.isClosed()) return; // a handler in this loop may have closed it
         const frame = this.codec.nextFrame();
         if (frame === undefined) return;
         this.metrics.bytesReceived(HEADER_LENGTH + frame.body.length);
@@ -344,12 +272,9 @@ export class ZcashConnection implements Connection {
   }
 
   private onHandshakeDone(result: NegotiationResult): void {
-    this.handshakeTimer?.cancel();
-    this.handshakeTimer = undefined;
     this.result = result;
     // Frames decoded from now on (even later in this chunk) use the negotiated version and 2 MiB.
     this.codec.completeHandshake(result.negotiatedVersion);
-    this.state = 'open';
     const remote = result.remote;
     if (this.bookAddr !== undefined) {
       this.shared.addressBookUpdater.send({
@@ -388,8 +313,8 @@ export class ZcashConnection implements Connection {
         send: (m) => {
           if (this.state === 'open') this.writeMessage(m);
         },
-        pause: () => this.gate.set('inbound-service', true),
-        resume: () => this.gate.set('inbound-service', false),
+        pause: () => this.pauses.set('inbound-service', true),
+        resume: () => this.pauses.set('inbound-service', false),
         logger: this.logger,
         onResult: (r) => this.metrics.inboundRequest(r),
       });
@@ -427,9 +352,7 @@ export class ZcashConnection implements Connection {
       { version: remote.version, negotiated: result.negotiatedVersion },
       'zcash handshake complete',
     );
-    const settle = this.settle;
-    this.settle = undefined;
-    settle?.resolve(info);
+    this.completeHandshake(info);
   }
 
   /** Alternate addresses (spec §3.4) into the address cache: assumed servers, seen now. */
@@ -478,7 +401,7 @@ export class ZcashConnection implements Connection {
     }
     const channelId = channelOf(message.command);
     if (channelId === undefined) return;
-    this.inbox.push({ channelId, bytes: encodeEnvelope(message.command, frame.body) });
+    this.deliver({ channelId, bytes: encodeEnvelope(message.command, frame.body) });
   }
 
   // ---------------------------------------------------------------- send path and endings
@@ -496,26 +419,12 @@ export class ZcashConnection implements Connection {
     this.close(error);
   }
 
-  private onLinkClose(reason: PeerwireError | undefined): void {
-    if (this.state === 'closed') return;
-    this.end(reason, 'remote');
-    this.inbox.end(reason);
-  }
-
-  private end(reason: PeerwireError | undefined, _by: 'local' | 'remote'): void {
-    const wasOpen = this.state === 'open';
-    const wasHandshaking = this.state === 'handshaking';
-    this.state = 'closed';
-    this.handshakeTimer?.cancel();
-    this.handshakeTimer = undefined;
+  protected override teardown(reason: PeerwireError | undefined, previous: ShellState): void {
     this.heartbeat?.stop();
     this.inboundQueue?.close();
     this.clientInstance?.close(reason ?? closedError());
-    if (wasOpen) this.reportFailed(false);
-    if (wasHandshaking && reason === undefined) this.shared.handshakeMetrics.failed('closed');
-    const settle = this.settle;
-    this.settle = undefined;
-    settle?.reject(reason ?? closedError());
+    if (previous === 'open') this.reportFailed(false);
+    if (previous === 'handshaking' && reason === undefined) this.shared.handshakeMetrics.failed('closed');
   }
 
   /** One update-failed per open connection, only for connections with a book address. */
@@ -541,14 +450,4 @@ function handshakeResultOf(error: PeerwireError): 'obsolete' | 'self' | 'missing
     default:
       return 'error';
   }
-}
-
-function closedError(): PeerwireError {
-  return new PeerwireError(ErrorCode.Closed, 'connection closed', { action: 'transient' });
-}
-
-function notOpen(): PeerwireError {
-  return new PeerwireError(ErrorCode.InvalidArgument, 'send before the handshake completed', {
-    action: 'transient',
-  });
 }
