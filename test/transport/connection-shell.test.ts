@@ -138,6 +138,15 @@ function toy(): { link: ScriptedLink; clock: ManualClock; connection: ToyConnect
 
 const signal = (): AbortSignal => new AbortController().signal;
 
+/** A toy connection whose handshake has completed. */
+async function openToy(): Promise<ReturnType<typeof toy>> {
+  const opened = toy();
+  const handshaking = opened.connection.handshake(localNode('a'), signal());
+  opened.link.receive('ok');
+  await handshaking;
+  return opened;
+}
+
 async function next(iterator: AsyncIterator<InboundMessage>): Promise<string | undefined> {
   const result = await iterator.next();
   return result.done === true ? undefined : Buffer.from(result.value.bytes).toString();
@@ -248,10 +257,7 @@ describe('connection shell', () => {
   });
 
   it("the remote's end: queued messages drain, then the iterator throws the reason; teardown runs once", async () => {
-    const { link, connection } = toy();
-    const handshaking = connection.handshake(localNode('a'), signal());
-    link.receive('ok');
-    await handshaking;
+    const { link, connection } = await openToy();
     link.receive('last');
     const reason = new PeerwireError(ErrorCode.Closed, 'remote closed', { action: 'transient' });
     link.end(reason);
@@ -263,10 +269,7 @@ describe('connection shell', () => {
   });
 
   it('a local close with a reason drops queued messages and passes the reason to the link', async () => {
-    const { link, connection } = toy();
-    const handshaking = connection.handshake(localNode('a'), signal());
-    link.receive('ok');
-    await handshaking;
+    const { link, connection } = await openToy();
     link.receive('dropped');
     const reason = new PeerwireError(ErrorCode.Malformed, 'local verdict', { action: 'disconnect' });
     connection.close(reason);
