@@ -252,7 +252,10 @@ describe('connection shell', () => {
     const { link, connection } = toy();
     const handshaking = connection.handshake(localNode('a'), signal());
     link.receive('bad');
-    await assert.rejects(handshaking, (error) => error instanceof PeerwireError && error.action === 'disconnect');
+    await assert.rejects(
+      handshaking,
+      (error) => error instanceof PeerwireError && error.action === 'disconnect',
+    );
     assert.equal(link.closeReason?.code, ErrorCode.Malformed);
   });
 

@@ -192,7 +192,10 @@ export class CometbftConnection extends ConnectionShell<HandshakeExtras> {
     this.session = session;
     this.reader = nodeInfoReader();
     this.phase = 'nodeinfo';
-    this.startPhaseDeadline(this.options.nodeInfoTimeoutMs ?? DEFAULT_NODE_INFO_TIMEOUT_MS, 'node info exchange');
+    this.startPhaseDeadline(
+      this.options.nodeInfoTimeoutMs ?? DEFAULT_NODE_INFO_TIMEOUT_MS,
+      'node info exchange',
+    );
     // Ours goes out without waiting for theirs: two peers that both read first would deadlock (§4.2).
     this.link.write(session.seal([encodeNodeInfoDelimited(this.ours!)]));
     for (const data of step.data ?? []) this.onPlaintext(data);
