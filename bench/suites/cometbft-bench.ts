@@ -76,6 +76,8 @@ export function benchLocalNode(name: string): LocalNode {
 export interface TransportOptions {
   /** CometBFT p2p.send_rate in bytes/s (the priority figure's rate-limited variant). Default: off. */
   readonly sendRate?: number;
+  /** MConnection pacing by measured queueing delay (send-pacer.ts). Default: on, as in a node. */
+  readonly pacing?: boolean;
 }
 
 /** The CometBFT TCP transport as a node would build it, with benchmark-friendly deadlines. */
@@ -87,6 +89,7 @@ export function benchTransport(options: TransportOptions = {}): StreamTransport 
       handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS,
       nodeInfoTimeoutMs: HANDSHAKE_TIMEOUT_MS,
       ...(options.sendRate === undefined ? {} : { sendRate: options.sendRate }),
+      ...(options.pacing === undefined ? {} : { pacing: options.pacing }),
     },
   });
 }

@@ -32,6 +32,8 @@ export abstract class BaseByteLink implements ByteLink {
   private reason: PeerwireError | undefined;
   private resolveClosed!: (reason: PeerwireError | undefined) => void;
   private drain: { promise: Promise<void>; resolve: () => void } | undefined;
+  /** A waiter for a mark below the high-water mark (a scheduler keeping one batch below it). */
+  private lowDrain: { promise: Promise<void>; resolve: () => void; mark: number } | undefined;
   private readonly flushBound = (): void => this.flush();
 
   protected constructor(localEndpoint: Endpoint, remoteEndpoint: Endpoint, options: ResolvedLinkOptions) {
@@ -94,7 +96,11 @@ export abstract class BaseByteLink implements ByteLink {
     return this.afterWrite();
   }
 
-  drained(signal?: AbortSignal): Promise<void> {
+  drained(signal?: AbortSignal, belowBytes?: number): Promise<void> {
+    if (belowBytes !== undefined && belowBytes < this.writeHighWaterMark) {
+      if (this.closedFlag || this.bufferedBytes < belowBytes) return Promise.resolve();
+      return raceAbort(this.lowDrainPromise(belowBytes), signal);
+    }
     if (this.closedFlag || this.bufferedBytes < this.writeHighWaterMark) return Promise.resolve();
     if (this.drain === undefined) {
       let resolve!: () => void;
@@ -104,6 +110,20 @@ export abstract class BaseByteLink implements ByteLink {
       this.drain = { promise, resolve };
     }
     return raceAbort(this.drain.promise, signal);
+  }
+
+  private lowDrainPromise(mark: number): Promise<void> {
+    const low = this.lowDrain;
+    if (low !== undefined) {
+      low.mark = Math.min(low.mark, mark);
+      return low.promise;
+    }
+    let resolve!: () => void;
+    const promise = new Promise<void>((r) => {
+      resolve = r;
+    });
+    this.lowDrain = { promise, resolve, mark };
+    return promise;
   }
 
   attach(sink: LinkSink): void {
@@ -158,6 +178,11 @@ export abstract class BaseByteLink implements ByteLink {
 
   /** For subclasses: the carrier passed bytes on; wake drained() waiters if below the mark. */
   protected checkDrain(): void {
+    const low = this.lowDrain;
+    if (low !== undefined && (this.closedFlag || this.bufferedBytes < low.mark)) {
+      this.lowDrain = undefined;
+      low.resolve();
+    }
     const drain = this.drain;
     if (drain !== undefined && (this.closedFlag || this.bufferedBytes < this.writeHighWaterMark)) {
       this.drain = undefined;

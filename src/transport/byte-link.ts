@@ -41,8 +41,12 @@ export interface ByteLink {
   readonly bufferedBytes: number;
   /** The high-water mark `write` compares `bufferedBytes` against, in bytes. */
   readonly writeHighWaterMark: number;
-  /** Resolves once `bufferedBytes` is below the high-water mark, or the link closed. */
-  drained(signal?: AbortSignal): Promise<void>;
+  /**
+   * Resolves once `bufferedBytes` is below the high-water mark, or the link closed. With `belowBytes`
+   * (smaller than the mark), once it is below that instead: a scheduler that keeps only one batch
+   * committed below itself waits for this low-water mark.
+   */
+  drained(signal?: AbortSignal, belowBytes?: number): Promise<void>;
   /**
    * Starts delivery to `sink` (exactly once). Nothing is read before: bytes wait in the carrier. If the
    * link already closed, `sink.onClose` runs at once.

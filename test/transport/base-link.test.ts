@@ -98,6 +98,30 @@ describe('base link write path', () => {
     assert.equal(drained, true);
   });
 
+  it('drained(signal, below) waits for a low-water mark under the high-water mark', async () => {
+    const link = new RecordingLink({ writeHighWaterMark: 100 });
+    link.write(Buffer.alloc(50));
+    await turn();
+    let high = false;
+    let low = false;
+    void link.drained().then(() => {
+      high = true;
+    });
+    void link.drained(undefined, 40).then(() => {
+      low = true;
+    });
+    await turn();
+    assert.equal(high, true, 'below the high-water mark already');
+    assert.equal(low, false, '50 buffered bytes are not below 40');
+    link.release();
+    await turn();
+    assert.equal(low, true);
+    assert.equal(
+      await Promise.race([link.drained(undefined, 1).then(() => 'now'), turn().then(() => 'later')]),
+      'now',
+    );
+  });
+
   it('drained() rejects with the signal’s typed error', async () => {
     const link = new RecordingLink({ writeHighWaterMark: 10 });
     link.write(Buffer.alloc(20));

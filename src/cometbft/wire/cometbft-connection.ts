@@ -37,6 +37,9 @@ import { SecretConnectionHandshake } from './secret-connection/handshake.ts';
 import { X25519_KEY_BYTES } from './secret-connection/key-schedule.ts';
 import type { SecretSession } from './secret-connection/session.ts';
 
+/** Milliseconds with a sub-millisecond fraction, from an arbitrary origin (differences only). */
+const monotonicMs = (): number => performance.now();
+
 /** CometBFT's hard-coded SecretConnection handshake deadline: 3 s (spec §1.8). */
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 3_000;
 /** CometBFT's separate NodeInfo exchange deadline: another 3 s (spec §1.8, §4.2). */
@@ -71,6 +74,12 @@ export interface CometbftConnectionOptions extends NodeInfoOptions {
    * seeded run replays byte for byte. Default: a fresh key from node:crypto (forward secrecy needs it).
    */
   readonly ephemeralKeys?: RandomBytes;
+  /**
+   * Pace data by the queueing delay measured with extra pings (mconnection/send-pacer.ts), so priority
+   * channels overtake bulk ones on a saturated link. Default true; false writes as fast as the link
+   * takes (up to its low-water mark).
+   */
+  readonly pacing?: boolean;
   /**
    * TEST ONLY: send on channels we did not declare or the peer did not advertise (raw packets, outside
    * the scheduler), to exercise a receiver's limits. Never set it in a node. Default false.
@@ -234,6 +243,10 @@ export class CometbftConnection extends ConnectionShell<HandshakeExtras> {
       ...(this.options.pingIntervalMs === undefined ? {} : { pingIntervalMs: this.options.pingIntervalMs }),
       ...(this.options.pongTimeoutMs === undefined ? {} : { pongTimeoutMs: this.options.pongTimeoutMs }),
       ...(this.metrics.core === undefined ? {} : { metrics: this.metrics.core }),
+      pacing: this.options.pacing !== false,
+      // Round trips on loopback are ~100 us: the pacer needs a sub-millisecond clock. A test's manual
+      // clock stays the only time source, so runs under it remain deterministic.
+      ...(this.options.clock === undefined ? { preciseNow: monotonicMs } : {}),
     });
     this.peerChannels = new Set(theirs.channels);
     this.phase = 'mconnection';

@@ -23,6 +23,14 @@ import type { SecretSession } from './secret-connection/session.ts';
  */
 export const FLUSH_BATCH_BYTES = 64 * 1024;
 /**
+ * The pump writes only while the link buffers fewer bytes than this: one batch. Everything behind it
+ * waits in the channel queues, where the scheduler still decides the order; a priority message then
+ * waits behind at most one batch in userland (plus what the pacer lets into the kernel), not behind
+ * the link's 1 MiB high-water mark. One batch keeps the socket busy: the next is sealed while the
+ * kernel sends the last (measured in BENCHMARKS.md, "one scheduler per connection").
+ */
+export const LINK_LOW_WATER_BYTES = FLUSH_BATCH_BYTES;
+/**
  * Messages held back (all channels together) because their channel's MConnection queue was full. A
  * caller that waits for drained() after a false send() holds a handful; past this it ignores backpressure.
  */
@@ -40,6 +48,7 @@ export class MConnectionPump {
   private readonly link: ByteLink;
   private readonly clock: Clock;
   private readonly hwm: number;
+  private readonly lowWater: number;
   private readonly onFailure: (error: PeerwireError) => void;
   private stopped = false;
   private flushScheduled = false;
@@ -53,6 +62,16 @@ export class MConnectionPump {
   // Bound once, so the data path creates no closures.
   private readonly flushNow = (): void => this.flush();
   private readonly onLinkDrained = (): void => {
+    // A link that only knows its high-water mark resolves at once: retry on the next turn of the event
+    // loop, never in a microtask loop that would starve I/O.
+    if (!this.stopped && this.link.bufferedBytes >= this.lowWater && this.link.bufferedBytes < this.hwm) {
+      setImmediate(this.onLinkRetry);
+      return;
+    }
+    this.waitingForLink = false;
+    this.flush();
+  };
+  private readonly onLinkRetry = (): void => {
     this.waitingForLink = false;
     this.flush();
   };
@@ -70,6 +89,7 @@ export class MConnectionPump {
     this.link = link;
     this.clock = clock;
     this.hwm = link.writeHighWaterMark;
+    this.lowWater = Math.min(LINK_LOW_WATER_BYTES, this.hwm);
     this.onFailure = onFailure;
     this.armTimer();
   }
@@ -163,7 +183,7 @@ export class MConnectionPump {
     this.flushScheduled = false;
     if (this.stopped) return;
     try {
-      this.writePending(this.hwm);
+      this.writePending(this.lowWater);
       this.armTimer();
       if (this.waiters.size > 0) {
         if (this.isDrained()) this.waiters.wakeAll();
@@ -219,7 +239,7 @@ export class MConnectionPump {
   private waitForLink(): void {
     if (this.waitingForLink) return;
     this.waitingForLink = true;
-    this.link.drained().then(this.onLinkDrained, this.onLinkDrained);
+    this.link.drained(undefined, this.lowWater).then(this.onLinkDrained, this.onLinkDrained);
   }
 
   private isDrained(): boolean {

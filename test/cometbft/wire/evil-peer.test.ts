@@ -348,10 +348,11 @@ describe('evil peers against the CometBFT wire', () => {
       conn.send(0x01, Buffer.from('pong?'));
       const frame = await raw.read(1044);
       const [packet] = evil.keys!.opener.open(frame);
-      // 0d 1a 0b 08 01 10 01 1a 05 "pong?": a delimited PacketMsg on channel 1 with eof.
+      // 0d 1a 0b 08 01 10 01 1a 05 "pong?": a delimited PacketMsg on channel 1 with eof, then 02 0a 00,
+      // a delimited PacketPing: the pacer's probe (send-pacer.ts), which any CometBFT peer answers.
       assert.equal(
         Buffer.from(packet!).toString('hex'),
-        '0d1a0b080110011a05' + Buffer.from('pong?').toString('hex'),
+        '0d1a0b080110011a05' + Buffer.from('pong?').toString('hex') + '020a00',
       );
       conn.close();
     } finally {

@@ -37,6 +37,7 @@ import {
   packetMsgPacketSize,
 } from './packet-codec.ts';
 import { RateLimiter } from './rate-limiter.ts';
+import { SendPacer } from './send-pacer.ts';
 
 /** recentlySent decays every 2 s (CometBFT's updateStats ticker)... */
 export const RECENTLY_SENT_DECAY_INTERVAL_MS = 2_000;
@@ -48,6 +49,13 @@ export const RECENTLY_SENT_DECAY_FACTOR = 0.8;
  */
 export const DEFAULT_POLL_BYTES = 16 * 1024;
 
+/**
+ * Bytes a light channel (not the one that sent the most lately) may write past the pacing window: a
+ * few 1 KiB packets, so a vote does not wait a round trip for the next pong behind block parts, while
+ * bytes in flight stay within window + this.
+ */
+export const PACING_OVERDRAFT_BYTES = 4 * 1024;
+
 export interface MConnectionCoreOptions extends KeepAliveOptions {
   /** The channels we serve (ids unique, 0..255). Packets on any other channel close the connection. */
   readonly channels: readonly ChannelDescriptorInput[];
@@ -58,6 +66,17 @@ export interface MConnectionCoreOptions extends KeepAliveOptions {
   readonly sendRate?: number;
   /** Receive rate limit in bytes/s (CometBFT p2p.recv_rate). Default: off. */
   readonly recvRate?: number;
+  /**
+   * Pace data by the queueing delay measured with extra PacketPings (send-pacer.ts), so the backlog
+   * stays in the priority-scheduled channel queues instead of the socket buffers. Default false here
+   * (the byte-exact scheduler tests); CometbftConnection turns it on.
+   */
+  readonly pacing?: boolean;
+  /**
+   * Time for the pacer's round trip samples, ms with a fraction (performance.now in production; the
+   * Clock's whole milliseconds cannot see a 100 us round trip). Default: clock.now.
+   */
+  readonly preciseNow?: () => number;
   /** Counters `peerwire_mconn_*`; default none. */
   readonly metrics?: Metrics;
 }
@@ -77,6 +96,8 @@ export class MConnectionCore {
   private readonly keepAlive: KeepAlive;
   private readonly sendLimiter: RateLimiter | undefined;
   private readonly recvLimiter: RateLimiter | undefined;
+  private readonly pacer: SendPacer | undefined;
+  private readonly preciseNow: () => number;
   private lastDecay: number;
   private closed: PeerwireError | undefined;
   private readonly sentBytes: Counter | undefined;
@@ -118,6 +139,9 @@ export class MConnectionCore {
       options.sendRate === undefined ? undefined : new RateLimiter(options.clock, options.sendRate);
     this.recvLimiter =
       options.recvRate === undefined ? undefined : new RateLimiter(options.clock, options.recvRate);
+    this.pacer = options.pacing === true ? new SendPacer() : undefined;
+    const clock = options.clock;
+    this.preciseNow = options.preciseNow ?? (() => clock.now());
     this.lastDecay = options.clock.now();
     if (options.metrics !== undefined) {
       const m = options.metrics;
@@ -196,17 +220,29 @@ export class MConnectionCore {
       pos += PONG_WIRE.length;
       this.keepAlive.pongWritten();
     }
+    const pacer = this.pacer;
     if (this.keepAlive.pingPending) {
       out.set(PING_WIRE, pos);
       pos += PING_WIRE.length;
       this.keepAlive.pingWritten();
+      // Its pong proves the peer read everything written so far: it serves as the pacer's probe too.
+      if (pacer?.wantsProbe === true) pacer.onProbeWritten(this.preciseNow());
     }
     let budget = limit;
+    // Paced: data up to the window's end; past it only a light channel, into a small overdraft.
+    let windowEnd = limit;
+    let overdraftEnd = limit;
+    if (pacer !== undefined) {
+      const room = pacer.room;
+      // At least one whole packet while the window is open (the probe follows if it still fits).
+      windowEnd = room > 0 ? Math.min(limit, pos + Math.max(room, this.maxWritePacketSize)) : pos;
+      overdraftEnd = Math.min(limit, pos + Math.max(0, room + PACING_OVERDRAFT_BYTES));
+    }
     if (this.sendLimiter !== undefined) {
       const tokens = this.sendLimiter.available();
-      if (tokens <= 0) return pos;
+      if (tokens <= 0) return pacer === undefined ? pos : this.probeIfWanted(out, pos, limit);
       // At least one whole packet, at most what the bucket holds (the balance may dip below zero).
-      budget = Math.min(limit, pos + Math.max(Math.floor(tokens), this.maxWritePacketSize));
+      budget = Math.min(budget, pos + Math.max(Math.floor(tokens), this.maxWritePacketSize));
     }
     this.decay();
     const dataStart = pos;
@@ -215,13 +251,27 @@ export class MConnectionCore {
       if (channel === undefined) break;
       const size = channel.nextPacketSize();
       if (pos + size > budget) break;
+      if (pos + size > windowEnd && (pos + size > overdraftEnd || !this.isLight(channel))) break;
       const end = channel.writeNextPacket(out, pos);
       channel.recentlySent += end - pos;
       this.sentBytes?.inc(channel.labels, end - pos);
       pos = end;
     }
     this.sendLimiter?.consume(pos - dataStart);
-    return pos;
+    if (pacer === undefined) return pos;
+    pacer.onWritten(pos - dataStart);
+    return this.probeIfWanted(out, pos, limit);
+  }
+
+  /** Writes the pacer's probe after the data just polled, when one is due and fits. */
+  private probeIfWanted(out: Uint8Array, pos: number, limit: number): number {
+    const pacer = this.pacer!;
+    if (!pacer.wantsProbe || limit - pos < PING_WIRE.length) return pos;
+    out.set(PING_WIRE, pos);
+    pacer.onProbeWritten(this.preciseNow());
+    // A probe is a ping like any other: the peer must answer it within the pong deadline.
+    this.keepAlive.pingWritten();
+    return pos + PING_WIRE.length;
   }
 
   /**
@@ -289,6 +339,7 @@ export class MConnectionCore {
       case 'pong': {
         const before = this.keepAlive.rttMs;
         this.keepAlive.onPong();
+        this.pacer?.onPong(this.preciseNow());
         const rtt = this.keepAlive.rttMs;
         if (rtt !== undefined && rtt !== before) this.pingRtt?.observe(rtt / 1000);
         return undefined;
@@ -355,6 +406,19 @@ export class MConnectionCore {
     return this.reader.bufferedBytes;
   }
 
+  /** The pacer's state (undefined without pacing), for status pages and tests. */
+  pacingStats(): { windowBytes: number; inFlight: number; rttMs?: number; baseRttMs?: number } | undefined {
+    const pacer = this.pacer;
+    if (pacer === undefined) return undefined;
+    const { last, base } = pacer.rtt;
+    return {
+      windowBytes: pacer.windowBytes,
+      inFlight: pacer.inFlight,
+      ...(last === undefined ? {} : { rttMs: last }),
+      ...(base === undefined ? {} : { baseRttMs: base }),
+    };
+  }
+
   /** Per-channel snapshot for status pages and tests. */
   channelStats(): { id: number; queued: number; recentlySent: number; pendingReceiveBytes: number }[] {
     return this.channels.map((c) => ({
@@ -373,6 +437,15 @@ export class MConnectionCore {
       });
     }
     return channel;
+  }
+
+  /**
+   * True when some other channel sent more recently than this one: the channel is not the one filling
+   * the link, so its packet may use the pacing overdraft and skip the wait for the next pong.
+   */
+  private isLight(channel: ChannelState): boolean {
+    for (const other of this.channels) if (other.recentlySent > channel.recentlySent) return true;
+    return false;
   }
 
   /** The pending channel with the least recentlySent / priority (first declared wins ties). */

@@ -1,0 +1,142 @@
+// Delay-based pacing of an MConnection's data, measured in band with extra PacketPings. Why: below the
+// channel scheduler sit the link's userland buffer and the kernel's socket buffers on both ends
+// (several MB on loopback, not settable from Node). Whatever the scheduler hands down waits there in
+// FIFO order, so a consensus vote queued behind megabytes of block parts waits for them all, whatever
+// its priority. Keeping the bytes in flight near one round trip's worth leaves the backlog in the
+// channel queues, where priority still decides.
+//
+// How: after a batch of data we write a PacketPing (one outstanding at a time). Every CometBFT peer
+// answers a ping with a PacketPong ahead of its own data, and reads the stream in order, so the pong
+// proves the peer has read every byte written before that ping: bytes in flight are "written minus
+// acknowledged", like a TCP window but counted at the application reader. Each pong is also a round
+// trip sample; its excess over the smallest recent sample is the queueing delay (LEDBAT, RFC 6817;
+// BBR's min-RTT filter). The window grows while the queueing delay is under the target and shrinks in
+// proportion when it is over, so a fast reader gets a large window and a slow or rate-limited one
+// (a Go peer under recv_rate) a small one. No protocol byte changes: the peer only sees more pings.
+//
+// Sans I/O: the owner passes times (ms, fractional) and byte positions; nothing here reads a clock.
+
+/** Window before the first sample, bytes: one 64 KiB batch, what one socket write carries anyway. */
+export const INITIAL_WINDOW_BYTES = 64 * 1024;
+/**
+ * Smallest window, bytes: 8 KiB keeps several 1 KiB packets moving per round trip even when the
+ * measured delay says "shrink" (a window of one packet would halve the link on every sample).
+ */
+export const MIN_WINDOW_BYTES = 8 * 1024;
+/**
+ * Largest window, bytes: 4 MiB covers 40 MB/s over a 100 ms WAN path; past it the link's own
+ * high-water mark is the limit anyway.
+ */
+export const MAX_WINDOW_BYTES = 4 * 1024 * 1024;
+/**
+ * Queueing delay allowed on top of the base round trip, ms: 0.25 ms on loopback (a priority message
+ * then waits at most about that long behind bulk data, within 2x an idle round trip)...
+ */
+export const MIN_TARGET_QUEUE_MS = 0.25;
+/** ...or this fraction of the base round trip on slower paths, so a WAN link still fills (LEDBAT-like). */
+export const TARGET_QUEUE_FRACTION = 0.25;
+/** Growth per sample under the target: x1.25, so a window reaches a WAN's BDP within ~30 round trips. */
+export const GROWTH_FACTOR = 1.25;
+/** Largest cut per sample over the target: halve at most (TCP's multiplicative decrease). */
+export const MAX_SHRINK_FACTOR = 0.5;
+/**
+ * The min-RTT filter forgets samples older than two of these periods (ms), so a route change or a
+ * peer that got slower is noticed within ~20 s (BBR uses 10 s).
+ */
+export const MIN_RTT_PERIOD_MS = 10_000;
+
+export class SendPacer {
+  private window = INITIAL_WINDOW_BYTES;
+  /** Bytes written, counted from the start of the connection. */
+  private sent = 0;
+  /** Bytes the peer has provably read (written before the last answered probe). */
+  private acked = 0;
+  private probePosition: number | undefined;
+  private probeSentAt = 0;
+  /** Bytes in flight when the probe left: a window that was not used is not grown (RFC 7661). */
+  private probeInFlight = 0;
+  /** Min-RTT filter: the minimum of the current period and of the previous one. */
+  private minCurrent = Number.POSITIVE_INFINITY;
+  private minPrevious = Number.POSITIVE_INFINITY;
+  private periodStart: number | undefined;
+  private lastRtt: number | undefined;
+
+  /** Bytes that may still be written now (<= 0: wait for a pong). */
+  get room(): number {
+    return this.acked + this.window - this.sent;
+  }
+
+  /** The current window, bytes. */
+  get windowBytes(): number {
+    return this.window;
+  }
+
+  /** Bytes written and not yet proven read. */
+  get inFlight(): number {
+    return this.sent - this.acked;
+  }
+
+  /** The last round trip sample and the base round trip (ms), for status pages and tests. */
+  get rtt(): { last: number | undefined; base: number | undefined } {
+    const base = this.baseRtt();
+    return { last: this.lastRtt, base: Number.isFinite(base) ? base : undefined };
+  }
+
+  /** True when a probe should follow the bytes just written: data unacknowledged and none outstanding. */
+  get wantsProbe(): boolean {
+    return this.probePosition === undefined && this.sent > this.acked;
+  }
+
+  /** Counts data bytes handed to the link. */
+  onWritten(bytes: number): void {
+    this.sent += bytes;
+  }
+
+  /** A PacketPing was written after every byte counted so far. */
+  onProbeWritten(now: number): void {
+    if (this.probePosition !== undefined) return;
+    this.probePosition = this.sent;
+    this.probeSentAt = now;
+    this.probeInFlight = this.sent - this.acked;
+  }
+
+  /**
+   * A PacketPong arrived. It answers the outstanding probe (a pong the peer owed for another ping of
+   * ours answers it too: the peer has then read at least as far). Returns true when the window moved.
+   */
+  onPong(now: number): boolean {
+    const position = this.probePosition;
+    if (position === undefined) return false;
+    this.probePosition = undefined;
+    this.acked = position;
+    this.sample(now, Math.max(0, now - this.probeSentAt));
+    return true;
+  }
+
+  private sample(now: number, rtt: number): void {
+    this.lastRtt = rtt;
+    if (this.periodStart === undefined) this.periodStart = now;
+    else if (now - this.periodStart >= MIN_RTT_PERIOD_MS) {
+      this.minPrevious = this.minCurrent;
+      this.minCurrent = Number.POSITIVE_INFINITY;
+      this.periodStart = now;
+    }
+    if (rtt < this.minCurrent) this.minCurrent = rtt;
+    const base = this.baseRtt();
+    const target = Math.max(MIN_TARGET_QUEUE_MS, base * TARGET_QUEUE_FRACTION);
+    const queueing = rtt - base;
+    if (queueing <= target) {
+      // Grow only a window the sender filled at least half way: an idle or rate-limited connection
+      // says nothing about how much more the path would take.
+      if (this.probeInFlight * 2 < this.window) return;
+      this.window = Math.min(MAX_WINDOW_BYTES, Math.ceil(this.window * GROWTH_FACTOR));
+    } else {
+      const factor = Math.max(MAX_SHRINK_FACTOR, target / queueing);
+      this.window = Math.max(MIN_WINDOW_BYTES, Math.floor(this.window * factor));
+    }
+  }
+
+  private baseRtt(): number {
+    return Math.min(this.minCurrent, this.minPrevious);
+  }
+}
