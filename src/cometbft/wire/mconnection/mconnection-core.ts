@@ -233,9 +233,12 @@ export class MConnectionCore {
     let windowEnd = limit;
     let overdraftEnd = limit;
     if (pacer !== undefined) {
+      if (pacer.wantsProbe && pacer.bytesUntilProbe <= 0) pos = this.probeIfWanted(out, pos, limit);
       const room = pacer.room;
-      // At least one whole packet while the window is open (the probe follows if it still fits).
-      windowEnd = room > 0 ? Math.min(limit, pos + Math.max(room, this.maxWritePacketSize)) : pos;
+      // At least one whole packet while the window is open; the batch ends where the next probe is due.
+      const due = Math.max(pacer.bytesUntilProbe, this.maxWritePacketSize);
+      windowEnd =
+        room > 0 ? Math.min(limit, pos + Math.min(Math.max(room, this.maxWritePacketSize), due)) : pos;
       overdraftEnd = Math.min(limit, pos + Math.max(0, room + PACING_OVERDRAFT_BYTES));
     }
     if (this.sendLimiter !== undefined) {

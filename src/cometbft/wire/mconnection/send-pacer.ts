@@ -87,6 +87,17 @@ export class SendPacer {
     return this.probePosition === undefined && this.sent > this.acked;
   }
 
+  /**
+   * Data bytes to write before the next probe (Infinity while one is outstanding). Probes go half a
+   * window apart: the pong for the first half comes back while the peer still reads the second, so
+   * the sender refills before the peer runs dry (a probe only at the window's end idles the link for
+   * one round trip per window).
+   */
+  get bytesUntilProbe(): number {
+    if (this.probePosition !== undefined) return Number.POSITIVE_INFINITY;
+    return this.acked + Math.floor(this.window / 2) - this.sent;
+  }
+
   /** Counts data bytes handed to the link. */
   onWritten(bytes: number): void {
     this.sent += bytes;
@@ -126,9 +137,9 @@ export class SendPacer {
     const target = Math.max(MIN_TARGET_QUEUE_MS, base * TARGET_QUEUE_FRACTION);
     const queueing = rtt - base;
     if (queueing <= target) {
-      // Grow only a window the sender filled at least half way: an idle or rate-limited connection
+      // Grow only a window the sender filled at least a quarter of the way (probes go at half): an idle or rate-limited connection
       // says nothing about how much more the path would take.
-      if (this.probeInFlight * 2 < this.window) return;
+      if (this.probeInFlight * 4 < this.window) return;
       this.window = Math.min(MAX_WINDOW_BYTES, Math.ceil(this.window * GROWTH_FACTOR));
     } else {
       const factor = Math.max(MAX_SHRINK_FACTOR, target / queueing);
