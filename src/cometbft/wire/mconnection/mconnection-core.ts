@@ -167,9 +167,12 @@ export class MConnectionCore {
     }
   }
 
-  /** The keep-alive's last ping round trip (ms). */
+  /**
+   * The last ping round trip (ms): the pacer's probe, timed with the precise clock, when pacing is on;
+   * else the keep-alive's ping, in the Clock's whole milliseconds.
+   */
   get rttMs(): number | undefined {
-    return this.keepAlive.rttMs;
+    return this.pacer?.rtt.last ?? this.keepAlive.rttMs;
   }
 
   // ---- sending --------------------------------------------------------------------------------------
