@@ -15,8 +15,9 @@
 
 import { randomBytes } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { cleanStaleRuns, runFolder, writeRunState } from './cleanup.ts';
 import { checkIsolation } from './isolation.ts';
@@ -42,6 +43,8 @@ const QUICK_HOSTS = 6;
 /** Outer time bound of a run (s): the full run takes about 20 minutes, the quick one under 3. */
 const FULL_MAX_SECONDS = 3_600;
 const QUICK_MAX_SECONDS = 600;
+/** Longest a build of dist/ may take (ms): about a minute on a busy 2-core machine. */
+const BUILD_TIMEOUT_MS = 600_000;
 
 function say(line: string): void {
   process.stdout.write(`${line}\n`);
@@ -58,6 +61,28 @@ async function toolsMissing(): Promise<string[]> {
   }
   if (!existsSync('/dev/net/tun')) missing.push('/dev/net/tun');
   return missing;
+}
+
+/** Newest modification time (ms) of any file under `dir`. */
+async function newestMtime(dir: string): Promise<number> {
+  let newest = 0;
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) newest = Math.max(newest, (await stat(join(entry.parentPath, entry.name))).mtimeMs);
+  }
+  return newest;
+}
+
+/**
+ * The nodes run the compiled CLI (bin/peerwire.js loads dist/): build it when it is missing or older
+ * than the sources, so the lab always tests the code in the checkout.
+ */
+async function ensureBuilt(): Promise<void> {
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const compiled = join(root, 'dist', 'cli', 'main.js');
+  const builtAt = existsSync(compiled) ? (await stat(compiled)).mtimeMs : 0;
+  if (builtAt >= (await newestMtime(join(root, 'src')))) return;
+  say('netlab: dist/ is missing or older than src/; building it (npm run build)');
+  await run(process.execPath, [join(root, 'scripts', 'build.mjs')], { timeoutMs: BUILD_TIMEOUT_MS });
 }
 
 async function main(): Promise<number> {
@@ -82,6 +107,7 @@ async function main(): Promise<number> {
     say(`netlab: missing ${missing.join(', ')}; cannot build the lab`);
     return 1;
   }
+  await ensureBuilt();
   const quick = values.quick;
   const hostCount = Number(values.hosts ?? (quick ? QUICK_HOSTS : DEFAULT_HOSTS));
   const seed = Number(values.seed ?? 1);
