@@ -79,6 +79,8 @@ interface PeerExchangeState {
   heardSinceRequest: boolean;
   inboundRequests: number;
   lastInboundRequest: number;
+  /** The accepted request before that one: the rate is judged over two intervals (see onRequest). */
+  previousInboundRequest: number;
 }
 
 export interface AddressExchangeDeps {
@@ -162,6 +164,7 @@ export class AddressExchange {
       heardSinceRequest: false,
       inboundRequests: 0,
       lastInboundRequest: -Infinity,
+      previousInboundRequest: -Infinity,
     });
     if (!this.options.seedMode) void this.requestFrom(update.id);
   }
@@ -228,11 +231,15 @@ export class AddressExchange {
     state.inboundRequests++;
     if (
       state.inboundRequests > this.options.freeInboundRequests &&
-      now - state.lastInboundRequest < this.options.minInboundRequestIntervalMs
+      // Two intervals over the last three requests, not one between the last two: a pair that arrives
+      // together because our event loop or the link stalled (the network lab saw this on a loaded
+      // machine) is tolerated; a peer that keeps asking faster than the interval is still caught.
+      now - state.previousInboundRequest < 2 * this.options.minInboundRequestIntervalMs
     ) {
-      this.violation(from, 'request-too-soon', `asked again after ${now - state.lastInboundRequest} ms`);
+      this.violation(from, 'request-too-soon', `asked three times in ${now - state.previousInboundRequest} ms`);
       return;
     }
+    state.previousInboundRequest = state.lastInboundRequest;
     state.lastInboundRequest = now;
     state.heardSinceRequest = true;
     const addresses = this.peerManager.advertise(from, this.options.maxAddresses);
