@@ -12,7 +12,8 @@ import { PromMetrics } from '../../../src/core/prom-metrics.ts';
 import { tcpEndpoint } from '../../../src/transport/endpoint.ts';
 import type { StreamTransport } from '../../../src/transport/stream-transport.ts';
 import { writeFrameHeader } from '../../../src/zcash/wire/frame-header.ts';
-import { displayHexToHash } from '../../../src/zcash/encoding/hashes.ts';
+import { displayHexToHash, hashToDisplayHex } from '../../../src/zcash/encoding/hashes.ts';
+import { BcoinBlock } from '../chain/bcoin.ts';
 import {
   BITCOIN_REGTEST,
   ZCASH_REGTEST,
@@ -188,6 +189,34 @@ describe('stock bcoin 1.0.2 on Bitcoin regtest', { timeout: 240_000 }, () => {
       assert.match(conn.info?.userAgent ?? '', /^\/bcoin:v?1\.0\.2\//);
       const pong = await conn.client.request({ kind: 'ping', nonce: 3n }, AbortSignal.timeout(LONG_MS));
       assert.equal(pong.kind, 'pong');
+    } finally {
+      await node.transport.close();
+    }
+  });
+
+  it('relays Bitcoin bodies: a mined block (segwit coinbase) by getdata and its 80-byte header by getheaders', async () => {
+    const node = ourNode(BITCOIN_REGTEST);
+    try {
+      const conn = await dialAndHandshake(node, bcoin.port);
+      const mined = await bcoin.mine();
+      const hash = displayHexToHash(mined);
+      const blocks = await conn.client.request({ kind: 'blocks-by-hash', hashes: [hash] }, AbortSignal.timeout(LONG_MS));
+      assert.ok(blocks.kind === 'blocks');
+      const [block] = blocks.blocks;
+      assert.ok(block !== undefined && block.header.format === 'bitcoin');
+      assert.equal(hashToDisplayHex(block.hash), mined);
+      const coinbase = block.transactions[0]!;
+      assert.ok(coinbase.chain === 'bitcoin');
+      // bcoin's own parser agrees on the txid and the witness hash.
+      const theirs = BcoinBlock.fromRaw(Buffer.from(block.bytes));
+      assert.equal(hashToDisplayHex(coinbase.txid), theirs.txs[0]!.txid());
+      assert.equal(hashToDisplayHex(coinbase.wtxid), theirs.txs[0]!.wtxid());
+      const genesis = displayHexToHash(BITCOIN_REGTEST.genesisHash!);
+      const headers = await conn.client.request({ kind: 'find-headers', locator: [genesis] }, AbortSignal.timeout(LONG_MS));
+      assert.ok(headers.kind === 'block-headers');
+      const last = headers.headers.at(-1);
+      assert.ok(last !== undefined && last.format === 'bitcoin' && 'hash' in last);
+      assert.equal(hashToDisplayHex(last.hash), mined);
     } finally {
       await node.transport.close();
     }
