@@ -143,7 +143,11 @@ export function addressGroup(address: NodeAddress, options: AddressGroupOptions 
   if (kind === 'memory') return `memory:${address.host}`;
   if (kind === 'name') return `name:${address.host.toLowerCase().replace(/\.$/, '')}`;
   if (kind === 'unroutable') return 'unroutable';
-  if ((kind === 'private' && options.privateRoutable !== true) || (kind === 'loopback' && options.loopbackRoutable !== true)) return 'local';
+  if (
+    (kind === 'private' && options.privateRoutable !== true) ||
+    (kind === 'loopback' && options.loopbackRoutable !== true)
+  )
+    return 'local';
   const bytes = ipBytes(address.host)!;
   const v4 = bytes.length === 4 ? bytes : embeddedIpv4(bytes);
   if (v4 !== undefined) return `ipv4:${v4[0]}.${v4[1]}`;

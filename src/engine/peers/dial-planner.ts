@@ -8,9 +8,14 @@
 // ahead, up to maxConnectedUpgrade at once, if the candidate outranks (policy.mayReplace) the
 // lowest-ranked evictable connected peer not already targeted by another upgrade; when the outbound
 // side is the full one, that victim must be outbound, so the outbound count settles back to its limit.
+//
+// A policy that declares a dial order (policy.dialOrder: Zebra's reconnection order) gets its book kept
+// sorted in that order (dial-order-index.ts): a normal dial then walks from the best peer and stops at
+// the first dialable one, instead of collecting and ranking every candidate.
 
 import type { NodeId } from '../../core/node-address.ts';
 import type { ConnectionTable } from './connection-table.ts';
+import { DialOrderIndex } from './dial-order-index.ts';
 import { evictionCandidates } from './eviction.ts';
 import type { BookEntry, PeerBook } from './peer-book.ts';
 import type { DialCandidate, PeerPolicy, PeerView, PolicyContext } from './policy.ts';
@@ -29,12 +34,20 @@ interface Slots {
 }
 
 export class DialPlanner {
+  /** The book in the policy's dial order, when the policy declares one. */
+  private readonly index: DialOrderIndex | undefined;
+
   constructor(
     private readonly book: PeerBook,
     private readonly table: ConnectionTable,
     private readonly policy: PeerPolicy,
     private readonly view: (entry: BookEntry) => PeerView,
-  ) {}
+  ) {
+    if (policy.dialOrder !== undefined) {
+      this.index = new DialOrderIndex(policy.dialOrder, view);
+      book.watch(this.index);
+    }
+  }
 
   private slots(context: PolicyContext): Slots {
     const limits = this.policy.limits;
@@ -65,37 +78,64 @@ export class DialPlanner {
   private candidates(context: PolicyContext): DialCandidate[] {
     const out: DialCandidate[] = [];
     const groupRoom = new Map<string, boolean>();
-    for (const entry of this.book.values()) {
-      const record = entry.record;
-      if (record.inactive || record.addresses.length === 0 || this.table.isBusy(record.id)) continue;
-      const peer = this.view(entry);
-      let peerAt = record.bannedUntil ?? 0;
-      if (entry.lastDisconnected !== undefined) {
-        peerAt = Math.max(peerAt, entry.lastDisconnected + this.policy.redialCooldown(peer));
-      }
-      for (const addressRecord of record.addresses) {
-        const address = entry.parsed.get(addressRecord.address);
-        if (address === undefined) continue;
-        const group = this.policy.addressGroup(address);
-        let room = groupRoom.get(group);
-        if (room === undefined) {
-          room = this.table.outgoingInGroup(group) < this.policy.maxOutboundPerGroup(group);
-          groupRoom.set(group, room);
-        }
-        if (!room) continue;
-        const policyAt = this.policy.notBefore?.(peer, addressRecord, context) ?? 0;
-        const eligibleAt = Math.max(peerAt, entry.retryAt.get(addressRecord.address) ?? 0, policyAt);
-        if (eligibleAt === Infinity || Number.isNaN(eligibleAt)) continue;
-        out.push({ peer, address, addressRecord, group, eligibleAt });
-      }
-    }
+    for (const entry of this.book.values()) this.entryCandidates(entry, context, groupRoom, out);
     return out;
+  }
+
+  /** Appends one entry's dialable addresses (in its address order) to `out`. */
+  private entryCandidates(
+    entry: BookEntry,
+    context: PolicyContext,
+    groupRoom: Map<string, boolean>,
+    out: DialCandidate[],
+  ): void {
+    const record = entry.record;
+    if (record.inactive || record.addresses.length === 0 || this.table.isBusy(record.id)) return;
+    const peer = this.view(entry);
+    let peerAt = record.bannedUntil ?? 0;
+    if (entry.lastDisconnected !== undefined) {
+      peerAt = Math.max(peerAt, entry.lastDisconnected + this.policy.redialCooldown(peer));
+    }
+    for (const addressRecord of record.addresses) {
+      const address = entry.parsed.get(addressRecord.address);
+      if (address === undefined) continue;
+      const group = this.policy.addressGroup(address);
+      let room = groupRoom.get(group);
+      if (room === undefined) {
+        room = this.table.outgoingInGroup(group) < this.policy.maxOutboundPerGroup(group);
+        groupRoom.set(group, room);
+      }
+      if (!room) continue;
+      const policyAt = this.policy.notBefore?.(peer, addressRecord, context) ?? 0;
+      const eligibleAt = Math.max(peerAt, entry.retryAt.get(addressRecord.address) ?? 0, policyAt);
+      if (eligibleAt === Infinity || Number.isNaN(eligibleAt)) continue;
+      out.push({ peer, address, addressRecord, group, eligibleAt });
+    }
+  }
+
+  /**
+   * With a policy's dial order: walks the sorted book from the best peer and returns its first address
+   * eligible now, the same answer rankCandidates would give over every candidate.
+   */
+  private firstInOrder(index: DialOrderIndex, context: PolicyContext): DialCandidate | undefined {
+    const groupRoom = new Map<string, boolean>();
+    const found: DialCandidate[] = [];
+    for (const entry of index.walk()) {
+      this.entryCandidates(entry, context, groupRoom, found);
+      for (const candidate of found) if (candidate.eligibleAt <= context.now) return candidate;
+      found.length = 0;
+    }
+    return undefined;
   }
 
   /** The best candidate eligible now, or undefined. */
   choose(context: PolicyContext): DialChoice | undefined {
     const slots = this.slots(context);
     if (!slots.normal && !slots.upgrade) return undefined;
+    if (slots.normal && this.index !== undefined) {
+      const candidate = this.firstInOrder(this.index, context);
+      return candidate === undefined ? undefined : { candidate, victim: undefined };
+    }
     const eligible = this.candidates(context).filter((c) => c.eligibleAt <= context.now);
     if (eligible.length === 0) return undefined;
     const ranked = this.policy.rankCandidates(eligible, context);

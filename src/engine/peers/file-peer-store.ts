@@ -136,7 +136,10 @@ export class FilePeerStore implements PeerStore {
       help: 'Peer store files refused at load and moved aside, by defect.',
       labelNames: ['reason'],
     });
-    this.recordGauge = metrics.gauge({ name: 'peerwire_peers_store_records', help: 'Peer records in the store.' });
+    this.recordGauge = metrics.gauge({
+      name: 'peerwire_peers_store_records',
+      help: 'Peer records in the store.',
+    });
   }
 
   /**

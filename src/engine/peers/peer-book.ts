@@ -30,8 +30,15 @@ export interface BookEntry {
 /** Dial failures are counted up to this (about 2^20: far past any backoff cap, still a small number). */
 const MAX_COUNTED_FAILURES = 1_000_000;
 
+/** Told about every entry created, saved (its record may have changed) or removed. */
+export interface BookWatcher {
+  touched(entry: BookEntry): void;
+  removed(entry: BookEntry): void;
+}
+
 export class PeerBook {
   private readonly entries = new Map<NodeId, BookEntry>();
+  private watcher: BookWatcher | undefined;
 
   constructor(
     private readonly store: PeerStore,
@@ -41,6 +48,12 @@ export class PeerBook {
 
   get size(): number {
     return this.entries.size;
+  }
+
+  /** Sets the one watcher (the dial-order index); entries already present count as created. */
+  watch(watcher: BookWatcher): void {
+    this.watcher = watcher;
+    for (const entry of this.entries.values()) watcher.touched(entry);
   }
 
   get(id: NodeId): BookEntry | undefined {
@@ -62,11 +75,13 @@ export class PeerBook {
       private: false,
     };
     this.entries.set(id, entry);
+    this.watcher?.touched(entry);
     return entry;
   }
 
   /** Writes the entry's record through to the store (a copy: the store may serialise it later). */
   save(entry: BookEntry): void {
+    this.watcher?.touched(entry);
     try {
       this.store.put(structuredClone(entry.record));
     } catch (error) {
@@ -76,7 +91,10 @@ export class PeerBook {
   }
 
   remove(id: NodeId): void {
-    if (!this.entries.delete(id)) return;
+    const entry = this.entries.get(id);
+    if (entry === undefined) return;
+    this.entries.delete(id);
+    this.watcher?.removed(entry);
     try {
       this.store.delete(id);
     } catch (error) {

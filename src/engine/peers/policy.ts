@@ -110,6 +110,17 @@ export type PeerEvent =
   /** A policy-specific change reported through PeerManager.notify (Zebra's MetaAddr changes). */
   | { readonly type: 'policy'; readonly detail: unknown };
 
+/**
+ * A total order of book peers for dialing, as sort keys: `key` snapshots what the order depends on in
+ * the peer's record (called again after every change to it), `compare` orders two snapshots (negative:
+ * dial the first sooner). It must agree with rankCandidates. With it, the planner keeps the book sorted
+ * (dial-order-index.ts) and takes the first dialable peer instead of ranking every candidate.
+ */
+export interface DialOrder<K = unknown> {
+  key(peer: PeerView): K;
+  compare(a: K, b: K): number;
+}
+
 export interface PeerPolicy {
   /** For logs and metrics labels (a bounded set: one per wire). */
   readonly name: string;
@@ -139,6 +150,11 @@ export interface PeerPolicy {
    * policy may return only the best few: the planner considers the rest afterwards, in their given order.
    */
   rankCandidates(candidates: readonly DialCandidate[], context: PolicyContext): DialCandidate[];
+  /**
+   * Optional: the same order as sort keys, for a policy whose ranking depends only on the peer's record
+   * (not on the context or the other candidates) and whose book is large. Never used for upgrades.
+   */
+  readonly dialOrder?: DialOrder;
 
   /** May `newcomer` take the slot of `victim` (an upgrade, or an inbound peer over the limit)? */
   mayReplace(newcomer: PeerView, victim: PeerView): boolean;

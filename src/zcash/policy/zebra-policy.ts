@@ -33,6 +33,7 @@ import { ZCASH_MAINNET, type NetworkParams } from '../params/network-params.ts';
 import type {
   ConnectionLimits,
   DialCandidate,
+  DialOrder,
   ErrorVerdict,
   PeerEvent,
   PeerPolicy,
@@ -277,6 +278,12 @@ export class ZebraPolicy implements PeerPolicy {
     }
     return at;
   }
+
+  /** Reconnection order as sort keys: the planner keeps the book sorted by it (one walk per dial). */
+  readonly dialOrder: DialOrder<OrderKey> = {
+    key: (peer) => this.orderKeyOf(peer),
+    compare: compareKeys,
+  };
 
   rankCandidates(candidates: readonly DialCandidate[], _context: PolicyContext): DialCandidate[] {
     // Zebra never upgrades, so the planner only takes the first: find it in one pass.

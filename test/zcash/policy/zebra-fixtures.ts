@@ -4,6 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../../src/core/clock.ts';
+import { PeerwireError } from '../../../src/core/errors.ts';
 import type { NodeAddress } from '../../../src/core/node-address.ts';
 import { MemoryPeerStore } from '../../../src/engine/peers/memory-peer-store.ts';
 import { PeerManager } from '../../../src/engine/peers/peer-manager.ts';
@@ -50,12 +51,15 @@ export interface ZebraHarnessOptions {
   readonly localListener?: string;
   readonly queueCapacity?: number;
   readonly seed?: number;
+  /** Hide the policy's dial order, so the planner ranks every candidate (the reference for the index). */
+  readonly withoutDialOrder?: boolean;
 }
 
 export async function zebraHarness(options: ZebraHarnessOptions = {}): Promise<ZebraHarness> {
   const clock = new ManualClock();
   const store = new MemoryPeerStore(options.initial ?? []);
   const policy = new ZebraPolicy(options.policy ?? {});
+  if (options.withoutDialOrder === true) Object.defineProperty(policy, 'dialOrder', { value: undefined });
   const pm = new PeerManager({
     selfId: ZSELF,
     clock,
@@ -91,4 +95,28 @@ export function dialAndConnect(h: ZebraHarness, expected?: string): string {
 export function acceptInbound(h: ZebraHarness, id: string): void {
   h.pm.accepted(id, zinfo(id));
   h.pm.ready(id, zinfo(id), 'inbound');
+}
+
+/**
+ * Plays the router for one dial outcome: a failed dial, or a handshake (which the PeerManager may still
+ * refuse with a typed error, e.g. a second connection to one IP).
+ */
+export function settleDial(h: ZebraHarness, address: NodeAddress, id: string, ok: boolean): void {
+  if (!ok) {
+    h.pm.dialFailed(address);
+    return;
+  }
+  try {
+    h.pm.dialed(address, zinfo(id));
+    h.pm.ready(id, zinfo(id), 'outbound');
+  } catch (error) {
+    assert.ok(error instanceof PeerwireError);
+  }
+}
+
+/** Disconnects the connected peer `pick` points at (modulo their count), if any. */
+export function disconnectOne(h: ZebraHarness, pick: number): void {
+  const connected = h.pm.peers().filter((p) => p.direction !== undefined);
+  const victim = connected[pick % Math.max(1, connected.length)];
+  if (victim !== undefined) h.pm.disconnected(victim.id);
 }

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { flushMicrotasks } from '../../../src/core/clock.ts';
 import { PeerwireError } from '../../../src/core/errors.ts';
-import { zebraHarness, zinfo, type ZebraHarness } from './zebra-fixtures.ts';
+import { disconnectOne, settleDial, zebraHarness, zinfo, type ZebraHarness } from './zebra-fixtures.ts';
 
 const RUNS = Number(process.env.FC_RUNS ?? 100);
 const CAP = 40;
@@ -95,24 +95,12 @@ describe('Zebra address book properties', () => {
                 if (address === undefined) break;
                 assert.ok(!h.policy.isBanned(address.host), 'a banned IP was dialed');
                 const id = `${address.host}:${address.port}`;
-                if (!o.ok) {
-                  h.pm.dialFailed(address);
-                  break;
-                }
-                try {
-                  h.pm.dialed(address, zinfo(id));
-                  h.pm.ready(id, zinfo(id), 'outbound');
-                } catch (error) {
-                  assert.ok(error instanceof PeerwireError);
-                }
+                settleDial(h, address, id, o.ok);
                 break;
               }
-              case 'disconnect': {
-                const connected = h.pm.peers().filter((p) => p.direction !== undefined);
-                const victim = connected[o.pick % Math.max(1, connected.length)];
-                if (victim !== undefined) h.pm.disconnected(victim.id);
+              case 'disconnect':
+                disconnectOne(h, o.pick);
                 break;
-              }
               case 'inbound': {
                 const id = `${o.ip}:${o.port}`;
                 try {
