@@ -26,6 +26,7 @@ import {
   type ResolvedChannelOptions,
 } from './channel.ts';
 import type { MessageCodec } from '../../core/message-codec.ts';
+import { handshakeAndAdmit } from './connection-admission.ts';
 import { RoutedPeer, type PeerStatusView, type RoutedPeerHost } from './routed-peer.ts';
 import { dialAddress } from './dial-address.ts';
 import { runResilientLoop } from './resilient-loop.ts';
@@ -304,7 +305,6 @@ export class Router implements ChannelHost {
   private async dialAndRoute(address: NodeAddress): Promise<void> {
     const text = formatNodeAddress(address);
     let conn: Connection;
-    let info: PeerInfo;
     try {
       conn = await dialAddress(address, {
         transportFor: (protocol) => this.transportByProtocol.get(protocol),
@@ -324,31 +324,20 @@ export class Router implements ChannelHost {
       this.safely(() => this.peerManager.dialFailed(address, typed));
       return;
     }
-    try {
-      info = await this.handshake(conn, address.id);
-    } catch (error) {
-      const typed = toPeerwireError(error, ErrorCode.HandshakeFailed);
-      conn.close(typed);
-      this.forget(conn);
-      if (!isAbortError(typed)) {
-        this.metrics.handshakeFailed('outbound', typed.code);
-        this.logger.debug({ peer: text, code: typed.code, err: typed.message }, 'outbound handshake failed');
-      }
-      this.safely(() => this.peerManager.dialFailed(address, typed));
-      return;
-    }
-    let replaces: boolean;
-    try {
-      replaces = this.peerManager.dialed(address, info).replacesExisting;
-    } catch (error) {
-      const typed = toPeerwireError(error, ErrorCode.Rejected, 'transient');
-      this.metrics.rejected('outbound', typed.code);
-      this.logger.debug({ peer: info.id, code: typed.code }, 'peer manager refused dialed peer');
-      conn.close(typed);
-      this.forget(conn);
-      return;
-    }
-    await this.routePeer(info, conn, 'outbound', replaces);
+    const admitted = await handshakeAndAdmit(
+      conn,
+      'outbound',
+      { peer: text },
+      {
+        metrics: this.metrics,
+        logger: this.logger,
+        handshake: (c) => this.handshake(c, address.id),
+        admit: (info) => this.peerManager.dialed(address, info),
+        forget: (c) => this.forget(c),
+        onHandshakeFailed: (error) => this.safely(() => this.peerManager.dialFailed(address, error)),
+      },
+    );
+    if (admitted !== undefined) await this.routePeer(admitted.info, conn, 'outbound', admitted.replaces);
   }
 
   // ---------------------------------------------------------------- accepting
@@ -379,39 +368,29 @@ export class Router implements ChannelHost {
   }
 
   private async acceptAndRoute(conn: Connection): Promise<void> {
-    let info: PeerInfo;
-    try {
-      info = await this.handshake(conn, undefined);
-    } catch (error) {
-      const typed = toPeerwireError(error, ErrorCode.HandshakeFailed);
-      conn.close(typed);
-      this.forget(conn);
-      if (!isAbortError(typed)) {
-        this.metrics.handshakeFailed('inbound', typed.code);
-        this.logger.debug(
-          { remote: conn.remoteEndpoint.host, code: typed.code, err: typed.message },
-          'inbound handshake failed',
-        );
-      }
-      return;
-    }
-    let replaces: boolean;
-    try {
-      replaces = this.peerManager.accepted(info.id, info).replacesExisting;
-    } catch (error) {
-      const typed = toPeerwireError(error, ErrorCode.Rejected, 'transient');
-      this.metrics.rejected('inbound', typed.code);
-      this.logger.debug({ peer: info.id, code: typed.code }, 'peer manager refused inbound peer');
-      conn.close(typed);
-      this.forget(conn);
-      return;
-    }
-    await this.routePeer(info, conn, 'inbound', replaces);
+    const admitted = await handshakeAndAdmit(
+      conn,
+      'inbound',
+      { remote: conn.remoteEndpoint.host },
+      {
+        metrics: this.metrics,
+        logger: this.logger,
+        handshake: (c) => this.handshake(c, undefined),
+        admit: (info) => this.peerManager.accepted(info.id, info),
+        forget: (c) => this.forget(c),
+      },
+    );
+    if (admitted !== undefined) await this.routePeer(admitted.info, conn, 'inbound', admitted.replaces);
   }
 
   /** Runs the wire handshake under the deadline and checks identity: key, dialed ID, not ourselves. */
   private async handshake(conn: Connection, expectedId: NodeId | undefined): Promise<PeerInfo> {
-    const guard = deadline(this.options.handshakeTimeoutMs, this.stopController.signal, 'handshake', this.clock);
+    const guard = deadline(
+      this.options.handshakeTimeoutMs,
+      this.stopController.signal,
+      'handshake',
+      this.clock,
+    );
     let info: PeerInfo;
     try {
       info = await conn.handshake(this.localNode(), guard.signal);

@@ -26,7 +26,7 @@
 
 import type { PeerwireError } from '../../core/errors.ts';
 import { formatNodeAddress, type NodeAddress, type NodeId } from '../../core/node-address.ts';
-import type { Direction, PeerInfo } from '../../transport/types.ts';
+import type { Direction } from '../../transport/types.ts';
 import { isPrivateOrLoopback } from '../../engine/peers/address-group.ts';
 import { NODE_NETWORK } from '../wire/net-address.ts';
 import { ZCASH_MAINNET, type NetworkParams } from '../params/network-params.ts';
@@ -58,9 +58,9 @@ import {
   reconnectionRank,
   writeMeta,
   type MetaAddr,
-  type MetaChange,
 } from './meta-addr.ts';
 import { compareKeys, orderKey, readyAt, type OrderKey } from './reconnection-order.ts';
+import { asMetaChange, metaChangeOf } from './meta-events.ts';
 import { sanitizeAll } from './sanitize.ts';
 
 export interface ZebraPolicyOptions {
@@ -376,7 +376,7 @@ export class ZebraPolicy implements PeerPolicy {
     event: PeerEvent,
     context: PolicyContext,
   ): boolean {
-    const change = this.changeOf(event);
+    const change = metaChangeOf(event);
     if (change === undefined) return false;
     const previous = readMeta(fields);
     const next = applyChange(previous, change, context.now);
@@ -390,25 +390,6 @@ export class ZebraPolicy implements PeerPolicy {
       if (next.misbehaviorScore >= Z.MAX_PEER_MISBEHAVIOR_SCORE) this.bannedIps.ban(socket.ip, context.now);
     }
     return true;
-  }
-
-  private changeOf(event: PeerEvent): MetaChange | undefined {
-    switch (event.type) {
-      case 'added':
-        return asMetaChange(event.detail) ?? { kind: 'new-initial' };
-      case 'dialing':
-        return { kind: 'update-attempt' };
-      case 'dial-failed':
-      case 'disconnected':
-        // Zebra marks a closed connection Failed (`new_shutdown`), so it is not redialed at once.
-        return { kind: 'update-failed' };
-      case 'connected':
-        return connectedChange(event.direction, event.info);
-      case 'policy':
-        return asMetaChange(event.detail);
-      default:
-        return undefined;
-    }
   }
 
   private noteResponse(ip: string, id: NodeId, at: number): void {
@@ -458,54 +439,4 @@ export class ZebraPolicy implements PeerPolicy {
     }
     return best;
   }
-}
-
-/** The MetaChange carried by an `added`/`policy` event detail, when it is a well-formed one. */
-export function asMetaChange(detail: unknown): MetaChange | undefined {
-  if (typeof detail !== 'object' || detail === null) return undefined;
-  const d = detail as Record<string, unknown>;
-  const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-  const optionalBigint = (v: unknown): boolean => v === undefined || typeof v === 'bigint';
-  switch (d.kind) {
-    case 'new-initial':
-    case 'update-attempt':
-      return { kind: d.kind };
-    case 'new-gossiped':
-      return typeof d.services === 'bigint' && finite(d.untrustedLastSeen)
-        ? { kind: d.kind, services: d.services, untrustedLastSeen: d.untrustedLastSeen }
-        : undefined;
-    case 'update-connected':
-      return typeof d.isInbound === 'boolean' &&
-        optionalBigint(d.services) &&
-        (d.userAgent === undefined || typeof d.userAgent === 'string') &&
-        (d.negotiatedVersion === undefined || finite(d.negotiatedVersion))
-        ? (detail as MetaChange)
-        : undefined;
-    case 'update-ping-sent':
-      return finite(d.at) ? { kind: d.kind, at: d.at } : undefined;
-    case 'update-responded':
-      return finite(d.rttMs) ? { kind: d.kind, rttMs: d.rttMs } : undefined;
-    case 'update-failed':
-      return optionalBigint(d.services) ? (detail as MetaChange) : undefined;
-    case 'update-misbehavior':
-      return finite(d.score) ? { kind: d.kind, score: d.score } : undefined;
-    default:
-      return undefined;
-  }
-}
-
-function connectedChange(direction: Direction, info: PeerInfo): MetaChange {
-  const version = Number.parseInt(info.protocolVersion, 10);
-  const wire = info.wire;
-  const services =
-    typeof wire === 'object' && wire !== null && typeof (wire as { services?: unknown }).services === 'bigint'
-      ? (wire as { services: bigint }).services
-      : undefined;
-  return {
-    kind: 'update-connected',
-    isInbound: direction === 'inbound',
-    ...(info.userAgent === undefined ? {} : { userAgent: info.userAgent }),
-    ...(Number.isSafeInteger(version) && version >= 0 ? { negotiatedVersion: version } : {}),
-    ...(services === undefined ? {} : { services }),
-  };
 }
