@@ -2,6 +2,7 @@
 // ends as one line on stderr and an exit code — 2 for usage and configuration errors, 1 for everything
 // else (a port in use, an unreachable peer, a failed testnet) — never a stack trace.
 
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { describeError, EXIT_FAILURE, EXIT_USAGE, exitCodeOf } from './cli-error.ts';
 import { registerCrawl } from './commands/crawl.ts';
@@ -12,7 +13,11 @@ import { registerObserve } from './commands/observe.ts';
 import { registerStatus } from './commands/status.ts';
 import { registerTestnet } from './commands/testnet.ts';
 
-export const VERSION = '0.1.0';
+/**
+ * The package's version, read from its package.json: two folders up from this file both in the
+ * sources (src/cli/) and in the build (dist/cli/), so `--version` never drifts from the package.
+ */
+export const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 export function buildProgram(): Command {
   const program = new Command('peerwire')

@@ -147,10 +147,14 @@ describe('the packed package', { timeout: 900_000 }, () => {
     });
   }
 
-  test('npx peerwire --help runs the compiled command', async () => {
+  test('npx peerwire --help and --version run the compiled command', async () => {
     const result = await npm(['--offline', 'peerwire', '--help'], project, 'npx');
     assertOk(result, 'npx peerwire --help');
     assert.match(result.stdout, /^Usage: peerwire /m);
     assert.match(result.stdout, /testnet/);
+    const version = await npm(['--offline', 'peerwire', '--version'], project, 'npx');
+    assertOk(version, 'npx peerwire --version');
+    const ours = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    assert.equal(version.stdout.trim(), ours.version);
   });
 });
