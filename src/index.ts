@@ -25,6 +25,8 @@ export * from './transport/endpoint.ts';
 export * from './transport/byte-link.ts';
 export * from './transport/carrier.ts';
 export * from './transport/inbox.ts';
+export { ConnectionShell, type ConnectionShellOptions, type ShellState } from './transport/connection-shell.ts';
+export { PauseGate } from './transport/pause-gate.ts';
 export * from './transport/stream-transport.ts';
 export * from './transport/tcp-carrier.ts';
 export * from './transport/memory-carrier.ts';

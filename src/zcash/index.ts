@@ -22,13 +22,25 @@ export * from './wire/frame-header.ts';
 export * from './wire/frame-decoder.ts';
 export * from './wire/codec.ts';
 export type { InboundPeer, InboundService, TxId, ZcashResponse } from './wire/requests.ts';
+export { describeInventoryItem, describeMessage } from './wire/message-json.ts';
+export { IGNORED_COMMANDS } from './wire/ignored-messages.ts';
 
 // Chain data carried by the messages.
 export * from './chain/inventory.ts';
 export * from './chain/block-header.ts';
 export * from './chain/block.ts';
 export * from './chain/transaction.ts';
+export * from './chain/zcash-transaction.ts';
+export * from './chain/bitcoin-transaction.ts';
+export * from './chain/bitcoin-block-header.ts';
+export * from './chain/transparent.ts';
+export * from './chain/sprout.ts';
+export * from './chain/sapling.ts';
+export * from './chain/orchard.ts';
+export * from './chain/chain-format.ts';
+export * from './chain/merkle.ts';
 export * from './chain/zip244.ts';
+export { describeBlock, describeHeader, describeTransaction, type Json } from './chain/chain-json.ts';
 export * from './chain/chain-format.ts';
 export * from './chain/transparent.ts';
 export * from './chain/sprout.ts';

@@ -41,7 +41,9 @@ test('status reads a running node with --metrics; /metrics is Prometheus text', 
     assert.ok(doc.channels.some((c) => c.id === 0), 'the PEX channel is listed');
     assert.equal(typeof doc.peerStore.stored, 'number');
     const metrics = await fetch(`${url}/metrics`);
-    assert.match(await metrics.text(), /^# HELP p2p_/m);
+    const exposition = await metrics.text();
+    assert.match(exposition, /^# HELP cometbft_p2p_peers /m);
+    assert.match(exposition, /^# HELP peerwire_router_peers /m);
   } finally {
     node.child.kill('SIGTERM');
     assert.equal((await node.exited).code, 0);
