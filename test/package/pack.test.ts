@@ -1,10 +1,10 @@
-// The published package works for someone who installs it: `npm pack` (which builds dist/ through the
-// `prepare` script, so this never checks a stale build), an install of the tarball into an empty
-// project, then from that install: a plain .mjs program imports every entry point with `node` (no
-// loader) and runs compiled code, a .ts program type-checks with tsc under moduleResolution node16
-// and bundler, and `npx peerwire --help` runs the compiled command. One pack and one install serve
-// every check. The install reads the npm cache first (--prefer-offline): peerwire's dependencies are
-// the ones this checkout installed.
+// The published package works for someone who installs it: a build of dist/ unless it already
+// matches the sources (scripts/build.mjs --if-stale: never a stale build, never compiled twice),
+// `npm pack`, an install of the tarball into an empty project, then from that install: a plain .mjs
+// program imports every entry point with `node` (no loader) and runs compiled code, a .ts program
+// type-checks with tsc under moduleResolution node16 and bundler, and `npx peerwire --help` runs the
+// compiled command. One pack and one install serve every check. The install reads the npm cache
+// first (--prefer-offline): peerwire's dependencies are the ones this checkout installed.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -77,7 +77,8 @@ describe('the packed package', { timeout: 900_000 }, () => {
 
   before(async () => {
     work = mkdtempSync(join(tmpdir(), 'peerwire-pack-'));
-    assertOk(await npm(['pack', '--pack-destination', work], ROOT), 'npm pack');
+    assertOk(await run(process.execPath, [join(ROOT, 'scripts', 'build.mjs'), '--if-stale'], ROOT), 'the build');
+    assertOk(await npm(['pack', '--ignore-scripts', '--pack-destination', work], ROOT), 'npm pack');
     const tarball = readdirSync(work).find((name) => name.endsWith('.tgz'));
     assert.ok(tarball !== undefined, 'npm pack wrote no tarball');
     const listing = await run('tar', ['-tzf', join(work, tarball)], work);
@@ -106,7 +107,7 @@ describe('the packed package', { timeout: 900_000 }, () => {
       assert.ok(tarballEntries.includes(`package/${entry}`), `${entry} is missing from the tarball`);
     }
     assert.ok(tarballEntries.some((entry) => entry.endsWith('.js.map')), 'no source maps in the tarball');
-    for (const excluded of ['package/test/', 'package/bench/', 'package/node_modules/', 'package/examples/', 'package/.ci/']) {
+    for (const excluded of ['package/dist/.source-digest', 'package/test/', 'package/bench/', 'package/node_modules/', 'package/examples/', 'package/.ci/']) {
       assert.ok(!tarballEntries.some((entry) => entry.startsWith(excluded)), `${excluded} must not be published`);
     }
   });
