@@ -10,6 +10,8 @@ for (const wire of ['cometbft', 'zcash'] as const) {
     assert.equal(result.code, 0, `stdout: ${result.stdout}\nstderr: ${result.stderr}`);
     assert.match(result.stdout, /testnet summary/);
     assert.match(result.stdout, new RegExp(`${wire}\\s+nodes 3 .*reached 3/3.*complete at 3/3 nodes`));
+    // The RTT figure says what it measures, next to the shared event loop's delay.
+    assert.match(result.stdout, /rtt: an application probe .* delay p99 [\d.]+ ms/);
     assert.match(result.stdout, /^OK: every node reached its target peer count and all traffic arrived$/m);
     assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
   });

@@ -11,6 +11,7 @@
 // and stopping is one call — while every node still has its own key, sockets, router, peer manager
 // and peer store, and talks to the others only over real TCP connections.
 
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { silentLogger, type Logger } from '../../core/logger.ts';
 import { noopMetrics, type Metrics } from '../../core/metrics.ts';
 import { CometbftMember } from './cometbft-member.ts';
@@ -35,6 +36,9 @@ export const TESTNET_DEFAULTS = {
   /** Status snapshots and probes this often (ms). */
   tickMs: 1_000,
 } as const;
+
+/** Sampling interval of the event-loop delay figure (ms): Node's default, cheap enough to leave on. */
+const LOOP_DELAY_RESOLUTION_MS = 10;
 
 /** Most nodes per wire: ports, file handles and two cores bound a one-process network. */
 export const MAX_TESTNET_NODES = 64;
@@ -80,9 +84,20 @@ export interface TestnetSnapshot {
   readonly bytesPerSecond: number;
   readonly messagesReceived: number;
   readonly bytesReceived: number;
+  /**
+   * Round trips of the demo's application probe (CometBFT: a probe message on the demo channel and
+   * its echo; Zcash: a ping request and its pong), each through the router's per-peer queue, the
+   * connection, and the far node's receive loop, behind whatever gossip is queued there.
+   */
   readonly rttP50Ms: number | undefined;
   readonly rttP99Ms: number | undefined;
   readonly rttSamples: number;
+  /**
+   * p99 of the event loop's delay since the start (ms), the same span as the RTT percentiles. Every node of the testnet shares this one
+   * loop, so a probe waits for the other nodes' work too: an RTT near this figure is the loop, not the
+   * network stack.
+   */
+  readonly loopDelayP99Ms: number | undefined;
   readonly errors: number;
   readonly lastError: string | undefined;
 }
@@ -128,6 +143,9 @@ export async function runTestnet(options: TestnetOptions): Promise<TestnetResult
   const startedAt = performance.now();
   let last = { at: startedAt, messages: 0, bytes: 0 };
   let phase: TestnetSnapshot['phase'] = 'starting';
+  // Sampled every LOOP_DELAY_RESOLUTION_MS by a timer of its own; disabled in the finally below.
+  const loopDelay = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
+  loopDelay.enable();
 
   const snapshot = (): TestnetSnapshot => {
     const now = performance.now();
@@ -158,6 +176,7 @@ export async function runTestnet(options: TestnetOptions): Promise<TestnetResult
       rttP50Ms: stats.rttPercentile(50),
       rttP99Ms: stats.rttPercentile(99),
       rttSamples: stats.rttSamples,
+      loopDelayP99Ms: loopDelay.count > 0 ? loopDelay.percentile(99) / 1e6 : undefined,
       errors: stats.errors,
       lastError: stats.latestError,
     };
@@ -213,6 +232,7 @@ export async function runTestnet(options: TestnetOptions): Promise<TestnetResult
     phase = 'done';
     final = snapshot();
   } finally {
+    loopDelay.disable();
     await Promise.allSettled(runs.flatMap((run) => run.members.map((m) => m.stop())));
   }
   options.onSnapshot?.(final);

@@ -145,8 +145,10 @@ export class ZcashMember implements TestnetMember {
   private async ping(client: NonNullable<ReturnType<typeof zcashPeerWire>>['client']): Promise<void> {
     const wait = deadline(PING_TIMEOUT_MS, this.stopping.signal, 'probe ping');
     try {
+      // Timed here with the sub-millisecond clock (the client's own rttMs is in the Clock's whole ms).
+      const sentAt = performance.now();
       const response = await client.request({ kind: 'ping', nonce: randomBytes(8).readBigUInt64LE() }, wait.signal);
-      if (response.kind === 'pong') this.context.stats.recordRtt(response.rttMs);
+      if (response.kind === 'pong') this.context.stats.recordRtt(performance.now() - sentAt);
     } catch (error) {
       if (!this.stopping.signal.aborted) this.context.stats.recordError(`ping: ${String(error)}`);
     } finally {
