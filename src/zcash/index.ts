@@ -70,7 +70,7 @@ export { ZcashPeerErrorCode } from './handshake/peer-errors.ts';
 export { ZcashWire, zcashWire, type ZcashWireOptions } from './connection/zcash-wire.ts';
 export { ZcashConnection, type ZcashConnectionOptions, type ZcashPeerWire } from './connection/zcash-connection.ts';
 export * from './connection/transport.ts';
-export { ZCASH_CHANNEL_IDS, ZcashChannel, zcashMessageCodec, type ZcashChannelId } from './connection/channels.ts';
+export { ZCASH_CHANNEL_IDS, ZcashChannel, bitcoinMessageCodec, channelMessageCodec, zcashMessageCodec, type ZcashChannelId } from './connection/channels.ts';
 
 // Zebra's peer policy for the PeerManager.
 export { ZebraPolicy, zebraLocalNetworkProfile, type ZebraPolicyOptions } from './policy/zebra-policy.ts';

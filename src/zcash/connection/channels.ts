@@ -16,6 +16,7 @@ import { ByteWriter } from '../encoding/byte-writer.ts';
 import { COMMAND_LENGTH } from '../encoding/constants.ts';
 import { CURRENT_NETWORK_PROTOCOL_VERSION } from '../params/network-upgrades.ts';
 import { decodeMessageBody, encodeMessageBody } from '../wire/message-body.ts';
+import type { ChainFormat } from '../chain/chain-format.ts';
 import { isKnownCommand, type KnownCommand, type ZcashMessage } from '../wire/messages.ts';
 
 /**
@@ -96,28 +97,33 @@ export function readEnvelope(bytes: Uint8Array): { command: KnownCommand; body: 
 }
 
 /**
- * The channel codec services open Zcash channels with: Zcash messages in, envelopes out. Encoding
- * uses our current version for getblocks/getheaders (the connection rewrites it per peer); decoding
+ * The channel codec services open Zcash-family channels with, for a chain format (Zcash or Bitcoin
+ * blocks and transactions: pass the network's `family`): messages in, envelopes out. Encoding uses
+ * our current version for getblocks/getheaders (the connection rewrites it per peer); decoding
  * accepts the version the connection already checked against the negotiated one.
  */
-export const zcashMessageCodec: MessageCodec<ZcashMessage> = {
-  encode(message: ZcashMessage): Uint8Array {
-    if (message.command === 'addrv2' || message.command === 'unknown') {
-      throw invalid(`${message.command} cannot be sent`);
-    }
-    const w = new ByteWriter(COMMAND_LENGTH + 64);
-    w.zeros(COMMAND_LENGTH);
-    encodeMessageBody(w, message, { protocolVersion: CURRENT_NETWORK_PROTOCOL_VERSION });
-    const out = w.finish();
-    for (let i = 0; i < message.command.length; i++) out[i] = message.command.charCodeAt(i);
-    return out;
-  },
-  decode(bytes: Uint8Array): ZcashMessage {
-    const { command, body } = readEnvelope(bytes);
-    const protocolVersion =
-      (command === 'getblocks' || command === 'getheaders') && body.length >= 4
-        ? (body[0]! | (body[1]! << 8) | (body[2]! << 16) | (body[3]! << 24)) >>> 0
-        : CURRENT_NETWORK_PROTOCOL_VERSION;
-    return decodeMessageBody(command, body, { protocolVersion });
-  },
-};
+export function channelMessageCodec(chainFormat: ChainFormat): MessageCodec<ZcashMessage> {
+  return {
+    encode(message: ZcashMessage): Uint8Array {
+      if (message.command === 'addrv2' || message.command === 'unknown') {
+        throw invalid(`${message.command} cannot be sent`);
+      }
+      const w = new ByteWriter(COMMAND_LENGTH + 64);
+      w.zeros(COMMAND_LENGTH);
+      encodeMessageBody(w, message, { protocolVersion: CURRENT_NETWORK_PROTOCOL_VERSION, chainFormat });
+      const out = w.finish();
+      for (let i = 0; i < message.command.length; i++) out[i] = message.command.charCodeAt(i);
+      return out;
+    },
+    decode(bytes: Uint8Array): ZcashMessage {
+      const { command, body } = readEnvelope(bytes);
+      return decodeMessageBody(command, body, { protocolVersion: CURRENT_NETWORK_PROTOCOL_VERSION, checkLocatorVersion: false, chainFormat });
+    },
+  };
+}
+
+/** The channel codec of Zcash networks. */
+export const zcashMessageCodec: MessageCodec<ZcashMessage> = channelMessageCodec('zcash');
+
+/** The channel codec of Bitcoin-format networks (`bitcoin-mainnet`, `bitcoin-regtest`). */
+export const bitcoinMessageCodec: MessageCodec<ZcashMessage> = channelMessageCodec('bitcoin');

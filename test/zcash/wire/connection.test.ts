@@ -521,6 +521,27 @@ describe('zcash connection: unsolicited traffic', () => {
     }
   });
 
+  for (const [command, body] of [
+    ['tx', Uint8Array.of(1, 0, 0, 0, 0xff)], // a v1 transaction whose input count runs past the body
+    ['tx', Uint8Array.of(1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x99)], // a v1 transaction and a trailing byte
+    ['block', new Uint8Array(200)], // a header with version 0
+  ] as const) {
+    it(`fails the connection on a malformed ${command} (${body.length} bytes), as Zebra does`, async () => {
+      const metrics = new PromMetrics();
+      const pair = await open({ build: (b) => b.withMetrics(metrics) });
+      try {
+        const frame = new Uint8Array(24 + body.length);
+        writeFrameHeader(frame, 0, ZCASH_REGTEST.magic, command, body.length, sha256d(body));
+        frame.set(body, 24);
+        pair.raw.sendRaw(frame);
+        assert.equal((await pair.conn.closed)?.code, ZcashErrorCode.Malformed);
+        assert.match(await metrics.text(), /peerwire_zcash_codec_errors_total\{code="ERR_ZCASH_MALFORMED"\} 1/);
+      } finally {
+        await pair.close();
+      }
+    });
+  }
+
   it('ignores and counts unknown commands; closes on a bad checksum, counted, with update-failed', async () => {
     const metrics = new PromMetrics();
     const pair = await open({ build: (b) => b.withMetrics(metrics) });
