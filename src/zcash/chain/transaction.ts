@@ -40,49 +40,109 @@ export interface BitcoinTransaction extends BitcoinTransactionBody, Identified {
 
 export type Transaction = ZcashTransaction | BitcoinTransaction;
 
-function identifyZcash(bytes: Uint8Array, body: ZcashTransactionBody, digest: Uint8Array | undefined): ZcashTransaction {
-  if (body.version === 5) {
-    let ids: { txid: Uint8Array; authDigest: Uint8Array } | undefined;
-    const computed = () => (ids ??= zip244Digests(bytes, body));
-    return {
-      ...body,
-      bytes,
-      get txid() {
-        return computed().txid;
-      },
-      get authDigest() {
-        return computed().authDigest;
-      },
-    };
+/**
+ * A parsed Zcash transaction with identifiers computed on first use. A class (fields copied from the
+ * parse, accessors on the prototype) keeps one object shape for every transaction: object literals
+ * with getters cost ten times the parse itself.
+ */
+class IdentifiedZcashTransaction implements ZcashTransaction {
+  readonly chain = 'zcash';
+  readonly version: number;
+  readonly overwintered: boolean;
+  readonly versionGroupId: number | undefined;
+  readonly consensusBranchId: number | undefined;
+  readonly inputs: ZcashTransactionBody['inputs'];
+  readonly outputs: ZcashTransactionBody['outputs'];
+  readonly lockTime: number;
+  readonly expiryHeight: number | undefined;
+  readonly sprout: ZcashTransactionBody['sprout'];
+  readonly sapling: ZcashTransactionBody['sapling'];
+  readonly orchard: ZcashTransactionBody['orchard'];
+  readonly bytes: Uint8Array;
+  #txid: Uint8Array | undefined;
+  #authDigest: Uint8Array | undefined;
+
+  constructor(bytes: Uint8Array, body: ZcashTransactionBody, digest: Uint8Array | undefined) {
+    this.version = body.version;
+    this.overwintered = body.overwintered;
+    this.versionGroupId = body.versionGroupId;
+    this.consensusBranchId = body.consensusBranchId;
+    this.inputs = body.inputs;
+    this.outputs = body.outputs;
+    this.lockTime = body.lockTime;
+    this.expiryHeight = body.expiryHeight;
+    this.sprout = body.sprout;
+    this.sapling = body.sapling;
+    this.orchard = body.orchard;
+    this.bytes = bytes;
+    this.#txid = body.version === 5 ? undefined : digest;
   }
-  let txid = digest;
-  return {
-    ...body,
-    bytes,
-    authDigest: undefined,
-    get txid() {
-      return (txid ??= sha256d(bytes));
-    },
-  };
+
+  private computeV5(): void {
+    const ids = zip244Digests(this.bytes, this);
+    this.#txid = ids.txid;
+    this.#authDigest = ids.authDigest;
+  }
+
+  get txid(): Uint8Array {
+    if (this.#txid === undefined) {
+      if (this.version === 5) this.computeV5();
+      else this.#txid = sha256d(this.bytes);
+    }
+    return this.#txid!;
+  }
+
+  get authDigest(): Uint8Array | undefined {
+    if (this.version !== 5) return undefined;
+    if (this.#authDigest === undefined) this.computeV5();
+    return this.#authDigest;
+  }
+}
+
+/** A parsed Bitcoin transaction with its txid and wtxid computed on first use. */
+class IdentifiedBitcoinTransaction implements BitcoinTransaction {
+  readonly chain = 'bitcoin';
+  readonly version: number;
+  readonly inputs: BitcoinTransactionBody['inputs'];
+  readonly outputs: BitcoinTransactionBody['outputs'];
+  readonly witnesses: BitcoinTransactionBody['witnesses'];
+  readonly lockTime: number;
+  readonly strippedRanges: BitcoinTransactionBody['strippedRanges'];
+  readonly bytes: Uint8Array;
+  readonly authDigest = undefined;
+  #wtxid: Uint8Array | undefined;
+  #txid: Uint8Array | undefined;
+
+  constructor(bytes: Uint8Array, body: BitcoinTransactionBody, digest: Uint8Array | undefined) {
+    this.version = body.version;
+    this.inputs = body.inputs;
+    this.outputs = body.outputs;
+    this.witnesses = body.witnesses;
+    this.lockTime = body.lockTime;
+    this.strippedRanges = body.strippedRanges;
+    this.bytes = bytes;
+    this.#wtxid = digest;
+  }
+
+  get wtxid(): Uint8Array {
+    return (this.#wtxid ??= sha256d(this.bytes));
+  }
+
+  get txid(): Uint8Array {
+    if (this.#txid === undefined) {
+      const bytes = this.bytes;
+      this.#txid = this.witnesses === undefined ? this.wtxid : sha256dParts(this.strippedRanges.map(([a, b]) => bytes.subarray(a, b)));
+    }
+    return this.#txid;
+  }
+}
+
+function identifyZcash(bytes: Uint8Array, body: ZcashTransactionBody, digest: Uint8Array | undefined): ZcashTransaction {
+  return new IdentifiedZcashTransaction(bytes, body, digest);
 }
 
 function identifyBitcoin(bytes: Uint8Array, body: BitcoinTransactionBody, digest: Uint8Array | undefined): BitcoinTransaction {
-  let wtxid = digest;
-  let txid: Uint8Array | undefined;
-  const full = (): Uint8Array => (wtxid ??= sha256d(bytes));
-  return {
-    ...body,
-    bytes,
-    authDigest: undefined,
-    get wtxid() {
-      return full();
-    },
-    get txid() {
-      if (txid !== undefined) return txid;
-      txid = body.witnesses === undefined ? full() : sha256dParts(body.strippedRanges.map(([a, b]) => bytes.subarray(a, b)));
-      return txid;
-    },
-  };
+  return new IdentifiedBitcoinTransaction(bytes, body, digest);
 }
 
 /** Reads one transaction at the reader's position; its bytes are a view of the reader's buffer. */
