@@ -1,13 +1,17 @@
 // The node's diagnostics HTTP endpoint: `/metrics` (Prometheus text from the node's own PromMetrics
-// registry) and `/status` (JSON: peers, channels, queue depths, peer-store size). It listens on a
-// loopback address only when enabled (`metrics = "127.0.0.1:26660"`), answers GET and nothing else,
-// never echoes request data, and closes every socket in close() so a stopped node leaves no handles.
+// registry) and `/status` (JSON: peers, channels, queue depths, peer-store size), and with the web view
+// on, the live page at `/` with its server-sent events on `/events` and the latest view on `/view`
+// (web/). It listens on a loopback address only when enabled (`metrics = "127.0.0.1:26660"`), answers
+// GET and nothing else, never echoes request data, and closes every socket in close() so a stopped
+// node leaves no handles.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { ErrorCode, PeerwireError } from '../core/errors.ts';
 import type { PromMetrics } from '../core/prom-metrics.ts';
 import type { HostPort } from '../core/host-port.ts';
+import type { EventStream } from './web/event-stream.ts';
+import { PAGE_HTML } from './web/page.ts';
 
 /** Slowest client we wait for (ms): a scrape answers in milliseconds; this bounds idle sockets. */
 const REQUEST_TIMEOUT_MS = 10_000;
@@ -19,15 +23,19 @@ export interface StatusServerOptions {
   readonly metrics: PromMetrics;
   /** The /status document, computed per request. */
   readonly status: () => unknown;
+  /** The live web view's stream; the page is served at `/` only when this is given. */
+  readonly web?: EventStream;
 }
 
 export class StatusServer {
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
+  private readonly web: EventStream | undefined;
   private address: HostPort | undefined;
 
-  private constructor(server: Server) {
+  private constructor(server: Server, web: EventStream | undefined) {
     this.server = server;
+    this.web = web;
   }
 
   /** The bound address (port resolved when 0 was asked for). */
@@ -46,7 +54,7 @@ export class StatusServer {
     server.requestTimeout = REQUEST_TIMEOUT_MS;
     server.headersTimeout = REQUEST_TIMEOUT_MS;
     server.maxConnections = MAX_CONNECTIONS;
-    const instance = new StatusServer(server);
+    const instance = new StatusServer(server, options.web);
     server.on('connection', (socket) => {
       instance.sockets.add(socket);
       socket.once('close', () => instance.sockets.delete(socket));
@@ -71,6 +79,7 @@ export class StatusServer {
   }
 
   async close(): Promise<void> {
+    this.web?.close();
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const socket of this.sockets) socket.destroy();
     await closed;
@@ -89,12 +98,25 @@ async function handle(options: StatusServerOptions, req: IncomingMessage, res: S
       res.writeHead(200, { 'content-type': options.metrics.registry.contentType }).end(text);
       return;
     }
+    const web = options.web;
+    if (web !== undefined && path === '/') {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(PAGE_HTML);
+      return;
+    }
+    if (web !== undefined && path === '/events') {
+      web.attach(req, res);
+      return;
+    }
+    if (web !== undefined && path === '/view') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(web.latestJson() ?? '{}');
+      return;
+    }
     if (path === '/status' || path === '/') {
       const body = JSON.stringify(options.status(), (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2);
       res.writeHead(200, { 'content-type': 'application/json' }).end(`${body}\n`);
       return;
     }
-    res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /status or /metrics\n');
+    res.writeHead(404, { 'content-type': 'text/plain' }).end(`not found: try /status or /metrics${web === undefined ? '' : ' or /'}\n`);
   } catch {
     if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
     res.end('internal error\n');

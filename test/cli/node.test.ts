@@ -1,13 +1,13 @@
 // `peerwire node` as child processes: for each wire, two nodes connect to each other (one is given the
-// other as its peer) and log it; SIGTERM stops a node gracefully, exit 0, with its peer store on disk
-// holding the other node.
+// other as its peer) and log it; `peerwire status` shows the other node in its peers table; SIGTERM
+// stops a node gracefully, exit 0, with its peer store on disk holding the other node.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FilePeerStore } from '../../src/engine/peers/file-peer-store.ts';
-import { logRecord, startCli, type RunningCli } from './run-cli.ts';
+import { logRecord, runCli, startCli, type RunningCli } from './run-cli.ts';
 
 function started(node: RunningCli): Promise<Record<string, unknown>> {
   return node.waitForLine((l) => logRecord(l)?.msg === 'node started', 'node started').then((l) => logRecord(l)!);
@@ -26,7 +26,7 @@ for (const wire of ['cometbft', 'zcash'] as const) {
     const netArgs = wire === 'cometbft' ? ['--chain-id', 'peerwire-cli-test'] : ['--network', 'zcash-regtest'];
     const nodes: RunningCli[] = [];
     try {
-      const a = startCli([...common, ...netArgs, '--home', join(dir, 'a')]);
+      const a = startCli([...common, ...netArgs, '--home', join(dir, 'a'), '--metrics', '127.0.0.1:0']);
       nodes.push(a);
       const aInfo = await started(a);
       const aListen = String(aInfo.listen);
@@ -37,6 +37,11 @@ for (const wire of ['cometbft', 'zcash'] as const) {
       await connected(b, wire === 'cometbft' ? String(aInfo.id) : aListen);
       // A sees B inbound: by node ID on CometBFT, by its connected address (127.0.0.1:ephemeral) on Zcash.
       await connected(a, wire === 'cometbft' ? String(bInfo.id) : '127.0.0.1:');
+      const status = await runCli(['status', '--url', String(aInfo.status)]);
+      assert.equal(status.code, 0, status.stderr);
+      assert.match(status.stdout, /\nPEERS \([12]\)\n/);
+      const bPrefix = wire === 'cometbft' ? String(bInfo.id).slice(0, 16) : '127\\.0\\.0\\.1:\\d+';
+      assert.match(status.stdout, new RegExp(`\\n${bPrefix}\\s+inbound\\s+127\\.0\\.0\\.1:\\d+\\s+\\d+ s\\s+\\d`), status.stdout);
       b.child.kill('SIGTERM');
       const exit = await b.exited;
       assert.equal(exit.code, 0, b.stderr());

@@ -17,6 +17,7 @@ import { parseZcashAddress } from '../../zcash/connection/transport.ts';
 import { createCliLogger } from '../cli-logger.ts';
 import { collect, intOption, secondsOption, toJson } from '../options.ts';
 import { onShutdownSignal } from '../signals.ts';
+import { formatTable } from '../text-table.ts';
 
 /** Deadline of one `getaddr` (ms): zcashd often never answers it (Zebra waits 8 s). */
 const GETADDR_TIMEOUT_MS = 8_000;
@@ -44,9 +45,10 @@ interface CensusEntry {
 }
 
 function table(entries: readonly CensusEntry[]): string {
-  const rows = [['ADDRESS', 'VERSION', 'USER AGENT', 'SERVICES', 'HEIGHT', 'ADDRS'], ...entries.map((e) => [e.address, String(e.version), e.userAgent, `0x${e.services.toString(16)}`, String(e.height), String(e.addressesShared)])];
-  const widths = rows[0]!.map((_c, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+  return formatTable(
+    ['ADDRESS', 'VERSION', 'USER AGENT', 'SERVICES', 'HEIGHT', 'ADDRS'],
+    entries.map((e) => [e.address, String(e.version), e.userAgent, `0x${e.services.toString(16)}`, String(e.height), String(e.addressesShared)]),
+  );
 }
 
 export function registerCrawl(program: Command): void {

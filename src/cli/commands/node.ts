@@ -1,7 +1,7 @@
 // `peerwire node`: a long-running node from a TOML config and/or flags that mirror its keys (flags win
 // over PEERWIRE_* environment variables, which win over the file). Logs one line per peer connected
-// and disconnected; serves /metrics and /status on --metrics; on SIGINT/SIGTERM it stops gracefully,
-// persists the peer store and exits 0.
+// and disconnected; serves /metrics and /status on --metrics (and the live web view with --web); on
+// SIGINT/SIGTERM it stops gracefully, persists the peer store and exits 0.
 
 import { Option, type Command } from 'commander';
 import { PromMetrics } from '../../core/prom-metrics.ts';
@@ -13,6 +13,13 @@ import { createCliLogger } from '../cli-logger.ts';
 import { createConfiguredNode } from '../configured-node.ts';
 import { collect } from '../options.ts';
 import { onShutdownSignal } from '../signals.ts';
+import { PeerwireError } from '../../core/errors.ts';
+import { EventStream } from '../web/event-stream.ts';
+import { NodeWebView } from '../web/node-web-view.ts';
+import { DEFAULT_WEB_ADDRESS } from '../web/web-view.ts';
+
+/** The web view is rebuilt and sent this often (ms): live enough to watch, cheap for a node with many peers. */
+const WEB_VIEW_PERIOD_MS = 1_000;
 
 /** Flag name (commander's camelCase) → config key. */
 const FLAG_KEYS: Readonly<Record<string, ConfigKey>> = {
@@ -53,6 +60,7 @@ export function registerNode(program: Command): void {
     .option('--seed-mode', 'CometBFT seed mode: answer PEX requests, then hang up')
     .option('--home <dir>', 'folder of node_key.json and peers.dat')
     .option('--metrics <host:port>', 'serve /metrics and /status on this (loopback) address')
+    .option('--web [host:port]', `also serve the live web view there (without --metrics: on this address, default ${DEFAULT_WEB_ADDRESS})`)
     .addOption(new Option('--log-level <level>').choices(['trace', 'debug', 'info', 'warn', 'error', 'silent']))
     .addOption(new Option('--log-format <format>').choices(['auto', 'json', 'pretty']))
     .option('--max-outbound <n>', 'outbound connections')
@@ -76,15 +84,26 @@ export function registerNode(program: Command): void {
       const node = await createConfiguredNode(config, logger, metrics);
       const startedAt = Date.now();
       let server: StatusServer | undefined;
+      const web = flags.web as string | true | undefined;
+      if (typeof web === 'string' && config.metrics !== '' && web !== config.metrics) {
+        await node.stop();
+        throw new PeerwireError('ERR_CLI_USAGE', '--web and --metrics share one server: give the address once', { action: 'transient' });
+      }
+      const serveAt = config.metrics !== '' ? config.metrics : web === undefined ? '' : web === true ? DEFAULT_WEB_ADDRESS : web;
+      const stream = web === undefined ? undefined : new EventStream();
+      const webView = new NodeWebView(node);
+      const publisher = stream === undefined ? undefined : setInterval(() => stream.publish(webView.next()), WEB_VIEW_PERIOD_MS);
       try {
-        if (config.metrics !== '') {
+        if (serveAt !== '') {
           server = await StatusServer.start({
-            listen: parseHostPort(config.metrics, { allowZeroPort: true }),
+            listen: parseHostPort(serveAt, { allowZeroPort: true }),
             metrics,
             status: () => nodeStatus({ ...node, startedAt }),
+            ...(stream === undefined ? {} : { web: stream }),
           });
         }
       } catch (error) {
+        clearInterval(publisher);
         await node.stop();
         throw error;
       }
@@ -101,6 +120,7 @@ export function registerNode(program: Command): void {
       );
       const signal = await stopped;
       logger.info({ signal }, 'stopping');
+      clearInterval(publisher);
       await server?.close();
       await node.stop();
       logger.info({ store: `${config.home}/peers.dat` }, 'node stopped, peer store saved');

@@ -10,6 +10,8 @@ import type { Channel } from '../../engine/router/channel.ts';
 import { cometbftAddress } from '../../cometbft/wire/transport.ts';
 import { createCometbftNode } from '../../cometbft/node/cometbft-node.ts';
 import type { EngineNode } from '../../engine/node/engine-node.ts';
+import { nodeDetail } from '../web/node-detail.ts';
+import type { WebNodeDetail } from '../web/web-view.ts';
 import { demoCodec, DEMO_CHANNEL_ID, type DemoMessage } from './demo-codec.ts';
 import { MAX_SEEN_MESSAGES, messageKey, type MemberContext, type TestnetMember } from './member.ts';
 
@@ -24,6 +26,7 @@ export class CometbftMember implements TestnetMember {
   readonly listen: string;
   readonly bootstrapAddress: string;
   readonly seen = new Set<string>();
+  readonly identity: string;
   private readonly node: EngineNode;
   private readonly channel: Channel<DemoMessage>;
   private readonly context: MemberContext;
@@ -39,6 +42,7 @@ export class CometbftMember implements TestnetMember {
     const a = node.address;
     this.listen = `${a.host}:${a.port}`;
     this.bootstrapAddress = `${node.id}@${a.host}:${a.port}`;
+    this.identity = node.id;
     this.channel = node.openChannel(DEMO_CHANNEL_ID, demoCodec, {
       priority: 5,
       sendQueueCapacity: DEMO_SEND_QUEUE,
@@ -87,6 +91,14 @@ export class CometbftMember implements TestnetMember {
 
   distinctPeers(): number {
     return this.node.router.connectedPeers().length;
+  }
+
+  peerIdentities(): string[] {
+    return this.node.router.connectedPeers();
+  }
+
+  detail(): WebNodeDetail {
+    return nodeDetail(this.node.id, this.listen, this.node.router, this.node.peerManager);
   }
 
   originate(seq: number): void {

@@ -4,6 +4,7 @@
 // hands everything it holds to a peer that connects (as a mempool does), so every message reaches
 // every node once the network is connected, whenever it was sent.
 
+import type { WebNodeDetail } from '../web/web-view.ts';
 import type { TrafficStats } from './traffic-stats.ts';
 
 /** Demo messages one node may hold: bounds the seen set (a default run makes ~1,200 in total). */
@@ -28,6 +29,12 @@ export interface TestnetMember {
   originate(seq: number): void;
   /** Measures one round trip to each connected peer (results go to the stats). */
   probe(): void;
+  /** How this node's peers name it (CometBFT: its node id; Zcash: its user agent), for the peer graph. */
+  readonly identity: string;
+  /** The identities of the nodes connected now (same form as `identity`). */
+  peerIdentities(): string[];
+  /** The node's drill-down for the web view. */
+  detail(): WebNodeDetail;
 }
 
 export interface MemberContext {

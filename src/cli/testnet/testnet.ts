@@ -18,6 +18,8 @@ import { CometbftMember } from './cometbft-member.ts';
 import type { MemberContext, TestnetMember, TestnetWire } from './member.ts';
 import { TrafficStats } from './traffic-stats.ts';
 import { ZcashMember } from './zcash-member.ts';
+import { testnetWebView } from '../web/testnet-web-view.ts';
+import type { WebView } from '../web/web-view.ts';
 
 /** A node's peer target: min(N − 1, 4), enough for a connected mesh without every pair connected. */
 export function targetPeers(nodes: number): number {
@@ -53,6 +55,8 @@ export interface TestnetOptions {
   readonly tickMs?: number;
   /** Called after every tick and once at the end. */
   readonly onSnapshot?: (snapshot: TestnetSnapshot) => void;
+  /** Called after every tick with the web view (graph, charts, drill-down) while nodes run. */
+  readonly onView?: (view: WebView) => void;
   /** Aborting ends the run early (it then fails). */
   readonly signal?: AbortSignal;
   readonly logger?: Logger;
@@ -216,7 +220,9 @@ export async function runTestnet(options: TestnetOptions): Promise<TestnetResult
       }
       if (now >= nextTick) {
         for (const run of runs) for (const m of run.members) m.probe();
-        options.onSnapshot?.(snapshot());
+        const snap = snapshot();
+        options.onSnapshot?.(snap);
+        options.onView?.(testnetWebView(snap, runs.flatMap((run) => run.members)));
         nextTick += tickMs;
       }
       await sleep(Math.max(1, Math.min(nextOriginate, nextTick, end) - performance.now()), signal);
@@ -227,6 +233,7 @@ export async function runTestnet(options: TestnetOptions): Promise<TestnetResult
       const snap = snapshot();
       if (complete(snap) || performance.now() >= settleEnd || signal?.aborted === true) break;
       options.onSnapshot?.(snap);
+      options.onView?.(testnetWebView(snap, runs.flatMap((run) => run.members)));
       await sleep(Math.min(tickMs, 250), signal);
     }
     phase = 'done';

@@ -17,6 +17,8 @@ import type { ZcashMessage } from '../../zcash/wire/messages.ts';
 import { ZCASH_REGTEST } from '../../zcash/params/network-params.ts';
 import { decodeTransaction, type Transaction } from '../../zcash/chain/transaction.ts';
 import { zcashPeerWire, ZcashNode } from '../../zcash/node/zcash-node.ts';
+import { nodeDetail } from '../web/node-detail.ts';
+import type { WebNodeDetail } from '../web/web-view.ts';
 import { MAX_SEEN_MESSAGES, messageKey, type MemberContext, type TestnetMember } from './member.ts';
 
 /** Marks a demo transaction's OP_RETURN data. */
@@ -56,12 +58,18 @@ export function readDemoTransaction(tx: Transaction): { origin: number; seq: num
   return { origin: b.readUInt16LE(at + 6), seq: b.readUInt32LE(at + 8), sentAt: b.readDoubleLE(at + 12) };
 }
 
+/** The user agent of testnet node `index`: its identity among the other nodes. */
+export function testnetUserAgent(index: number): string {
+  return `/peerwire:0.1.0(testnet-zcash-${index})/`;
+}
+
 export class ZcashMember implements TestnetMember {
   readonly wire = 'zcash' as const;
   readonly index: number;
   readonly listen: string;
   readonly bootstrapAddress: string;
   readonly seen = new Set<string>();
+  readonly identity: string;
   private readonly node: ZcashNode;
   private readonly channel: Channel<ZcashMessage>;
   private readonly context: MemberContext;
@@ -76,6 +84,7 @@ export class ZcashMember implements TestnetMember {
     this.index = context.index;
     this.listen = node.address!;
     this.bootstrapAddress = node.address!;
+    this.identity = testnetUserAgent(context.index);
     this.channel = node.router.openChannel(ZcashChannel.Transactions, zcashMessageCodec, { sendQueueCapacity: 4096 });
     // One listener per probe in flight: peers × outstanding probes, well under this.
     setMaxListeners(MAX_PROBES_IN_FLIGHT, this.stopping.signal);
@@ -90,7 +99,7 @@ export class ZcashMember implements TestnetMember {
       maxOutbound: context.target,
       maxInbound: Math.max(context.nodes, context.target),
       localNetwork: true,
-      userAgent: `/peerwire:0.1.0(testnet-zcash-${context.index})/`,
+      userAgent: testnetUserAgent(context.index),
       onTransaction: (tx, peer) => holder.member?.onTransaction(tx, peer.id),
       logger: logger.child({ component: 'testnet', wire: 'zcash', index: context.index }),
       metrics,
@@ -122,9 +131,16 @@ export class ZcashMember implements TestnetMember {
   }
 
   distinctPeers(): number {
-    const agents = new Set<string>();
-    for (const id of this.node.router.connectedPeers()) agents.add(this.node.router.peerInfo(id)?.userAgent ?? id);
-    return agents.size;
+    return new Set(this.peerIdentities()).size;
+  }
+
+  /** Peers by user agent: a pair of Zcash nodes may hold two connections (one each way). */
+  peerIdentities(): string[] {
+    return this.node.router.connectedPeers().map((id) => this.node.router.peerInfo(id)?.userAgent ?? id);
+  }
+
+  detail(): WebNodeDetail {
+    return nodeDetail(this.identity, this.listen, this.node.router, this.node.peerManager);
   }
 
   originate(seq: number): void {
