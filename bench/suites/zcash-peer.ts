@@ -42,6 +42,7 @@ let transport: StreamTransport | undefined;
 let stop = new AbortController();
 let handshakes = 0;
 let failures = 0;
+let blocksReceived = 0;
 
 async function serve(conn: Connection): Promise<void> {
   try {
@@ -50,8 +51,15 @@ async function serve(conn: Connection): Promise<void> {
   } catch {
     // The dialer sends its verack before it hangs up, so a failure here is a real one: it is reported.
     failures++;
+    return;
   }
-  await conn.closed;
+  // Reads (and drops) what the dialer sends, so the priority figure's block stream keeps flowing; the
+  // connection itself answers pings.
+  try {
+    for await (const _m of conn) blocksReceived++;
+  } catch {
+    // closed by the dialer
+  }
 }
 
 async function acceptLoop(t: StreamTransport, signal: AbortSignal): Promise<void> {

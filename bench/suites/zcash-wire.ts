@@ -15,7 +15,16 @@ import { ZcashCodec } from '../../src/zcash/wire/codec.ts';
 import type { OutboundMessage } from '../../src/zcash/wire/messages.ts';
 import { ZCASH_MAINNET } from '../../src/zcash/params/network-params.ts';
 import { decodeTransaction, SAPLING_VERSION_GROUP_ID } from '../../src/zcash/chain/transaction.ts';
-import { cpuSeconds, measureOps, openSide, summarize, type BenchContext, type Suite } from '../harness.ts';
+import {
+  cpuSeconds,
+  measureLatency,
+  measureOps,
+  openSide,
+  summarize,
+  type BenchContext,
+  type Suite,
+} from '../harness.ts';
+import { zcashPeerWire } from '../../src/zcash/node/zcash-node.ts';
 import { benchZcashTransport, BENCH_HANDSHAKE_TIMEOUT_MS, zcashLocalNode } from './zcash-peer.ts';
 
 const PEER = new URL('./zcash-peer.ts', import.meta.url);
@@ -23,6 +32,8 @@ const PEER = new URL('./zcash-peer.ts', import.meta.url);
 const READ_CHUNK = 64 * 1024;
 /** Dialers of the concurrent handshake figure (the issue asks for 8). */
 const CONCURRENT_DIALS = 8;
+/** Deadline of the whole ping-under-load figure (ms): a dead side must not hang the run. */
+const PRIORITY_FIGURE_TIMEOUT_MS = 5 * 60_000;
 /** Spec §5.6: >= 250 k small messages decoded and verified per second per core (absolute, noisy box). */
 const SMALL_MESSAGES_PER_SEC_TARGET = 250_000;
 
@@ -42,10 +53,12 @@ function txMessage(size: number): OutboundMessage {
 }
 
 /**
- * A well-formed v4 transaction of exactly `size` bytes (at least 1,100): one input, one output whose
- * script takes the slack, one Sapling output description (948 bytes) and the binding signature.
+ * A well-formed v4 transaction of exactly `size` bytes (at least 320): one input, one output whose
+ * script takes the slack, and from 1,100 bytes on one Sapling output description (948 bytes) with its
+ * binding signature (a smaller one is transparent only, as most 1 KiB transactions are).
  */
 function saplingTransaction(size: number): Uint8Array {
+  const shielded = size >= 1100;
   const w = new ByteWriter(size);
   w.u32le(0x80000004); // overwintered flag | version 4
   w.u32le(SAPLING_VERSION_GROUP_ID);
@@ -55,8 +68,8 @@ function saplingTransaction(size: number): Uint8Array {
   w.u32le(0xffffffff);
   w.compactSize(1);
   w.u64le(1000n);
-  // Everything after the script: lock time, expiry, value balance, 2 counts, output, nJoinSplit, sig.
-  const tail = 4 + 4 + 8 + 1 + 1 + 948 + 1 + 64;
+  // Everything after the script: lock time, expiry, value balance, 2 counts, [output], nJoinSplit, [sig].
+  const tail = 4 + 4 + 8 + 1 + 1 + 1 + (shielded ? 948 + 64 : 0);
   const scriptLength = size - w.length - 3 - tail;
   w.compactSize(scriptLength);
   w.bytes(randomBytes(scriptLength));
@@ -64,10 +77,10 @@ function saplingTransaction(size: number): Uint8Array {
   w.u32le(0);
   w.u64le(0n);
   w.compactSize(0);
-  w.compactSize(1);
-  w.bytes(randomBytes(948));
+  w.compactSize(shielded ? 1 : 0);
+  if (shielded) w.bytes(randomBytes(948));
   w.compactSize(0);
-  w.bytes(randomBytes(64));
+  if (shielded) w.bytes(randomBytes(64));
   return w.finish();
 }
 
@@ -268,11 +281,82 @@ async function handshakeFigures(ctx: BenchContext): Promise<void> {
   }
 }
 
+/**
+ * A ping's round trip (request to pong, timed here) on an idle connection, then while the same
+ * connection is kept saturated with 1 MiB `block` messages (one send loop honouring backpressure): the
+ * Zcash wire's counterpart of the CometBFT priority figure. The Zcash connection has no send scheduler:
+ * a ping is written behind whatever the link and the kernel already hold.
+ */
+async function pingUnderLoad(ctx: BenchContext): Promise<void> {
+  const side = await openSide(PEER, { procs: 2 });
+  const transport = benchZcashTransport();
+  try {
+    const port = await side.call<number>('listen');
+    const signal = AbortSignal.timeout(PRIORITY_FIGURE_TIMEOUT_MS);
+    const conn = await transport.dial(tcpEndpoint('127.0.0.1', port), signal);
+    const info = await conn.handshake(zcashLocalNode(), signal);
+    const client = zcashPeerWire(info)?.client;
+    if (client === undefined) throw new PeerwireError(ErrorCode.InvalidArgument, 'no Zcash client on the connection');
+    let nonce = 0n;
+    const ping = async (): Promise<void> => {
+      await client.request({ kind: 'ping', nonce: ++nonce }, signal);
+    };
+    const idle = await measureLatency(ping, { warmup: ctx.config.rttWarmup, timeMs: ctx.config.rttMs });
+    const block = blockMessage(1 << 20);
+    const zconn = conn as unknown as { sendMessage(m: OutboundMessage): boolean; drained(s?: AbortSignal): Promise<void> };
+    let stop = false;
+    let sent = 0;
+    const t0 = performance.now();
+    const loop = (async () => {
+      while (!stop) {
+        if (!zconn.sendMessage(block)) await zconn.drained(signal);
+        sent++;
+      }
+    })();
+    let loaded;
+    try {
+      await new Promise((resolve) => setTimeout(resolve, ctx.config.warmupMs));
+      loaded = await measureLatency(ping, {
+        warmup: 3,
+        timeMs: ctx.config.rttMs,
+        minSamples: ctx.config.quick ? 10 : 50,
+      });
+    } finally {
+      stop = true;
+      await loop;
+    }
+    const blockMBps = (sent * (1 << 20)) / ((performance.now() - t0) / 1000) / 1e6;
+    conn.close();
+    ctx.results.add('peerwire-zcash', {
+      id: 'peerwire.zcash.ping.idle.p99',
+      label: 'Zcash ping round trip p99, idle connection, 2 procs',
+      value: idle.p99,
+      unit: 'us',
+      better: 'lower',
+      details: { p50us: idle.p50, samples: idle.n },
+    });
+    ctx.results.add('peerwire-zcash', {
+      id: 'peerwire.zcash.ping.loaded.p99',
+      label: 'Zcash ping round trip p99, connection saturated with 1 MiB block messages, 2 procs',
+      value: loaded.p99,
+      unit: 'us',
+      better: 'lower',
+      compare: [{ to: 'peerwire.zcash.ping.idle.p99', target: 2 }],
+      details: { p50us: loaded.p50, samples: loaded.n, maxUs: loaded.max, blockMBps },
+    });
+  } finally {
+    await transport.close();
+    await side.close();
+  }
+}
+
 export const zcashWireSuite: Suite = {
   name: 'peerwire-zcash',
   description: 'Zcash codec decode + checksum vs sha256d, handshakes over loopback TCP',
   async run(ctx) {
     decodeFigures(ctx);
     await handshakeFigures(ctx);
+    ctx.log('peerwire-zcash: ping round trip, idle and under a block stream');
+    await pingUnderLoad(ctx);
   },
 };
