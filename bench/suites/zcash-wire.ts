@@ -296,14 +296,18 @@ async function pingUnderLoad(ctx: BenchContext): Promise<void> {
     const conn = await transport.dial(tcpEndpoint('127.0.0.1', port), signal);
     const info = await conn.handshake(zcashLocalNode(), signal);
     const client = zcashPeerWire(info)?.client;
-    if (client === undefined) throw new PeerwireError(ErrorCode.InvalidArgument, 'no Zcash client on the connection');
+    if (client === undefined)
+      throw new PeerwireError(ErrorCode.InvalidArgument, 'no Zcash client on the connection');
     let nonce = 0n;
     const ping = async (): Promise<void> => {
       await client.request({ kind: 'ping', nonce: ++nonce }, signal);
     };
     const idle = await measureLatency(ping, { warmup: ctx.config.rttWarmup, timeMs: ctx.config.rttMs });
     const block = blockMessage(1 << 20);
-    const zconn = conn as unknown as { sendMessage(m: OutboundMessage): boolean; drained(s?: AbortSignal): Promise<void> };
+    const zconn = conn as unknown as {
+      sendMessage(m: OutboundMessage): boolean;
+      drained(s?: AbortSignal): Promise<void>;
+    };
     let stop = false;
     let sent = 0;
     const t0 = performance.now();
