@@ -86,9 +86,9 @@ export const handlers: SideHandlers = {
     acceptLoop(t, stop.signal).catch(() => undefined);
     return endpoint.port;
   },
-  /** Inbound handshakes completed and failed so far. */
-  stats(): { handshakes: number; failures: number } {
-    return { handshakes, failures };
+  /** Inbound handshakes completed and failed so far, and messages read after them. */
+  stats(): { handshakes: number; failures: number; blocksReceived: number } {
+    return { handshakes, failures, blocksReceived };
   },
   async close(): Promise<void> {
     stop.abort();
