@@ -171,3 +171,19 @@ export function isPrivateOrLoopback(address: NodeAddress): boolean {
   const kind = classifyAddress(address);
   return kind === 'private' || kind === 'loopback';
 }
+
+/**
+ * The subnet an IP belongs to for fairness between remote networks, whatever its class: the IPv4 /16
+ * (`ipv4:a.b`, also for IPv4-mapped and 6to4 IPv6), the IPv6 /32 (`ipv6:xxxx:xxxx`). Loopback and
+ * private addresses are grouped like public ones, so attackers on 127.1.x.y share one subnet and an
+ * honest peer on 127.2.0.1 has another. A host that is not an IP literal (a memory endpoint) is its
+ * own subnet.
+ */
+export function subnetOf(host: string): string {
+  const bytes = ipBytes(host);
+  if (bytes === undefined) return `host:${host}`;
+  const v4 = bytes.length === 4 ? bytes : embeddedIpv4(bytes);
+  if (v4 !== undefined) return `ipv4:${v4[0]}.${v4[1]}`;
+  const hex = (i: number): string => ((bytes[i]! << 8) | bytes[i + 1]!).toString(16);
+  return `ipv6:${hex(0)}:${hex(2)}`;
+}

@@ -1,33 +1,79 @@
-// The accept loop's first, cheapest line of defence, applied before any handshake crypto: a cap on
-// handshakes in progress overall, a cap on handshakes in progress per remote IP, and a minimum
-// interval between fresh attempts from one IP (Tendermint v0.35's connection tracker). Its map is
-// keyed by remote IPs, so it is bounded too: idle entries expire and a full table refuses new IPs.
+// The accept loop's first, cheapest line of defence, applied before any handshake crypto. It accounts
+// for *pending* handshakes only: a slot is held from accept until the handshake ends (the router then
+// releases it, whatever the outcome), so connected peers never occupy pending slots — they count
+// against the peer manager's inbound limit instead.
+//
+// An attacker with many sockets cannot monopolise the pending slots:
+// - at most `maxPendingPerIp` handshakes per remote IP;
+// - when every slot is taken, a newcomer whose subnet (IPv4 /16, IPv6 /32) holds fewer pending slots
+//   than the busiest subnet evicts the oldest pending connection of the busiest IP in that subnet; a
+//   newcomer from the busiest subnet itself evicts within its subnet when its own IP holds fewer slots
+//   than the busiest IP there. A newcomer from an unrepresented subnet is therefore never refused, and
+//   honest handshakes (fast, so young) outlive the stalled ones (old) that eviction picks first;
+// - handshake deadlines shrink as the slots fill (`deadlineMs`), so stalled sockets are shed sooner;
+// - an IP whose last attempt failed, was refused or was evicted is refused for `minIntervalPerIpMs`
+//   (CometBFT 100 ms, Zebra 10 ms after a failed inbound connection), and each refusal restarts that
+//   interval, so a socket that reconnects as fast as it is dropped is turned away cheaply.
+// Every map is bounded: pending tickets by maxPendingHandshakes, subnets by the same, the per-IP
+// pacing memory by maxTrackedIps (the least recently seen idle IP is forgotten first).
 
 import type { Clock } from '../../core/clock.ts';
+import { canonicalIp, subnetOf } from '../peers/address-group.ts';
 
 export interface AcceptGateOptions {
   /** Handshakes in progress at once, over all IPs. */
   readonly maxPendingHandshakes: number;
   /** Handshakes in progress at once from one IP. */
   readonly maxPendingPerIp: number;
-  /** A fresh attempt from an IP with nothing in flight is refused if its last one was this recent (ms). */
+  /** After a failed, refused or evicted attempt, the IP is refused for this long (ms). */
   readonly minIntervalPerIpMs: number;
-  /** Most IPs tracked at once; beyond it, new IPs are refused until entries expire. */
+  /** Idle IPs whose pacing is remembered; beyond it the least recently seen is forgotten. */
   readonly maxTrackedIps: number;
+  /**
+   * The share of the handshake deadline left when every pending slot is taken, in (0, 1]. Below half
+   * occupancy the full deadline applies; from there it falls linearly to this share.
+   */
+  readonly minDeadlineFraction: number;
 }
 
-export type AcceptVerdict = 'ok' | 'pending-full' | 'ip-pending-full' | 'ip-too-soon' | 'tracker-full';
+export type AcceptRefusal = 'pending-full' | 'ip-pending-full' | 'ip-too-soon';
+
+/** A pending handshake's slot; hand it back with `release`. */
+export interface PendingTicket {
+  readonly ip: string;
+  readonly subnet: string;
+  readonly admittedAt: number;
+}
+
+export type AcceptDecision =
+  | { readonly verdict: 'ok'; readonly ticket: PendingTicket; readonly evicted: boolean }
+  | { readonly verdict: AcceptRefusal };
+
+class Ticket implements PendingTicket {
+  released = false;
+  constructor(
+    readonly ip: string,
+    readonly subnet: string,
+    readonly admittedAt: number,
+    readonly evict: () => void,
+  ) {}
+}
 
 interface IpEntry {
-  inFlight: number;
-  lastAttempt: number;
+  readonly pending: Set<Ticket>;
+  /** When its last attempt failed, was refused or evicted; -Infinity when none did. */
+  lastFailure: number;
 }
 
 export class AcceptGate {
   private readonly options: AcceptGateOptions;
   private readonly clock: Clock;
+  /** Remote IP → its pending tickets and pacing; insertion order is least recently seen first. */
   private readonly ips = new Map<string, IpEntry>();
-  private pending = 0;
+  /** Subnet → pending tickets in it (only subnets with at least one). */
+  private readonly subnets = new Map<string, number>();
+  /** Every pending ticket, oldest first. */
+  private readonly tickets = new Set<Ticket>();
 
   constructor(options: AcceptGateOptions, clock: Clock) {
     this.options = options;
@@ -35,50 +81,119 @@ export class AcceptGate {
   }
 
   get pendingHandshakes(): number {
-    return this.pending;
+    return this.tickets.size;
   }
 
   get trackedIps(): number {
     return this.ips.size;
   }
 
-  /** Decides on a new inbound connection from `ip`; on `ok` the caller must call release(ip) later. */
-  admit(ip: string): AcceptVerdict {
+  /**
+   * Decides on a new inbound connection from `host`. On `ok` the caller must call release(ticket) when
+   * the handshake ends; `evict` is called (at most once) if a newcomer takes the slot instead, and must
+   * close the connection — the caller still releases the ticket when its handshake then fails.
+   */
+  admit(host: string, evict: () => void): AcceptDecision {
     const now = this.clock.now();
-    if (this.pending >= this.options.maxPendingHandshakes) return 'pending-full';
+    const ip = canonicalIp(host) ?? host;
+    const entry = this.touch(ip);
+    if (entry.pending.size >= this.options.maxPendingPerIp) return { verdict: 'ip-pending-full' };
+    if (entry.pending.size === 0 && now - entry.lastFailure < this.options.minIntervalPerIpMs) {
+      entry.lastFailure = now;
+      return { verdict: 'ip-too-soon' };
+    }
+    const subnet = subnetOf(ip);
+    let evicted = false;
+    if (this.tickets.size >= this.options.maxPendingHandshakes) {
+      const victim = this.victimFor(subnet, entry.pending.size);
+      if (victim === undefined) {
+        entry.lastFailure = now;
+        return { verdict: 'pending-full' };
+      }
+      this.drop(victim);
+      this.ips.get(victim.ip)!.lastFailure = now;
+      victim.evict();
+      evicted = true;
+    }
+    const ticket = new Ticket(ip, subnet, now, evict);
+    entry.pending.add(ticket);
+    this.tickets.add(ticket);
+    this.subnets.set(subnet, (this.subnets.get(subnet) ?? 0) + 1);
+    return { verdict: 'ok', ticket, evicted };
+  }
+
+  /** Hands a slot back when its handshake ends; a failed one paces its IP. Idempotent. */
+  release(ticket: PendingTicket, outcome: 'succeeded' | 'failed'): void {
+    const t = ticket as Ticket;
+    const entry = this.ips.get(t.ip);
+    if (!t.released) this.drop(t);
+    if (entry !== undefined && outcome === 'failed') entry.lastFailure = this.clock.now();
+  }
+
+  /** The handshake deadline to give a connection admitted now, shortened as the slots fill (ms). */
+  deadlineMs(baseMs: number): number {
+    const occupancy = this.tickets.size / Math.max(1, this.options.maxPendingHandshakes);
+    if (occupancy <= 0.5) return baseMs;
+    const floor = this.options.minDeadlineFraction;
+    const share = 1 - (1 - floor) * Math.min(1, (occupancy - 0.5) * 2);
+    return Math.max(1, Math.round(baseMs * share));
+  }
+
+  private drop(ticket: Ticket): void {
+    ticket.released = true;
+    this.tickets.delete(ticket);
+    this.ips.get(ticket.ip)?.pending.delete(ticket);
+    const left = (this.subnets.get(ticket.subnet) ?? 1) - 1;
+    if (left <= 0) this.subnets.delete(ticket.subnet);
+    else this.subnets.set(ticket.subnet, left);
+  }
+
+  /** The IP's entry, moved to the most recently seen end; forgets the least recently seen idle IP when full. */
+  private touch(ip: string): IpEntry {
     let entry = this.ips.get(ip);
-    if (entry === undefined) {
-      if (this.ips.size >= this.options.maxTrackedIps) this.expire(now);
-      if (this.ips.size >= this.options.maxTrackedIps) return 'tracker-full';
-      entry = { inFlight: 0, lastAttempt: Number.NEGATIVE_INFINITY };
-      this.ips.set(ip, entry);
-    } else if (entry.inFlight >= this.options.maxPendingPerIp) {
-      return 'ip-pending-full';
-    } else if (entry.inFlight === 0 && now - entry.lastAttempt < this.options.minIntervalPerIpMs) {
-      entry.lastAttempt = now;
-      return 'ip-too-soon';
-    }
-    entry.inFlight++;
-    entry.lastAttempt = now;
-    this.pending++;
-    return 'ok';
-  }
-
-  release(ip: string): void {
-    const entry = this.ips.get(ip);
-    if (entry === undefined || entry.inFlight === 0) return;
-    entry.inFlight--;
-    this.pending--;
-    if (entry.inFlight === 0 && this.clock.now() - entry.lastAttempt >= this.options.minIntervalPerIpMs) {
+    if (entry !== undefined) {
       this.ips.delete(ip);
+    } else {
+      entry = { pending: new Set(), lastFailure: Number.NEGATIVE_INFINITY };
+      if (this.ips.size >= this.options.maxTrackedIps) this.forgetIdle();
+    }
+    this.ips.set(ip, entry);
+    return entry;
+  }
+
+  private forgetIdle(): void {
+    for (const [ip, entry] of this.ips) {
+      if (entry.pending.size === 0) {
+        this.ips.delete(ip);
+        return;
+      }
     }
   }
 
-  /** Drops idle entries whose interval has passed. */
-  expire(now = this.clock.now()): void {
-    for (const [ip, entry] of this.ips) {
-      if (entry.inFlight === 0 && now - entry.lastAttempt >= this.options.minIntervalPerIpMs)
-        this.ips.delete(ip);
+  /**
+   * The pending connection a newcomer from `subnet` (its IP already holding `ipPending`) may evict:
+   * the oldest among the busiest IPs of the busiest subnet, when the newcomer's subnet holds fewer;
+   * within the newcomer's own subnet when it is one of the busiest and its IP holds fewer.
+   */
+  private victimFor(subnet: string, ipPending: number): Ticket | undefined {
+    let busiest = 0;
+    for (const count of this.subnets.values()) busiest = Math.max(busiest, count);
+    const own = this.subnets.get(subnet) ?? 0;
+    let eligible: (s: string) => boolean;
+    if (own < busiest) eligible = (s) => this.subnets.get(s) === busiest;
+    else if (own === busiest) eligible = (s) => s === subnet;
+    else return undefined;
+    // The busiest IP count within each eligible subnet.
+    const busiestIp = new Map<string, number>();
+    for (const t of this.tickets) {
+      if (!eligible(t.subnet)) continue;
+      const count = this.ips.get(t.ip)!.pending.size;
+      if (count > (busiestIp.get(t.subnet) ?? 0)) busiestIp.set(t.subnet, count);
     }
+    if (own === busiest && (busiestIp.get(subnet) ?? 0) <= ipPending) return undefined;
+    for (const t of this.tickets) {
+      if (eligible(t.subnet) && this.ips.get(t.ip)!.pending.size === busiestIp.get(t.subnet)) return t;
+    }
+    return undefined;
   }
 }

@@ -14,14 +14,40 @@ export interface RouterOptions {
   readonly handshakeTimeoutMs: number;
   /** Dials in flight at once. Tendermint uses 32 x NumCPU; 32 keeps a 2-core box responsive. */
   readonly maxConcurrentDials: number;
-  /** Inbound handshakes in flight at once: bounds sockets a slowloris attacker can hold (js-libp2p: 10). */
+  /**
+   * Inbound handshakes in flight at once: bounds sockets a slowloris attacker can hold (js-libp2p: 10).
+   * A slot is held only until the handshake ends; connected peers count against the peer manager's
+   * inbound limit instead. When full, a newcomer from a less represented subnet evicts (accept-gate.ts).
+   */
   readonly maxPendingHandshakes: number;
   /** Inbound handshakes in flight from one IP. One honest node needs one; a few allow NATed hosts. */
   readonly maxPendingHandshakesPerIp: number;
-  /** A fresh attempt from an IP with none in flight is refused if its last one is this recent (ms; Tendermint 100). */
+  /**
+   * After a failed, refused or evicted inbound attempt, its IP is refused for this long (ms): CometBFT
+   * 100 (Tendermint's connection-tracker window), Zebra 10 (MIN_INBOUND_PEER_FAILED_CONNECTION_INTERVAL).
+   */
   readonly minAcceptIntervalPerIpMs: number;
-  /** Remote IPs tracked by the accept gate at once (bounds that map). */
+  /** Idle remote IPs whose pacing the accept gate remembers (bounds that map; least recent forgotten). */
   readonly maxTrackedIps: number;
+  /**
+   * The share of `handshakeTimeoutMs` a handshake gets when every pending slot is taken; from half
+   * occupancy the deadline shrinks linearly to it, so stalled sockets are shed faster under pressure.
+   * 0.25: a 3 s deadline becomes 750 ms, still 100 round trips on a LAN and several on a WAN.
+   */
+  readonly minHandshakeDeadlineFraction: number;
+  /**
+   * Connected peers (both directions) per remote IP. Default Infinity (Tendermint v0.35's router had no
+   * such rule); the node assemblies set the wire's rule: CometBFT 1 unless `allow_duplicate_ip`, Zebra
+   * 1 (`max_connections_per_ip`).
+   */
+  readonly maxConnectionsPerIp: number;
+  /**
+   * Event-loop utilisation (0..1, sampled each second) above which new inbound connections are shed
+   * with a rising probability (overload-shedder.ts); 1 disables shedding. Default 1: the load of one
+   * event loop is one node's load only in a node process, so the node assemblies turn it on
+   * (NODE_OVERLOAD_THRESHOLD) and routers embedded in tests or larger programs leave it off.
+   */
+  readonly overloadThreshold: number;
   /**
    * A peer whose socket does not drain, or whose full `block` queue keeps a sender waiting, for this long
    * is disconnected (ms). Tendermint used a 10 s send timeout.
@@ -42,6 +68,9 @@ export const DEFAULT_ROUTER_OPTIONS: RouterOptions = {
   maxPendingHandshakesPerIp: 4,
   minAcceptIntervalPerIpMs: 100,
   maxTrackedIps: 4_096,
+  minHandshakeDeadlineFraction: 0.25,
+  maxConnectionsPerIp: Number.POSITIVE_INFINITY,
+  overloadThreshold: 1,
   stallTimeoutMs: 10_000,
   loopRetryMinMs: 10,
   loopRetryMaxMs: 5_000,
@@ -51,4 +80,13 @@ export const DEFAULT_ROUTER_OPTIONS: RouterOptions = {
 export const LOCAL_NETWORK_ROUTER_OPTIONS: Partial<RouterOptions> = {
   maxPendingHandshakesPerIp: 64,
   minAcceptIntervalPerIpMs: 0,
+  maxConnectionsPerIp: Number.POSITIVE_INFINITY,
+  // A local testnet runs many nodes on one event loop: its load says nothing about one node.
+  overloadThreshold: 1,
 };
+
+/**
+ * Overload threshold of a node process (event-loop utilisation): above 90 % busy, the node sheds new
+ * inbound connections before their handshakes, leaving the rest for the peers it already has.
+ */
+export const NODE_OVERLOAD_THRESHOLD = 0.9;

@@ -16,7 +16,7 @@ import type { NodeKey } from '../../core/node-key.ts';
 import { WakeSignal } from '../../core/wake-signal.ts';
 import type { PeerManagerApi, PeerUpdate } from '../peers/types.ts';
 import type { Connection, Direction, LocalNode, PeerInfo, Transport } from '../../transport/types.ts';
-import { AcceptGate } from './accept-gate.ts';
+import { InboundAdmission, type AdmittedConnection } from './inbound-admission.ts';
 import {
   Channel,
   CHANNEL_DEFAULTS,
@@ -51,6 +51,8 @@ export interface RouterInit {
   /** A slice's view of the traffic, for its network's own metrics (traffic-observer.ts). */
   readonly traffic?: TrafficObserver;
   readonly resolver?: HostResolver;
+  /** Load probe for overload shedding (tests inject one); default: event-loop utilisation. */
+  readonly loadProbe?: () => number;
 }
 
 export type { PeerStatusView } from './routed-peer.ts';
@@ -67,7 +69,7 @@ export class Router implements ChannelHost {
   private readonly logger: Logger;
   private readonly metrics: RouterMetrics;
   private readonly resolver: HostResolver;
-  private readonly acceptGate: AcceptGate;
+  private readonly admission: InboundAdmission;
   private readonly channels = new Map<number, Channel<unknown>>();
   private readonly peers = new Map<NodeId, RoutedPeer>();
   private readonly peerHost: RoutedPeerHost;
@@ -92,15 +94,12 @@ export class Router implements ChannelHost {
     this.logger = (init.logger ?? silentLogger).child({ component: 'router' });
     this.metrics = new RouterMetrics(init.metrics ?? noopMetrics, init.traffic);
     this.resolver = init.resolver ?? systemResolver;
-    this.acceptGate = new AcceptGate(
-      {
-        maxPendingHandshakes: this.options.maxPendingHandshakes,
-        maxPendingPerIp: this.options.maxPendingHandshakesPerIp,
-        minIntervalPerIpMs: this.options.minAcceptIntervalPerIpMs,
-        maxTrackedIps: this.options.maxTrackedIps,
-      },
-      this.clock,
-    );
+    this.admission = new InboundAdmission({
+      options: this.options,
+      clock: this.clock,
+      metrics: init.metrics ?? noopMetrics,
+      loadProbe: init.loadProbe,
+    });
     this.peerHost = {
       metrics: this.metrics,
       stallTimeoutMs: this.options.stallTimeoutMs,
@@ -332,7 +331,7 @@ export class Router implements ChannelHost {
         metrics: this.metrics,
         logger: this.logger,
         handshake: (c) => this.handshake(c, address.id),
-        admit: (info) => this.peerManager.dialed(address, info),
+        admit: (info) => this.admission.claimIp(conn, this.peers.has(info.id), () => this.peerManager.dialed(address, info)),
         forget: (c) => this.forget(c),
         onHandshakeFailed: (error) => this.safely(() => this.peerManager.dialFailed(address, error)),
       },
@@ -353,21 +352,14 @@ export class Router implements ChannelHost {
         if (toPeerwireError(error).code === ErrorCode.Closed) return 'stop';
         throw error;
       }
-      const ip = conn.remoteEndpoint.host;
-      const verdict = this.acceptGate.admit(ip);
-      if (verdict !== 'ok') {
-        this.metrics.rejected('inbound', verdict);
-        conn.close(
-          new PeerwireError(ErrorCode.Rejected, `inbound refused: ${verdict}`, { action: 'transient' }),
-        );
-        return;
-      }
+      const admitted = this.admission.admit(conn);
+      if (admitted === undefined) return;
       this.liveConnections.add(conn);
-      this.spawn(this.acceptAndRoute(conn).finally(() => this.acceptGate.release(ip)));
+      this.spawn(this.acceptAndRoute(conn, admitted));
     });
   }
 
-  private async acceptAndRoute(conn: Connection): Promise<void> {
+  private async acceptAndRoute(conn: Connection, pending: AdmittedConnection): Promise<void> {
     const admitted = await handshakeAndAdmit(
       conn,
       'inbound',
@@ -375,8 +367,18 @@ export class Router implements ChannelHost {
       {
         metrics: this.metrics,
         logger: this.logger,
-        handshake: (c) => this.handshake(c, undefined),
-        admit: (info) => this.peerManager.accepted(info.id, info),
+        // The pending slot is held only while the handshake runs, under a deadline set at admission.
+        handshake: async (c) => {
+          let outcome: 'succeeded' | 'failed' = 'failed';
+          try {
+            const info = await this.handshake(c, undefined, pending.handshakeTimeoutMs);
+            outcome = 'succeeded';
+            return info;
+          } finally {
+            this.admission.handshakeEnded(pending, outcome);
+          }
+        },
+        admit: (info) => this.admission.claimIp(conn, this.peers.has(info.id), () => this.peerManager.accepted(info.id, info)),
         forget: (c) => this.forget(c),
       },
     );
@@ -384,13 +386,12 @@ export class Router implements ChannelHost {
   }
 
   /** Runs the wire handshake under the deadline and checks identity: key, dialed ID, not ourselves. */
-  private async handshake(conn: Connection, expectedId: NodeId | undefined): Promise<PeerInfo> {
-    const guard = deadline(
-      this.options.handshakeTimeoutMs,
-      this.stopController.signal,
-      'handshake',
-      this.clock,
-    );
+  private async handshake(
+    conn: Connection,
+    expectedId: NodeId | undefined,
+    timeoutMs = this.options.handshakeTimeoutMs,
+  ): Promise<PeerInfo> {
+    const guard = deadline(timeoutMs, this.stopController.signal, 'handshake', this.clock);
     let info: PeerInfo;
     try {
       info = await conn.handshake(this.localNode(), guard.signal);
@@ -424,6 +425,7 @@ export class Router implements ChannelHost {
     this.logger.info({ peer: info.id, direction, remote: conn.remoteEndpoint.host }, 'peer connected');
     this.safely(() => this.peerManager.ready(info.id, info, direction));
     const reason = await peer.run();
+    this.admission.releaseIp(conn);
     this.forget(conn);
     this.metrics.peerDisconnected(info.id, direction);
     if (this.peers.get(info.id) === peer) this.peers.delete(info.id);
