@@ -20,7 +20,14 @@ import type { NodeAddress } from '../../core/node-address.ts';
 import type { NodeKey } from '../../core/node-key.ts';
 import { FilePeerStore } from '../../engine/peers/file-peer-store.ts';
 import { labNetworkProfile, localNetworkProfile, TendermintPolicy } from '../../engine/peers/tendermint-policy.ts';
-import { LOCAL_NETWORK_ROUTER_OPTIONS } from '../../engine/router/router-options.ts';
+import {
+  LOCAL_NETWORK_ROUTER_OPTIONS,
+  NODE_OVERLOAD_THRESHOLD,
+  type RouterOptions,
+} from '../../engine/router/router-options.ts';
+import { DEFAULT_RATE_BYTES_PER_SECOND } from '../wire/mconnection/rate-limiter.ts';
+import { COMETBFT_INBOUND_BUDGET } from '../wire/cometbft-budget.ts';
+import type { InboundBudgetOptions } from '../../transport/inbound-budget.ts';
 import { COMETBFT_PEX_RULES, pexCodec } from '../pex/index.ts';
 import { cometbftTcpTransport } from '../wire/transport.ts';
 import { EngineNode } from '../../engine/node/engine-node.ts';
@@ -73,6 +80,21 @@ export interface CometbftNodeOptions {
   readonly localNetwork?: boolean;
   /** The lab profile (see the file comment); not together with localNetwork. Default false. */
   readonly labNetwork?: boolean;
+  /** Several peers from one IP (CometBFT `allow_duplicate_ip`). Default false (true in the local-network profile). */
+  readonly allowDuplicateIp?: boolean;
+  /** Send rate per peer, bytes/s (CometBFT `send_rate`). Default 5,120,000. */
+  readonly sendRate?: number;
+  /** Receive rate per peer, bytes/s (CometBFT `recv_rate`): reading pauses above it. Default 5,120,000. */
+  readonly recvRate?: number;
+  /**
+   * Per-peer inbound packet budget. Default COMETBFT_INBOUND_BUDGET (cometbft-budget.ts); none in the
+   * local-network and lab profiles, whose demo traffic floods on purpose.
+   */
+  readonly inboundBudget?: InboundBudgetOptions;
+  /** Pending-handshake and overload limits of the router (router-options.ts); defaults as there. */
+  readonly admission?: Partial<
+    Pick<RouterOptions, 'maxPendingHandshakes' | 'maxPendingHandshakesPerIp' | 'overloadThreshold'>
+  >;
   /** Time source. Default the real clock. */
   readonly clock?: Clock;
   /** NodeInfo moniker. Default "peerwire". */
@@ -88,6 +110,7 @@ export async function createCometbftNode(options: CometbftNodeOptions): Promise<
   const local = options.localNetwork === true;
   const lab = options.labNetwork === true;
   const fastPaced = local || lab;
+  const allowDuplicateIp = options.allowDuplicateIp ?? local;
   const maxOutgoing = options.maxOutbound ?? COMETBFT_DEFAULT_MAX_OUTBOUND;
   const maxIncoming = options.maxInbound ?? COMETBFT_DEFAULT_MAX_INBOUND;
   const transport = cometbftTcpTransport({
@@ -95,6 +118,11 @@ export async function createCometbftNode(options: CometbftNodeOptions): Promise<
       chainId: options.chainId,
       moniker: options.moniker ?? 'peerwire',
       ...(fastPaced ? { handshakeTimeoutMs: LOCAL_WIRE_DEADLINE_MS, nodeInfoTimeoutMs: LOCAL_WIRE_DEADLINE_MS } : {}),
+      sendRate: options.sendRate ?? DEFAULT_RATE_BYTES_PER_SECOND,
+      recvRate: options.recvRate ?? DEFAULT_RATE_BYTES_PER_SECOND,
+      ...(options.inboundBudget !== undefined || !fastPaced
+        ? { inboundBudget: options.inboundBudget ?? COMETBFT_INBOUND_BUDGET }
+        : {}),
     },
     ...(options.logger === undefined ? {} : { logger: options.logger }),
     ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
@@ -125,14 +153,15 @@ export async function createCometbftNode(options: CometbftNodeOptions): Promise<
     ...(store === undefined ? {} : { store }),
     persistentPeers: options.persistentPeers ?? [],
     bootstrap: options.seeds ?? [],
-    router: fastPaced
-      ? {
-          // The lab keeps the router's per-IP accept rules: every lab host has its own address.
-          ...(local ? LOCAL_NETWORK_ROUTER_OPTIONS : {}),
-          handshakeTimeoutMs: 2 * LOCAL_WIRE_DEADLINE_MS,
-          dialTimeoutMs: LOCAL_WIRE_DEADLINE_MS,
-        }
-      : { handshakeTimeoutMs: COMETBFT_HANDSHAKE_TIMEOUT_MS },
+    router: {
+      ...(fastPaced
+        ? { handshakeTimeoutMs: 2 * LOCAL_WIRE_DEADLINE_MS, dialTimeoutMs: LOCAL_WIRE_DEADLINE_MS }
+        : { handshakeTimeoutMs: COMETBFT_HANDSHAKE_TIMEOUT_MS }),
+      // A node process watches its own load; the local testnet runs many nodes on one event loop.
+      ...(local ? LOCAL_NETWORK_ROUTER_OPTIONS : { overloadThreshold: NODE_OVERLOAD_THRESHOLD }),
+      maxConnectionsPerIp: allowDuplicateIp ? Number.POSITIVE_INFINITY : 1,
+      ...options.admission,
+    },
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     addressExchange: pex
       ? {

@@ -16,6 +16,7 @@
 // nonce counter, a missing pong: each closes the connection with its typed error.
 
 import { realClock, type Clock, type Timer } from '../../core/clock.ts';
+import { InboundBudget, type InboundBudgetOptions } from '../../transport/inbound-budget.ts';
 import type { RandomBytes } from '../../core/random.ts';
 import { ErrorCode, PeerwireError } from '../../core/errors.ts';
 import type { Counter, Metrics } from '../../core/metrics.ts';
@@ -63,6 +64,8 @@ export interface CometbftConnectionOptions extends NodeInfoOptions {
   readonly sendRate?: number;
   /** Receive rate limit in bytes/s (CometBFT p2p.recv_rate). Default: off. */
   readonly recvRate?: number;
+  /** Per-peer inbound packet budget (inbound-budget.ts), pings included. Default: off. */
+  readonly inboundBudget?: InboundBudgetOptions;
   /** Interval between our pings, ms. Default 60,000 (CometBFT). */
   readonly pingIntervalMs?: number;
   /** Pong deadline after our ping, ms. Default 45,000 (CometBFT). */
@@ -128,6 +131,7 @@ export class CometbftConnection extends ConnectionShell<HandshakeExtras> {
   private localChannels: ReadonlySet<number> = new Set();
   private rateTimer: Timer | undefined;
   private pausedByRate = false;
+  private budget: InboundBudget | undefined;
   // bound once, so the data path creates no closures
   private readonly onFrameData = (data: Uint8Array): void => this.onPlaintext(data);
   private readonly onPumpFailure = (error: PeerwireError): void => this.close(error);
@@ -248,6 +252,7 @@ export class CometbftConnection extends ConnectionShell<HandshakeExtras> {
       // clock stays the only time source, so runs under it remain deterministic.
       ...(this.options.clock === undefined ? { preciseNow: monotonicMs } : {}),
     });
+    if (this.options.inboundBudget !== undefined) this.budget = new InboundBudget(this.options.inboundBudget, this.clock);
     this.peerChannels = new Set(theirs.channels);
     this.phase = 'mconnection';
     this.local = undefined;
@@ -262,11 +267,12 @@ export class CometbftConnection extends ConnectionShell<HandshakeExtras> {
       this.onSecretBytes(chunk);
       return;
     }
+    const packetsBefore = this.core?.packetsReceived ?? 0;
     this.session!.openEach(chunk, this.onFrameData);
     if (this.phase !== 'mconnection' || this.state !== 'open') return;
     // A received ping owes a pong, written ahead of data even when we have nothing else to send.
     if (this.core!.hasPendingSend()) this.pump!.kick();
-    if (this.options.recvRate !== undefined) this.checkRecvRate();
+    this.checkRecvRate(this.core!.packetsReceived - packetsBefore, chunk.length);
   }
 
   protected override receiveError(error: unknown): PeerwireError {
@@ -278,8 +284,14 @@ export class CometbftConnection extends ConnectionShell<HandshakeExtras> {
     for (let i = 0; i < messages.length; i++) this.deliver(messages[i]!);
   }
 
-  private checkRecvRate(): void {
-    const waitMs = this.core!.recvPauseMs();
+  /** Stops reading while the receive rate or the packet budget is exceeded; a sustained flood throws. */
+  private checkRecvRate(packets: number, bytes: number): void {
+    let waitMs = this.core!.recvPauseMs();
+    const budget = this.budget;
+    if (budget !== undefined) {
+      waitMs = Math.max(waitMs, budget.charge(packets, bytes));
+      if (budget.flooding()) throw budget.floodError();
+    }
     if (waitMs <= 0 || this.pausedByRate) return;
     this.pausedByRate = true;
     this.pauses.set('rate', true);

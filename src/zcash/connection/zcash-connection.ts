@@ -25,6 +25,7 @@ import type { ByteLink } from '../../transport/byte-link.ts';
 import { closedError, ConnectionShell, type ShellState } from '../../transport/connection-shell.ts';
 import type { Direction, PeerInfo } from '../../transport/types.ts';
 import { decodeFrame, ZcashCodec } from '../wire/codec.ts';
+import { BudgetPause, InboundBudget, type InboundBudgetOptions } from '../../transport/inbound-budget.ts';
 import { COMMAND_LENGTH, HEADER_LENGTH } from '../encoding/constants.ts';
 import { ZcashErrorCode } from '../encoding/errors.ts';
 import type { Frame } from '../wire/frame-decoder.ts';
@@ -71,6 +72,8 @@ export interface ZcashConnectionOptions {
   readonly receiveBufferBytes?: number;
   /** Requests waiting behind the one in flight. Default 32. */
   readonly maxQueuedRequests?: number;
+  /** Per-peer inbound message and byte budget (inbound-budget.ts); false = none. Default none (nodes set ZCASH_INBOUND_BUDGET). */
+  readonly inboundBudget?: InboundBudgetOptions | false;
 }
 
 /** What a Zcash handshake tells the router (PeerInfo.wire). */
@@ -103,6 +106,8 @@ export class ZcashConnection extends ConnectionShell {
   private result: NegotiationResult | undefined;
   private peerInfo: PeerInfo | undefined;
   private failedSent = false;
+  private readonly budget: InboundBudget | undefined;
+  private readonly budgetPause: BudgetPause;
 
   constructor(
     link: ByteLink,
@@ -131,6 +136,11 @@ export class ZcashConnection extends ConnectionShell {
     this.maxQueuedRequests = options.maxQueuedRequests;
     this.codec = new ZcashCodec({ network: handshake.network });
     this.metrics = new ConnectionMetrics(handshake.metrics);
+    const budget = options.inboundBudget ?? false;
+    this.budget = budget === false ? undefined : new InboundBudget(budget, this.clock);
+    this.budgetPause = new BudgetPause(this.clock, (paused) => {
+      if (this.state !== 'closed') this.pauses.set('budget', paused);
+    });
     this.logger = handshake.logger.child({
       component: 'zcash-connection',
       peer: this.transientId ?? 'isolated',
@@ -245,12 +255,14 @@ export class ZcashConnection extends ConnectionShell {
   // ---------------------------------------------------------------- receive path
 
   protected onBytes(chunk: Buffer): void {
+    let frames = 0;
     try {
       this.codec.push(chunk);
       for (;;) {
         if (this.isClosed()) return; // a handler in this loop may have closed it
         const frame = this.codec.nextFrame();
-        if (frame === undefined) return;
+        if (frame === undefined) break;
+        frames++;
         this.metrics.bytesReceived(HEADER_LENGTH + frame.body.length);
         const message = decodeFrame(frame, this.codec.bodyContext);
         if (this.state === 'handshaking') this.onHandshakeMessage(message);
@@ -261,7 +273,18 @@ export class ZcashConnection extends ConnectionShell {
       if (CODEC_ERROR_CODES.has(typed.code)) this.metrics.codecError(typed.code);
       if (this.state === 'handshaking') this.shared.handshakeMetrics.failed(handshakeResultOf(typed));
       this.fail(typed, true);
+      return;
     }
+    this.chargeBudget(frames, chunk.length);
+  }
+
+  /** Charges a read chunk to the peer's budget: over it, stop reading for a while; a sustained flood closes. */
+  private chargeBudget(frames: number, bytes: number): void {
+    const budget = this.budget;
+    if (budget === undefined || this.isClosed()) return;
+    const waitMs = budget.charge(frames, bytes);
+    if (budget.flooding()) this.fail(budget.floodError(), true);
+    else this.budgetPause.pauseFor(waitMs);
   }
 
   private onHandshakeMessage(message: ZcashMessage): void {
@@ -420,6 +443,7 @@ export class ZcashConnection extends ConnectionShell {
   }
 
   protected override teardown(reason: PeerwireError | undefined, previous: ShellState): void {
+    this.budgetPause.cancel();
     this.heartbeat?.stop();
     this.inboundQueue?.close();
     this.clientInstance?.close(reason ?? closedError());

@@ -9,6 +9,7 @@ import type { Connection, Direction } from '../../transport/types.ts';
 import type { Wire } from '../../transport/wire.ts';
 import type { ConnectedAddr } from '../handshake/connected-addr.ts';
 import { Handshake, type HandshakeConfig } from '../handshake/handshake.ts';
+import type { InboundBudgetOptions } from '../../transport/inbound-budget.ts';
 import { ZcashConnection } from './zcash-connection.ts';
 
 export interface ZcashWireOptions {
@@ -23,6 +24,8 @@ export interface ZcashWireOptions {
   readonly receiveBufferBytes?: number;
   /** Client requests waiting behind the one in flight, per peer. Default 32. */
   readonly maxQueuedRequests?: number;
+  /** Per-peer inbound budget; false = none. Default ZCASH_INBOUND_BUDGET (zcash-connection.ts). */
+  readonly inboundBudget?: InboundBudgetOptions | false;
 }
 
 export class ZcashWire implements Wire {
@@ -46,6 +49,7 @@ export class ZcashWire implements Wire {
       ...(connectedAddr === undefined ? {} : { connectedAddr }),
       ...(o.receiveBufferBytes === undefined ? {} : { receiveBufferBytes: o.receiveBufferBytes }),
       ...(o.maxQueuedRequests === undefined ? {} : { maxQueuedRequests: o.maxQueuedRequests }),
+      ...(o.inboundBudget === undefined ? {} : { inboundBudget: o.inboundBudget }),
     });
   }
 }

@@ -32,7 +32,13 @@ import { AddressBook } from '../services/address-book.ts';
 import { Crawler, peerManagerCrawlTarget } from '../services/crawler.ts';
 import { InventoryRegistry } from '../services/inventory-registry.ts';
 import { PeerSet } from '../services/peer-set.ts';
-import { LOCAL_NETWORK_ROUTER_OPTIONS } from '../../engine/router/router-options.ts';
+import {
+  LOCAL_NETWORK_ROUTER_OPTIONS,
+  NODE_OVERLOAD_THRESHOLD,
+  type RouterOptions,
+} from '../../engine/router/router-options.ts';
+import type { InboundBudgetOptions } from '../../transport/inbound-budget.ts';
+import { ZCASH_INBOUND_BUDGET } from '../connection/zcash-budget.ts';
 import { Router } from '../../engine/router/router.ts';
 import type { ByteLink } from '../../transport/byte-link.ts';
 import { StreamTransport } from '../../transport/stream-transport.ts';
@@ -54,6 +60,11 @@ import { ZcashInboundService } from './zcash-inbound-service.ts';
 export const ZCASH_DEFAULT_TARGET_SIZE = 25;
 /** Our user agent (BIP-14 form). */
 export const ZCASH_DEFAULT_USER_AGENT = '/peerwire:0.1.0/';
+/**
+ * After a failed inbound attempt, its IP waits this long (ms): Zebra's
+ * MIN_INBOUND_PEER_FAILED_CONNECTION_INTERVAL (Zebra pauses its whole accept loop; we pace the IP only).
+ */
+export const ZEBRA_FAILED_INBOUND_INTERVAL_MS = 10;
 /** Crawl pacing of the local-network profile (ms): one machine's network forms in seconds. */
 export const LOCAL_CRAWL_TIMING = { crawlInterval: 1_000, minCrawlInterval: 250, requestTimeout: 8_000 } as const;
 /** Address groups listed in bookSummary(); the rest are summed under `other` (bounds the /status document). */
@@ -87,6 +98,17 @@ export interface ZcashNodeOptions {
   readonly localNetwork?: boolean;
   /** The lab profile (see the file comment); not together with localNetwork. Default false. */
   readonly labNetwork?: boolean;
+  /** Connections per IP, both directions (Zebra `max_connections_per_ip`). Default 1 (unlimited in the local-network profile). */
+  readonly maxConnectionsPerIp?: number;
+  /**
+   * Per-peer inbound budget; false = none. Default ZCASH_INBOUND_BUDGET (zcash-budget.ts); none in the
+   * local-network and lab profiles, whose demo traffic floods on purpose.
+   */
+  readonly inboundBudget?: InboundBudgetOptions | false;
+  /** Pending-handshake and overload limits of the router (router-options.ts); defaults as there. */
+  readonly admission?: Partial<
+    Pick<RouterOptions, 'maxPendingHandshakes' | 'maxPendingHandshakesPerIp' | 'overloadThreshold'>
+  >;
   readonly userAgent?: string;
   /** The peer store file; default: in memory. */
   readonly storePath?: string;
@@ -227,6 +249,7 @@ export class ZcashNode {
         ...(lab ? zebraLabNetworkProfile : {}),
         ...(options.maxOutbound === undefined ? {} : { maxOutbound: options.maxOutbound }),
         ...(options.maxInbound === undefined ? {} : { maxInbound: options.maxInbound }),
+        ...(options.maxConnectionsPerIp === undefined ? {} : { maxConnectionsPerIp: options.maxConnectionsPerIp }),
       });
       store = options.storePath === undefined ? undefined : new FilePeerStore({ path: options.storePath, clock, logger: nodeLogger, metrics });
       const peerManager = new PeerManager({
@@ -274,7 +297,10 @@ export class ZcashNode {
         .withLogger(nodeLogger)
         .withMetrics(metrics)
         .finish();
-      wire.target = new ZcashWire({ handshake });
+      wire.target = new ZcashWire({
+        handshake,
+        inboundBudget: options.inboundBudget ?? (fastPaced ? false : ZCASH_INBOUND_BUDGET),
+      });
       let crawler: Crawler | undefined;
       const peerSet = new PeerSet({
         clock,
@@ -308,14 +334,16 @@ export class ZcashNode {
         },
         peerManager,
         transports: [transport],
-        options: fastPaced
-          ? {
-              // The lab keeps the router's per-IP accept rules: every lab host has its own address.
-              ...(local ? LOCAL_NETWORK_ROUTER_OPTIONS : {}),
-              handshakeTimeoutMs: 2 * LOCAL_HANDSHAKE_TIMEOUT_MS,
-              dialTimeoutMs: LOCAL_HANDSHAKE_TIMEOUT_MS,
-            }
-          : {},
+        options: {
+          ...(fastPaced
+            ? { handshakeTimeoutMs: 2 * LOCAL_HANDSHAKE_TIMEOUT_MS, dialTimeoutMs: LOCAL_HANDSHAKE_TIMEOUT_MS }
+            : {}),
+          minAcceptIntervalPerIpMs: ZEBRA_FAILED_INBOUND_INTERVAL_MS,
+          // A node process watches its own load; the local testnet runs many nodes on one event loop.
+          ...(local ? LOCAL_NETWORK_ROUTER_OPTIONS : { overloadThreshold: NODE_OVERLOAD_THRESHOLD }),
+          maxConnectionsPerIp: policy.options.maxConnectionsPerIp,
+          ...options.admission,
+        },
         clock,
         logger: nodeLogger,
         metrics,

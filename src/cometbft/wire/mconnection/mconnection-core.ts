@@ -93,6 +93,8 @@ export class MConnectionCore {
   private readonly channels: ChannelState[];
   private readonly byId = new Map<number, ChannelState>();
   private readonly reader: DelimitedReader;
+  /** Packets received so far, of every kind (pings too): what a per-peer inbound budget charges. */
+  packetsReceived = 0;
   private readonly keepAlive: KeepAlive;
   private readonly sendLimiter: RateLimiter | undefined;
   private readonly recvLimiter: RateLimiter | undefined;
@@ -337,6 +339,7 @@ export class MConnectionCore {
         },
       );
     }
+    this.packetsReceived++;
     const packet = decodePacket(bytes);
     switch (packet.kind) {
       case 'ping':

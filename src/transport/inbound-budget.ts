@@ -1,0 +1,123 @@
+// A per-peer inbound budget: token buckets over received messages and bytes. A wire charges each
+// chunk it has read (the messages decoded from it and its size) and gets back how long to stop reading
+// the socket; it never buffers to throttle, so a flooding peer fills its own TCP window and then waits,
+// and the victim spends at most the budget's worth of decoding on it. Tokens may go negative (a chunk
+// is charged after it is read, never split), which the pause then pays back.
+//
+// A peer that stays over its *message* budget continuously for `floodAfterMs` is flooding: every
+// chunk read after a pause put it straight back into debt, so it always had more queued than the
+// budget allows. Bytes alone never make a flood (a block download may be limited by bytes for a long
+// time and still be honest). The wire then closes the connection with ERR_PEER_FLOOD, action `ban`.
+//
+// The buckets hold one burst each and refill continuously; time comes from the injected clock.
+
+import type { Clock } from '../core/clock.ts';
+import { PeerwireError } from '../core/errors.ts';
+
+/** Error code of a connection closed for a sustained flood. */
+export const ERR_PEER_FLOOD = 'ERR_PEER_FLOOD';
+
+export interface InboundBudgetOptions {
+  /** Messages per second sustained. */
+  readonly messagesPerSecond: number;
+  /** Messages accepted at once after an idle period. */
+  readonly messageBurst: number;
+  /** Bytes per second sustained; Infinity = no byte budget (the wire may limit bytes elsewhere). */
+  readonly bytesPerSecond: number;
+  /** Bytes accepted at once after an idle period. */
+  readonly byteBurst: number;
+  /** Continuously over the message budget for this long (ms) = a flood. */
+  readonly floodAfterMs: number;
+}
+
+export class InboundBudget {
+  private readonly options: InboundBudgetOptions;
+  private readonly clock: Clock;
+  private messageTokens: number;
+  private byteTokens: number;
+  private lastRefill: number;
+  /** When the message bucket last went into debt without coming out since; undefined when in credit. */
+  private overSince: number | undefined;
+
+  constructor(options: InboundBudgetOptions, clock: Clock) {
+    this.options = options;
+    this.clock = clock;
+    this.messageTokens = options.messageBurst;
+    this.byteTokens = options.byteBurst;
+    this.lastRefill = clock.now();
+  }
+
+  /** Charges what was just read; returns how long to stop reading (ms; 0 = read on). */
+  charge(messages: number, bytes: number): number {
+    const now = this.refill();
+    this.messageTokens -= messages;
+    if (Number.isFinite(this.options.bytesPerSecond)) this.byteTokens -= bytes;
+    if (this.messageTokens < 0) this.overSince ??= now;
+    else this.overSince = undefined;
+    const messageWait = this.messageTokens < 0 ? (-this.messageTokens * 1000) / this.options.messagesPerSecond : 0;
+    const byteWait =
+      this.byteTokens < 0 && Number.isFinite(this.options.bytesPerSecond)
+        ? (-this.byteTokens * 1000) / this.options.bytesPerSecond
+        : 0;
+    const wait = Math.max(messageWait, byteWait);
+    return wait <= 0 ? 0 : Math.ceil(wait);
+  }
+
+  /** True once the peer has been over its message budget continuously for floodAfterMs. */
+  flooding(): boolean {
+    return this.overSince !== undefined && this.clock.now() - this.overSince >= this.options.floodAfterMs;
+  }
+
+  /** The typed error a wire closes a flooding connection with. */
+  floodError(): PeerwireError {
+    return new PeerwireError(
+      ERR_PEER_FLOOD,
+      `peer sent more than ${this.options.messagesPerSecond} messages/s for ${this.options.floodAfterMs} ms`,
+      { action: 'ban' },
+    );
+  }
+
+  private refill(): number {
+    const now = this.clock.now();
+    const elapsed = now - this.lastRefill;
+    if (elapsed > 0) {
+      this.lastRefill = now;
+      const o = this.options;
+      this.messageTokens = Math.min(o.messageBurst, this.messageTokens + (elapsed * o.messagesPerSecond) / 1000);
+      this.byteTokens = Math.min(o.byteBurst, this.byteTokens + (elapsed * o.bytesPerSecond) / 1000);
+    }
+    return now;
+  }
+}
+
+/**
+ * Pauses a link's reading for the budget's wait, through the caller's pause flag. One timer at most;
+ * `cancel()` on close. `onResume` runs when reading may go on.
+ */
+export class BudgetPause {
+  private timer: { cancel(): void } | undefined;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly setPaused: (paused: boolean) => void,
+  ) {}
+
+  get active(): boolean {
+    return this.timer !== undefined;
+  }
+
+  /** Stops reading for `ms` (no-op for 0 or while already paused). */
+  pauseFor(ms: number): void {
+    if (ms <= 0 || this.timer !== undefined) return;
+    this.setPaused(true);
+    this.timer = this.clock.setTimer(ms, () => {
+      this.timer = undefined;
+      this.setPaused(false);
+    });
+  }
+
+  cancel(): void {
+    this.timer?.cancel();
+    this.timer = undefined;
+  }
+}
