@@ -97,7 +97,7 @@ function classifyIpv4(b: Uint8Array): AddressClass {
   if (inV4(b, [0], 8) || inV4(b, [192, 0, 0], 24) || inV4(b, [192, 0, 2], 24)) return 'unroutable';
   if (inV4(b, [198, 51, 100], 24) || inV4(b, [203, 0, 113], 24) || inV4(b, [198, 18], 15))
     return 'unroutable';
-  if (inV4(b, [224], 4) || inV4(b, [240], 4)) return 'unroutable';
+  if (inV4(b, [224], 4) || inV4(b, [240], 4) || inV4(b, [192, 88, 99], 24)) return 'unroutable';
   return 'routable';
 }
 
@@ -111,6 +111,11 @@ function classifyIpv6(b: Uint8Array): AddressClass {
   if (b[0] === 0xfe && (b[1]! & 0xc0) === 0x80) return 'private';
   if (b[0] === 0xff) return 'unroutable';
   if (b[0] === 0x20 && b[1] === 0x01 && b[2] === 0x0d && b[3] === 0xb8) return 'unroutable';
+  // 3fff::/20 documentation (RFC 9637), 100::/64 discard (RFC 6666), 2001:10::/28 and 2001:20::/28 ORCHID.
+  if (b[0] === 0x3f && b[1] === 0xff && (b[2]! & 0xf0) === 0) return 'unroutable';
+  if (b[0] === 0x01 && b[1] === 0x00 && b.subarray(2, 8).every((x) => x === 0)) return 'unroutable';
+  const orchid = b[0] === 0x20 && b[1] === 0x01 && b[2] === 0x00;
+  if (orchid && ((b[3]! & 0xf0) === 0x10 || (b[3]! & 0xf0) === 0x20)) return 'unroutable';
   return 'routable';
 }
 
@@ -153,6 +158,25 @@ export function addressGroup(address: NodeAddress, options: AddressGroupOptions 
   if (v4 !== undefined) return `ipv4:${v4[0]}.${v4[1]}`;
   const hex = (i: number): string => ((bytes[i]! << 8) | bytes[i + 1]!).toString(16);
   return `ipv6:${hex(0)}:${hex(2)}`;
+}
+
+/**
+ * Which addresses learned from peers a node may dial:
+ * - `public`: only routable ones (never unspecified, loopback, RFC 1918, RFC 6598, RFC 3927, documentation,
+ *   benchmark, multicast, reserved, IPv6 unique-local or documentation prefixes);
+ * - `local` (the local-network profile): only loopback and private ones, so a test network never dials
+ *   the internet whatever its peers gossip; DNS names are not dialed either (they may point anywhere).
+ * Port 0 is never dialable. Addresses configured by the operator (persistent peers, seeds) bypass this.
+ */
+export type AddressScope = 'public' | 'local';
+
+/** True when a peer-learned address may be dialed under `scope` (see AddressScope). */
+export function dialableInScope(address: NodeAddress, scope: AddressScope, options: AddressGroupOptions = {}): boolean {
+  const kind = classifyAddress(address);
+  if (kind === 'memory') return true;
+  if (address.port === 0) return false;
+  if (scope === 'local') return kind === 'loopback' || kind === 'private';
+  return isRoutable(address, options);
 }
 
 /**

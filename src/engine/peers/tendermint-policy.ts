@@ -21,12 +21,13 @@
 
 import type { PeerwireError } from '../../core/errors.ts';
 import { parseNodeAddress, type NodeAddress, type NodeId } from '../../core/node-address.ts';
-import { addressGroup, isPrivateOrLoopback, isRoutable, type AddressGroupOptions } from './address-group.ts';
+import { addressGroup, dialableInScope, isPrivateOrLoopback, isRoutable, type AddressGroupOptions, type AddressScope } from './address-group.ts';
 import { retryDelay, validateBackoff } from './backoff.ts';
 import type {
   ConnectionLimits,
   DialCandidate,
   ErrorVerdict,
+  PeerEvent,
   PeerPolicy,
   PeerView,
   PolicyContext,
@@ -72,6 +73,12 @@ export interface TendermintPolicyOptions {
   readonly loopbackRoutable?: boolean;
   /** Accept loopback, private and unroutable addresses from gossip (`addr_book_strict = false`). Default false. */
   readonly allowNonRoutable?: boolean;
+  /**
+   * Which peer-learned addresses may be stored and dialed (address-group.ts AddressScope): `public`
+   * (routable only, unless allowNonRoutable) or `local` (loopback and private only, whatever
+   * allowNonRoutable says). Operator-configured addresses bypass it. Default `public`.
+   */
+  readonly addressScope?: AddressScope;
   /** Share unroutable and private addresses in address exchange too. Default: allowNonRoutable. */
   readonly advertiseNonRoutable?: boolean;
   /** Treat private addresses as routable and group them by /16 (address-group.ts). Default false. */
@@ -92,6 +99,7 @@ export const localNetworkProfile: TendermintPolicyOptions = Object.freeze({
   maxOutboundPerGroup: Number.POSITIVE_INFINITY,
   loopbackRoutable: true,
   allowNonRoutable: true,
+  addressScope: 'local',
   minRetryTime: 50,
   maxRetryTime: 10 * SECOND,
   maxRetryTimePersistent: 2 * SECOND,
@@ -156,6 +164,7 @@ export class TendermintPolicy implements PeerPolicy {
       maxOutboundPerGroup: options.maxOutboundPerGroup ?? d.maxOutboundPerGroup,
       loopbackRoutable: options.loopbackRoutable ?? false,
       allowNonRoutable,
+      addressScope: options.addressScope ?? 'public',
       advertiseNonRoutable: options.advertiseNonRoutable ?? allowNonRoutable,
       privateRoutable: options.privateRoutable ?? false,
       onlyPrivate: options.onlyPrivate ?? false,
@@ -187,8 +196,36 @@ export class TendermintPolicy implements PeerPolicy {
     if (address.id === undefined) return false;
     if (address.protocol !== 'memory' && address.port === 0) return false;
     if (this.options.onlyPrivate && !isPrivateOrLoopback(address)) return false;
-    if (source === undefined || this.options.allowNonRoutable) return true;
-    return isRoutable(address, this.groupOptions());
+    return source === undefined || this.inScope(address);
+  }
+
+  /** May a peer-learned address be stored and dialed (the scope, and addr_book_strict)? */
+  private inScope(address: NodeAddress): boolean {
+    const o = this.options;
+    if (o.addressScope === 'public' && o.allowNonRoutable) return true;
+    return dialableInScope(address, o.addressScope, this.groupOptions());
+  }
+
+  /** Remembers operator-configured peers (added without a source), whose addresses bypass the scope. */
+  observe(_peer: PeerView, fields: Record<string, unknown>, event: PeerEvent): boolean {
+    if (event.type !== 'added' || event.source !== undefined || fields.configured === true) return false;
+    fields.configured = true;
+    return true;
+  }
+
+  /**
+   * Never dials a peer-learned address out of scope, even one stored before the scope changed (an old
+   * peer store under the local-network profile): persistent and configured peers are exempt.
+   */
+  notBefore(peer: PeerView, address: Readonly<PeerAddressRecord>, context: PolicyContext): number {
+    if (peer.persistent || peer.record.policy?.configured === true) return context.now;
+    let parsed: NodeAddress;
+    try {
+      parsed = parseNodeAddress(address.address);
+    } catch {
+      return Number.POSITIVE_INFINITY;
+    }
+    return this.inScope(parsed) ? context.now : Number.POSITIVE_INFINITY;
   }
 
   addressGroup(address: NodeAddress): string {

@@ -24,7 +24,7 @@ export interface ZcashWireOptions {
   readonly receiveBufferBytes?: number;
   /** Client requests waiting behind the one in flight, per peer. Default 32. */
   readonly maxQueuedRequests?: number;
-  /** Per-peer inbound budget; false = none. Default ZCASH_INBOUND_BUDGET (zcash-connection.ts). */
+  /** Per-peer inbound budget; false = none. Default none (ZcashNode sets ZCASH_INBOUND_BUDGET, zcash-budget.ts). */
   readonly inboundBudget?: InboundBudgetOptions | false;
 }
 

@@ -41,6 +41,7 @@ import type {
   PolicyContext,
 } from '../../engine/peers/policy.ts';
 import { clampScore } from '../../engine/peers/scoring.ts';
+import { dialableInScope, type AddressScope } from '../../engine/peers/address-group.ts';
 import type { PeerAddressRecord } from '../../engine/peers/types.ts';
 import { BannedIps } from './banned-ips.ts';
 import {
@@ -88,11 +89,14 @@ export interface ZebraPolicyOptions {
   readonly banDuration?: number;
   /** Admit only private and loopback addresses, operator-configured ones included. Default false. */
   readonly onlyPrivate?: boolean;
+  /** Gossiped addresses kept and advertised: `public` (routable) or `local` (loopback, private). Default public. */
+  readonly addressScope?: AddressScope;
 }
 
 /** The named profile for test networks on one machine: many peers per IP, quick redials. */
 export const zebraLocalNetworkProfile: ZebraPolicyOptions = Object.freeze({
   maxConnectionsPerIp: Number.POSITIVE_INFINITY,
+  addressScope: 'local',
   reconnectionDelay: 1000,
 });
 
@@ -104,6 +108,7 @@ export const zebraLocalNetworkProfile: ZebraPolicyOptions = Object.freeze({
 export const zebraLabNetworkProfile: ZebraPolicyOptions = Object.freeze({
   reconnectionDelay: zebraLocalNetworkProfile.reconnectionDelay!,
   onlyPrivate: true,
+  addressScope: 'local',
 });
 
 type Resolved = Required<ZebraPolicyOptions>;
@@ -146,6 +151,7 @@ export class ZebraPolicy implements PeerPolicy {
       maxBannedIps: options.maxBannedIps ?? Z.MAX_BANNED_IPS,
       banDuration: options.banDuration ?? Z.PERSISTED_BAN_DURATION,
       onlyPrivate: options.onlyPrivate ?? false,
+      addressScope: options.addressScope ?? 'public',
     };
     const o = this.options;
     this.bannedIps = new BannedIps(Math.max(1, o.maxBannedIps));
@@ -225,7 +231,9 @@ export class ZebraPolicy implements PeerPolicy {
     if (this.bannedIps.has(socket.ip) || !isValidForOutbound(socket, this.options.network)) return false;
     const change = asMetaChange(detail);
     if (change?.kind === 'new-gossiped' && (change.services & NODE_NETWORK) === 0n) return false;
-    return true;
+    // Only start-up peers may be outside the scope.
+    const configured = change === undefined || change.kind === 'new-initial';
+    return configured || dialableInScope(address, this.options.addressScope);
   }
 
   addressGroup(address: NodeAddress): string {
@@ -355,9 +363,12 @@ export class ZebraPolicy implements PeerPolicy {
 
   selectAdvertised(peers: readonly PeerView[], limit: number, context: PolicyContext): NodeAddress[] {
     const entries: { addr: string; socket: SocketAddr; meta: MetaAddr | undefined }[] = [];
+    const scope = this.options.addressScope;
     for (const p of peers) {
       const socket = this.socketOf(p);
-      if (socket !== undefined) entries.push({ addr: p.id, socket, meta: this.meta(p) });
+      // Never advertise what a peer must not dial: on a public network, unroutable addresses stay ours.
+      if (socket !== undefined && dialableInScope({ protocol: 'tcp', host: socket.ip, port: socket.port }, scope))
+        entries.push({ addr: p.id, socket, meta: this.meta(p) });
     }
     const gossip = sanitizeAll(
       entries,
