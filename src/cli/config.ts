@@ -61,6 +61,14 @@ export const ConfigSchema = z.strictObject({
   network: z.enum(NETWORK_CHOICES).default('zcash-mainnet'),
   crawler: z.boolean().default(true),
   user_agent: z.string().max(256).default('/peerwire:0.1.0/'),
+  allow_duplicate_ip: z.boolean().optional(),
+  max_connections_per_ip: z.number().int().min(1).max(1_000).optional(),
+  send_rate: z.number().int().min(1).optional(),
+  recv_rate: z.number().int().min(1).optional(),
+  recv_message_rate: z.number().int().min(1).optional(),
+  max_pending_handshakes: z.number().int().min(1).max(10_000).optional(),
+  max_pending_handshakes_per_ip: z.number().int().min(1).max(10_000).optional(),
+  overload_threshold_percent: z.number().int().min(1).max(100).optional(),
 });
 
 export type NodeConfig = z.output<typeof ConfigSchema>;
@@ -111,6 +119,14 @@ const KINDS: Readonly<Record<ConfigKey, 'boolean' | 'number' | 'list' | 'string'
   network: 'string',
   crawler: 'boolean',
   user_agent: 'string',
+  allow_duplicate_ip: 'boolean',
+  max_connections_per_ip: 'number',
+  send_rate: 'number',
+  recv_rate: 'number',
+  recv_message_rate: 'number',
+  max_pending_handshakes: 'number',
+  max_pending_handshakes_per_ip: 'number',
+  overload_threshold_percent: 'number',
 };
 
 /** Converts a text value to the key's kind; leaves it as text when it does not convert (zod reports it). */

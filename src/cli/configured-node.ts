@@ -19,7 +19,10 @@ import { loadOrGenerateNodeKey } from '../cometbft/wire/node-key-file.ts';
 import { cometbftAddress } from '../cometbft/wire/transport.ts';
 import { networkByName } from '../zcash/params/network-params.ts';
 import { parseZcashAddress } from '../zcash/connection/transport.ts';
-import { createCometbftNode } from '../cometbft/node/cometbft-node.ts';
+import { createCometbftNode, type CometbftNodeOptions } from '../cometbft/node/cometbft-node.ts';
+import { COMETBFT_INBOUND_BUDGET } from '../cometbft/wire/cometbft-budget.ts';
+import { ZCASH_INBOUND_BUDGET } from '../zcash/connection/zcash-budget.ts';
+import type { InboundBudgetOptions } from '../transport/inbound-budget.ts';
 import { ERR_CONFIG_INVALID, type NodeConfig } from './config.ts';
 import type { EngineNode } from '../engine/node/engine-node.ts';
 import { formatHostPort, parseHostPort } from '../core/host-port.ts';
@@ -113,6 +116,11 @@ export async function createConfiguredNode(config: NodeConfig, logger: Logger, m
         localNetwork: config.local_network,
         labNetwork: config.lab_network,
         clock,
+        ...(config.allow_duplicate_ip === undefined ? {} : { allowDuplicateIp: config.allow_duplicate_ip }),
+        ...(config.send_rate === undefined ? {} : { sendRate: config.send_rate }),
+        ...(config.recv_rate === undefined ? {} : { recvRate: config.recv_rate }),
+        ...(config.recv_message_rate === undefined ? {} : { inboundBudget: messageBudget(COMETBFT_INBOUND_BUDGET, config.recv_message_rate) }),
+        admission: admissionOf(config),
         moniker: config.moniker,
         storePath,
         logger,
@@ -178,6 +186,9 @@ export async function createConfiguredNode(config: NodeConfig, logger: Logger, m
       localNetwork: config.local_network,
       labNetwork: config.lab_network,
       clock,
+      ...(config.max_connections_per_ip === undefined ? {} : { maxConnectionsPerIp: config.max_connections_per_ip }),
+      ...(config.recv_message_rate === undefined ? {} : { inboundBudget: messageBudget(ZCASH_INBOUND_BUDGET, config.recv_message_rate) }),
+      admission: admissionOf(config),
       userAgent: config.user_agent,
       storePath,
       logger,
@@ -207,4 +218,18 @@ export async function createConfiguredNode(config: NodeConfig, logger: Logger, m
     start: () => node.start(),
     stop: () => node.stop(),
   };
+}
+
+/** The router's pending-handshake and overload keys, as far as the config sets them. */
+function admissionOf(config: NodeConfig): NonNullable<CometbftNodeOptions['admission']> {
+  return {
+    ...(config.max_pending_handshakes === undefined ? {} : { maxPendingHandshakes: config.max_pending_handshakes }),
+    ...(config.max_pending_handshakes_per_ip === undefined ? {} : { maxPendingHandshakesPerIp: config.max_pending_handshakes_per_ip }),
+    ...(config.overload_threshold_percent === undefined ? {} : { overloadThreshold: config.overload_threshold_percent / 100 }),
+  };
+}
+
+/** A wire's inbound budget with its message rate replaced (burst: two seconds' worth, as the defaults). */
+function messageBudget(base: InboundBudgetOptions, messagesPerSecond: number): InboundBudgetOptions {
+  return { ...base, messagesPerSecond, messageBurst: 2 * messagesPerSecond };
 }

@@ -44,6 +44,11 @@ const FLAG_KEYS: Readonly<Record<string, ConfigKey>> = {
   observe: 'observe_channels',
   crawler: 'crawler',
   userAgent: 'user_agent',
+  allowDuplicateIp: 'allow_duplicate_ip',
+  maxConnectionsPerIp: 'max_connections_per_ip',
+  sendRate: 'send_rate',
+  recvRate: 'recv_rate',
+  maxPendingHandshakes: 'max_pending_handshakes',
 };
 
 export function registerNode(program: Command): void {
@@ -73,6 +78,11 @@ export function registerNode(program: Command): void {
     .option('--observe <channel>', 'CometBFT: count and log messages of this standard channel; repeatable', collect)
     .option('--no-crawler', 'Zcash: do not crawl for addresses')
     .option('--user-agent <text>', 'Zcash: our user agent')
+    .option('--allow-duplicate-ip', 'CometBFT: accept several peers from one IP')
+    .option('--max-connections-per-ip <n>', 'Zcash: connections per IP')
+    .option('--send-rate <bytes/s>', 'CometBFT: send rate per peer')
+    .option('--recv-rate <bytes/s>', 'CometBFT: receive rate per peer')
+    .option('--max-pending-handshakes <n>', 'inbound handshakes in progress at once')
     .action(async (flags: Record<string, unknown>) => {
       const fromFlags: Partial<Record<ConfigKey, unknown>> = {};
       for (const [flag, key] of Object.entries(FLAG_KEYS)) {
