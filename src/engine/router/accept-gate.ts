@@ -38,18 +38,14 @@ export interface AcceptGateOptions {
 
 export type AcceptRefusal = 'pending-full' | 'ip-pending-full' | 'ip-too-soon';
 
-/** A pending handshake's slot; hand it back with `release`. */
-export interface PendingTicket {
-  readonly ip: string;
-  readonly subnet: string;
-  readonly admittedAt: number;
-}
 
 export type AcceptDecision =
   | { readonly verdict: 'ok'; readonly ticket: PendingTicket; readonly evicted: boolean }
   | { readonly verdict: AcceptRefusal };
 
-class Ticket implements PendingTicket {
+/** A pending handshake's slot; hand it back with `release`. */
+export class PendingTicket {
+  /** Set once the slot is free again (released, or evicted for a newcomer). */
   released = false;
   constructor(
     readonly ip: string,
@@ -60,7 +56,7 @@ class Ticket implements PendingTicket {
 }
 
 interface IpEntry {
-  readonly pending: Set<Ticket>;
+  readonly pending: Set<PendingTicket>;
   /** When its last attempt failed, was refused or evicted; -Infinity when none did. */
   lastFailure: number;
 }
@@ -73,7 +69,7 @@ export class AcceptGate {
   /** Subnet → pending tickets in it (only subnets with at least one). */
   private readonly subnets = new Map<string, number>();
   /** Every pending ticket, oldest first. */
-  private readonly tickets = new Set<Ticket>();
+  private readonly tickets = new Set<PendingTicket>();
 
   constructor(options: AcceptGateOptions, clock: Clock) {
     this.options = options;
@@ -115,7 +111,7 @@ export class AcceptGate {
       victim.evict();
       evicted = true;
     }
-    const ticket = new Ticket(ip, subnet, now, evict);
+    const ticket = new PendingTicket(ip, subnet, now, evict);
     entry.pending.add(ticket);
     this.tickets.add(ticket);
     this.subnets.set(subnet, (this.subnets.get(subnet) ?? 0) + 1);
@@ -124,9 +120,8 @@ export class AcceptGate {
 
   /** Hands a slot back when its handshake ends; a failed one paces its IP. Idempotent. */
   release(ticket: PendingTicket, outcome: 'succeeded' | 'failed'): void {
-    const t = ticket as Ticket;
-    const entry = this.ips.get(t.ip);
-    if (!t.released) this.drop(t);
+    const entry = this.ips.get(ticket.ip);
+    if (!ticket.released) this.drop(ticket);
     if (entry !== undefined && outcome === 'failed') entry.lastFailure = this.clock.now();
   }
 
@@ -139,7 +134,7 @@ export class AcceptGate {
     return Math.max(1, Math.round(baseMs * share));
   }
 
-  private drop(ticket: Ticket): void {
+  private drop(ticket: PendingTicket): void {
     ticket.released = true;
     this.tickets.delete(ticket);
     this.ips.get(ticket.ip)?.pending.delete(ticket);
@@ -175,7 +170,7 @@ export class AcceptGate {
    * the oldest among the busiest IPs of the busiest subnet, when the newcomer's subnet holds fewer;
    * within the newcomer's own subnet when it is one of the busiest and its IP holds fewer.
    */
-  private victimFor(subnet: string, ipPending: number): Ticket | undefined {
+  private victimFor(subnet: string, ipPending: number): PendingTicket | undefined {
     let busiest = 0;
     for (const count of this.subnets.values()) busiest = Math.max(busiest, count);
     const own = this.subnets.get(subnet) ?? 0;
