@@ -1,7 +1,7 @@
 // Differential and fuzz tests of the chain decoders. Generated transactions (arbitraries.ts, written
 // from the spec layouts) round-trip through the parsers; generated and real Bitcoin transactions and
 // blocks agree field by field with bcoin's independent parsers. Fuzz: each decoder (Zcash and Bitcoin
-// transactions, Zcash and Bitcoin blocks, the dissector-only messages) takes FUZZ_BATCH × FUZZ_RUNS
+// transactions, Zcash and Bitcoin blocks, every message body, the dissector-only messages) takes FUZZ_BATCH × FUZZ_RUNS
 // inputs — by default 100 × 1,000 = 10^5, cheap mutations of valid seeds (flipped bytes, cuts,
 // appended bytes) and random bytes generated in batches inside one fast-check run — and may only
 // return a result whose item counts fit the input's size or throw a `disconnect` PeerwireError.
@@ -19,6 +19,8 @@ import {
   type Transaction,
 } from '../../../src/zcash/index.ts';
 import { IGNORED_COMMANDS, decodeIgnoredMessage } from '../../../src/zcash/wire/ignored-messages.ts';
+import { decodeMessageBody } from '../../../src/zcash/wire/message-body.ts';
+import { DECODE_ONLY_COMMANDS, ENCODABLE_COMMANDS, type KnownCommand } from '../../../src/zcash/wire/messages.ts';
 import { bitcoinTransaction, zcashTransaction } from './arbitraries.ts';
 import { BcoinBlock, BcoinTX, type BcoinTx } from './bcoin.ts';
 
@@ -182,6 +184,21 @@ describe(`chain decoder fuzzing (${RUNS} × ${BATCH} inputs per decoder)`, () =>
         n = Math.max(n, Array.isArray(out?.hashes) ? out.hashes.length : 0);
       }
       return n;
+    });
+  });
+  it('message bodies of every command, on Zcash and Bitcoin networks', () => {
+    const commands: KnownCommand[] = [...ENCODABLE_COMMANDS, ...DECODE_ONLY_COMMANDS];
+    const seeds = [...zcashTxs.slice(0, 8), ...bitcoinTxs.slice(0, 8), ...zcashBlocks, ...bitcoinBlocks, new Uint8Array(0), Uint8Array.of(1, 1, 0, 0, 0, ...new Uint8Array(32))];
+    let turn = 0;
+    fuzz(seeds, (input) => {
+      const command = commands[turn++ % commands.length]!;
+      const m = decodeMessageBody(command, input, { protocolVersion: 170160, checkLocatorVersion: false, chainFormat: turn % 2 === 0 ? 'zcash' : 'bitcoin' });
+      if ('items' in m) return m.items.length;
+      if ('addrs' in m) return m.addrs.length;
+      if ('locator' in m) return m.locator.length;
+      if ('headers' in m) return m.headers.length;
+      if (m.command === 'block') return m.block.transactions.length;
+      return 0;
     });
   });
 });
