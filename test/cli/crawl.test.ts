@@ -1,8 +1,9 @@
 // `peerwire crawl` as a child process against three peerwire Zcash nodes on 127.0.0.1 (in-process,
 // local-network profile): from one seed the crawler reaches all three (the seed's getaddr answer leads
 // it to the other two) and prints the census — address, protocol version, user agent, services, start
-// height — as a table and as JSON, exiting 0 after --duration. A seed nobody listens on ends in one
-// line on stderr and exit 1.
+// height — as a table and as JSON, exiting 0 after --duration; with --until-done it stops once nothing
+// is left to contact (long before its --duration bound). A seed nobody listens on ends in one line on
+// stderr and exit 1.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
@@ -44,7 +45,7 @@ interface CensusJson {
 
 test(
   'crawl reaches every node of a local Zcash network from one seed and prints the census (table and JSON)',
-  { timeout: 120_000 },
+  { timeout: 300_000 },
   async () => {
     const baseline = handleCounts();
     const nodes: ZcashNode[] = [];
@@ -70,7 +71,14 @@ test(
         CRAWL_SECONDS,
         '--local-network',
       ];
-      const [json, plain] = await Promise.all([runCli([...common, '--json']), runCli(common)]);
+      const untilDoneArgs = ['crawl', '--network', 'zcash-regtest', '--seed', seed.address!, '--local-network', '--until-done', '--duration', '600'];
+      const [json, plain, untilDone] = await Promise.all([
+        runCli([...common, '--json']),
+        runCli(common),
+        runCli(untilDoneArgs, { timeoutMs: 300_000 }),
+      ]);
+      assert.equal(untilDone.code, 0, `stdout: ${untilDone.stdout}\nstderr: ${untilDone.stderr}`);
+      assert.match(untilDone.stdout, /^zcash-regtest: 3 reachable peers, \d+ addresses known after \d+ s \(nothing left to contact\)\n/);
 
       assert.equal(json.code, 0, `stdout: ${json.stdout}\nstderr: ${json.stderr}`);
       const census = JSON.parse(json.stdout) as CensusJson;

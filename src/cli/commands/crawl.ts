@@ -3,7 +3,9 @@
 // handshake is recorded (address, protocol version, user agent, services, start height), asked once
 // for its addresses (a solicited `getaddr`, so the answers may enter the address book, capped at 37
 // per answer as Zebra's crawler does), then disconnected to free the slot for the next one. The router
-// keeps dialing what the book learns until the duration ends. Prints a table, or JSON with --json.
+// keeps dialing what the book learns until the duration ends, or with --until-done until nothing is
+// left to contact. On a terminal a progress line (found, contacted, pending) is redrawn on stderr.
+// Prints a table, or JSON with --json.
 
 import { Option, type Command } from 'commander';
 import { deadline } from '../../core/abort.ts';
@@ -18,6 +20,8 @@ import { createCliLogger } from '../cli-logger.ts';
 import { collect, intOption, secondsOption, toJson } from '../options.ts';
 import { onShutdownSignal } from '../signals.ts';
 import { formatTable } from '../text-table.ts';
+import { crawlProgress, formatCrawlProgress, ProgressLine } from '../crawl-progress.ts';
+import { realClock } from '../../core/clock.ts';
 
 /** Deadline of one `getaddr` (ms): zcashd often never answers it (Zebra waits 8 s). */
 const GETADDR_TIMEOUT_MS = 8_000;
@@ -32,7 +36,17 @@ interface CrawlFlags {
   json: boolean;
   localNetwork: boolean;
   logLevel: string;
+  untilDone: boolean;
 }
+
+/** How often progress is recounted and redrawn (ms). */
+const PROGRESS_PERIOD_MS = 250;
+/**
+ * How long (ms) the crawl must stay done, finding nothing new, before --until-done stops: peers met
+ * again are asked again, and a later answer (another random half of the peer's book) may still name
+ * new addresses.
+ */
+const DONE_QUIET_MS = 3_000;
 
 interface CensusEntry {
   address: string;
@@ -57,7 +71,8 @@ export function registerCrawl(program: Command): void {
     .description('crawl a Zcash-family network from seeds and print a census of reachable peers')
     .addOption(new Option('--network <name>', 'the network').choices([...NETWORK_CHOICES]).default('zcash-mainnet'))
     .requiredOption('--seed <host:port>', 'where to start; repeatable', collect)
-    .addOption(new Option('--duration <seconds>', 'how long to crawl').argParser(secondsOption(24 * 3600)).default(30))
+    .addOption(new Option('--duration <seconds>', 'how long to crawl (at most, with --until-done)').argParser(secondsOption(24 * 3600)).default(30))
+    .option('--until-done', 'stop as soon as there is nothing left to contact', false)
     .addOption(new Option('--max-connections <n>', 'connections at once').argParser(intOption(1, 500)).default(25))
     .option('--json', 'print JSON instead of a table', false)
     .option('--local-network', 'the local-network profile (crawling a testnet on this machine)', false)
@@ -84,6 +99,8 @@ export function registerCrawl(program: Command): void {
       const census = new Map<string, CensusEntry>();
       const stop = new AbortController();
       const asks = new Set<Promise<void>>();
+      /** The first getaddr of each peer: the crawl is not done while one is unanswered. */
+      const firstAsks = new Set<Promise<void>>();
       const ask = async (id: string, entry: CensusEntry): Promise<void> => {
         const client = zcashPeerWire(node.router.peerInfo(id))?.client;
         if (client === undefined) return;
@@ -96,7 +113,7 @@ export function registerCrawl(program: Command): void {
             const addr = bookAddressOf(a.ip, a.port);
             return addr === undefined ? [] : [{ addr, services: a.services, untrustedLastSeen: Math.min(a.time, now) }];
           });
-          entry.addressesShared = response.addrs.length;
+          entry.addressesShared = Math.max(entry.addressesShared, response.addrs.length);
           node.addressBook.addGossiped(entries);
         } catch {
           // A peer that does not answer getaddr is still reachable; the census keeps it.
@@ -106,10 +123,16 @@ export function registerCrawl(program: Command): void {
         }
       };
       const unsubscribe = node.router.subscribe((update) => {
-        if (update.status !== 'up' || census.size >= MAX_CENSUS) return;
+        if (update.status !== 'up') return;
+        const known = census.get(update.id);
+        if (known === undefined && census.size >= MAX_CENSUS) {
+          node.router.disconnect(update.id);
+          return;
+        }
         const wire = zcashPeerWire(update.info);
         if (wire === undefined) return;
-        const entry: CensusEntry = {
+        // A peer met again is asked again: Zebra answers getaddr with a random half of its book.
+        const entry: CensusEntry = known ?? {
           address: update.id,
           version: wire.version.version,
           userAgent: wire.version.userAgent,
@@ -122,21 +145,37 @@ export function registerCrawl(program: Command): void {
         const task = ask(update.id, entry);
         asks.add(task);
         void task.finally(() => asks.delete(task));
+        if (known === undefined) {
+          firstAsks.add(task);
+          void task.finally(() => firstAsks.delete(task));
+        }
       });
       const release = onShutdownSignal(() => stop.abort());
       const started = Date.now();
       node.start();
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, flags.duration * 1000);
-        stop.signal.addEventListener(
-          'abort',
-          () => {
-            clearTimeout(timer);
-            resolve();
-          },
-          { once: true },
-        );
-      });
+      const progressLine = new ProgressLine((text) => process.stderr.write(text), process.stderr.isTTY);
+      const endAt = started + flags.duration * 1000;
+      let quietSince: number | undefined;
+      let foundBefore = -1;
+      let finishedEarly = false;
+      while (!stop.signal.aborted && Date.now() < endAt) {
+        await realClock.sleep(Math.min(PROGRESS_PERIOD_MS, Math.max(1, endAt - Date.now())), stop.signal).catch(() => undefined);
+        const progress = crawlProgress({
+          peers: node.peerManager.peers(),
+          reachable: census.size,
+          asking: firstAsks.size,
+          anythingToDial: node.peerManager.nextDialTime() !== undefined,
+        });
+        progressLine.update(formatCrawlProgress(network.name, progress, (Date.now() - started) / 1000));
+        // Done only after a quiet spell with nothing new found: repeated asks may still add addresses.
+        quietSince = progress.done && progress.found === foundBefore ? (quietSince ?? Date.now()) : undefined;
+        foundBefore = progress.found;
+        if (flags.untilDone && quietSince !== undefined && Date.now() - quietSince >= DONE_QUIET_MS) {
+          finishedEarly = true;
+          break;
+        }
+      }
+      progressLine.finish();
       stop.abort();
       release();
       unsubscribe();
@@ -147,7 +186,9 @@ export function registerCrawl(program: Command): void {
       if (flags.json) {
         process.stdout.write(`${toJson({ network: network.name, seconds: Math.round((Date.now() - started) / 1000), reachable: entries.length, known, peers: entries }, 2)}\n`);
       } else {
-        process.stdout.write(`${network.name}: ${entries.length} reachable peers, ${known} addresses known after ${Math.round((Date.now() - started) / 1000)} s\n`);
+        process.stdout.write(
+          `${network.name}: ${entries.length} reachable peers, ${known} addresses known after ${Math.round((Date.now() - started) / 1000)} s${finishedEarly ? ' (nothing left to contact)' : ''}\n`,
+        );
         if (entries.length > 0) process.stdout.write(`${table(entries)}\n`);
       }
       if (entries.length === 0) {
