@@ -56,7 +56,7 @@ export async function checkIsolation(network: LabNetwork): Promise<string[]> {
       findings.push(`${ns} has a route outside the lab range: ${dst} dev ${route.dev ?? '?'}`);
     }
   }
-  const ours = new Set([network.names.tun, ...network.hosts.map((h) => network.names.routerLink(h.index)), network.names.attackerLink, 'lo']);
+  const ours = new Set([network.names.tun, ...network.routerLinks(), 'lo']);
   for (const link of await ipJson<LinkJson>(network.names.router, ['link', 'show'])) {
     if (link.ifname !== undefined && !ours.has(link.ifname)) findings.push(`router namespace holds a foreign link ${link.ifname}`);
   }

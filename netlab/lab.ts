@@ -17,7 +17,7 @@ import { attackerIps, METRICS_PORT, planHosts, type HostPlan, type Wire } from '
 export const START_STAGGER_MS = 300;
 /** Default pause between two snapshots while waiting for a condition (ms). */
 export const POLL_MS = 2_000;
-/** Metrics ports of the attackers (they share one namespace, so each needs its own). */
+/** Metrics ports of the attackers (one each, so an attacker's port names it in any listing). */
 const ATTACKER_METRICS_BASE = 9200;
 
 export interface LabOptions {
@@ -197,14 +197,13 @@ export class Lab {
     }
   }
 
-  /** Creates attacker node handles (they share the attacker namespace, one address and metrics port each). */
+  /** Creates attacker node handles (one namespace, address and metrics port each). */
   attackerNodes(wire: Wire): LabNode[] {
-    const ns = this.network.names.attackers;
     const nodes = this.network.attackerIps.map(
       (ip, k) =>
         new LabNode({
           name: `a${String(k).padStart(2, '0')}-${wire}`,
-          ns,
+          ns: this.network.attackerNamespace(k),
           wire,
           ip,
           port: wire === 'cometbft' ? this.hostsOf('cometbft')[0]!.port : this.hostsOf('zcash')[0]!.port,

@@ -85,19 +85,44 @@ async function ensureBuilt(): Promise<void> {
   await run(process.execPath, [join(root, 'scripts', 'build.mjs')], { timeoutMs: BUILD_TIMEOUT_MS });
 }
 
+/** What --help prints (and a bad option points to). */
+const USAGE = [
+  'usage: npm run netlab -- [options]   (needs root)',
+  '  --quick            CI run: few hosts, formation, partition, crash-restart',
+  '  --only a,b         run only these scenarios (formation always brings the network up first)',
+  '  --hosts N          hosts (default 12, at least 4)',
+  '  --attackers N      eclipse attackers (default 20)',
+  '  --report FILE      also write the JSON report',
+  '  --seed N           the delay line\'s loss pattern',
+  '  --keep             keep the homes and logs of the run',
+  '  --help             this text',
+];
+
 async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: {
-      quick: { type: 'boolean', default: false },
-      hosts: { type: 'string' },
-      report: { type: 'string' },
-      only: { type: 'string' },
-      attackers: { type: 'string' },
-      seed: { type: 'string' },
-      keep: { type: 'boolean', default: false },
-    },
-    allowPositionals: false,
-  });
+  let parsed;
+  try {
+    parsed = parseArgs({
+      options: {
+        quick: { type: 'boolean', default: false },
+        hosts: { type: 'string' },
+        report: { type: 'string' },
+        only: { type: 'string' },
+        attackers: { type: 'string' },
+        seed: { type: 'string' },
+        keep: { type: 'boolean', default: false },
+        help: { type: 'boolean', default: false },
+      },
+      allowPositionals: false,
+    });
+  } catch (error) {
+    say(`netlab: ${error instanceof Error ? error.message : String(error)} (--help lists the options)`);
+    return 2;
+  }
+  const { values } = parsed;
+  if (values.help) {
+    say([...USAGE, `  scenarios: ${SCENARIOS.map((s) => s.name).join(', ')}`].join('\n'));
+    return 0;
+  }
   if (process.getuid?.() !== 0) {
     say(`netlab: needs root for network namespaces (running as uid ${process.getuid?.() ?? '?'}); nothing run, no pass claimed`);
     return 0;

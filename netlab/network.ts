@@ -1,5 +1,5 @@
-// The lab's network: one router namespace and one namespace per host (plus one for the eclipse
-// attackers), each host linked to the router by a veth pair created directly inside the two
+// The lab's network: one router namespace and one namespace per host and per eclipse attacker
+// address, each linked to the router by a veth pair created directly inside the two
 // namespaces, so no lab link ever exists in the root namespace. Hosts carry one /32 address and a
 // route to the lab range (10.192.0.0/10) via the router; the router holds a /32 route per host and
 // forwards between them. Nothing has a default route, and the root namespace gets a `prohibit` rule
@@ -30,7 +30,11 @@ const GUARD_PREF_TRIES = 50;
 export interface LabNetworkOptions {
   readonly runId: string;
   readonly hosts: readonly HostPlan[];
-  /** Attacker addresses (all in the attacker /16), served from one namespace. */
+  /**
+   * Attacker addresses (all in the attacker /16), one namespace each: with several addresses in one
+   * namespace, a connection between two of them never leaves it and the kernel gives it the
+   * destination's own address as source, so the attackers would not look like distinct hosts.
+   */
   readonly attackerIps: readonly string[];
 }
 
@@ -92,9 +96,7 @@ export class LabNetwork {
       ips: [h.ip],
       routes: [`${h.ip}/32`],
     }));
-    if (this.attackerIps.length > 0) {
-      links.push({ ns: n.attackers, link: n.attackerLink, ips: this.attackerIps, routes: [`${ATTACKER_GROUP}.0.0/16`] });
-    }
+    this.attackerIps.forEach((addr, k) => links.push({ ns: n.attacker(k), link: n.attackerLink(k), ips: [addr], routes: [`${addr}/32`] }));
     for (const link of links) {
       await ip(undefined, ['netns', 'add', link.ns]);
       this.created.push(link.ns);
@@ -114,11 +116,14 @@ export class LabNetwork {
     await ip(undefined, ['netns', 'exec', n.router, 'sysctl', '-q', '-w', 'net.ipv4.ip_forward=1', 'net.ipv4.conf.all.rp_filter=0', 'net.ipv4.conf.default.rp_filter=0']);
   }
 
-  /** Links whose forwarded packets the shaping rules catch: every host link and the attackers' link. */
-  private routerLinks(): string[] {
-    const links = this.hosts.map((h) => this.names.routerLink(h.index));
-    if (this.attackerIps.length > 0) links.push(this.names.attackerLink);
-    return links;
+  /** The router's end of every link: one per host, one per attacker. */
+  routerLinks(): string[] {
+    return [...this.hosts.map((h) => this.names.routerLink(h.index)), ...this.attackerIps.map((_a, k) => this.names.attackerLink(k))];
+  }
+
+  /** The namespace serving attacker address number `index`. */
+  attackerNamespace(index: number): string {
+    return this.names.attacker(index);
   }
 
   /** Drops every packet between the two sides (both directions) until heal(). */

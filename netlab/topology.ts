@@ -87,22 +87,23 @@ export function labNames(runId: string): {
   readonly prefix: string;
   readonly router: string;
   readonly tun: string;
-  readonly attackers: string;
-  readonly attackerLink: string;
   host(index: number): string;
   routerLink(index: number): string;
+  attacker(index: number): string;
+  attackerLink(index: number): string;
 } {
   if (!/^[0-9a-f]{4}$/.test(runId)) throw new RangeError(`run id must be 4 hex digits, got ${runId}`);
   const prefix = `${NAME_PREFIX}${runId}`;
   const two = (n: number): string => String(n).padStart(2, '0');
+  const three = (n: number): string => String(n).padStart(3, '0');
   return {
     prefix,
     router: `${prefix}-rt`,
     tun: `${prefix}tun`,
-    attackers: `${prefix}-atk`,
-    attackerLink: `${prefix}ra`,
     host: (index) => `${prefix}-h${two(index)}`,
     routerLink: (index) => `${prefix}r${two(index)}`,
+    attacker: (index) => `${prefix}-a${three(index)}`,
+    attackerLink: (index) => `${prefix}a${three(index)}`,
   };
 }
 

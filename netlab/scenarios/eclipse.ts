@@ -1,6 +1,6 @@
 // Scenario 6, eclipse attempt: 20 attacker nodes in one /16 (10.250.0.0/16) gang up on one victim per
-// wire. The attackers are real peerwire nodes (one process each, 20 addresses served from one
-// attacker namespace); a fence in the router lets them reach only the victim, so the only addresses
+// wire. The attackers are real peerwire nodes (one process and one namespace each, so they look like
+// 20 hosts); a fence in the router lets them reach only the victim, so the only addresses
 // they can gossip are each other's (and the victim's). They all connect to the victim and flood it
 // with attacker addresses; then the victim restarts from its store, the moment an eclipse would
 // bite. CometBFT: the victim never holds more than one outbound peer in any /16, and reaches honest
@@ -18,7 +18,7 @@ import { maxOutboundPerGroup, seconds, type Figures, type Scenario } from '../sc
 export const ECLIPSE_ATTACKERS = 20;
 /** How long the attackers gossip before the victim restarts (ms): dozens of PEX rounds and crawls. */
 const ATTACK_MS = 60_000;
-/** Limit for the restarted victim to hold an honest peer again (ms). */
+/** Limit for the restarted victim to hold an honest peer again, from the moment it is up (ms). */
 const RECOVER_LIMIT_MS = 60_000;
 /** Observation after the restart, for the outbound-per-/16 rule (ms), even when an honest peer came at once. */
 const AFTER_RESTART_MS = 20_000;
@@ -100,25 +100,35 @@ async function phase(lab: Lab, wire: Wire): Promise<PhaseResult> {
     await victim.stop();
     await victim.start();
     const restartAt = Date.now();
+    // Recovery is timed from the moment the restarted node is up (its process loaded, store read,
+    // listening: what its /status calls uptime), not from the spawn: under load, booting the process
+    // alone took 74 s in run 90d3 while the node held an honest peer 1.9 s after it was up.
+    let upAt: number | undefined;
     let honestAt: number | undefined;
-    while (Date.now() - restartAt < RECOVER_LIMIT_MS + AFTER_RESTART_MS && !lab.signal.aborted) {
+    while (Date.now() - (upAt ?? restartAt) < RECOVER_LIMIT_MS + AFTER_RESTART_MS && !lab.signal.aborted) {
       const status = await lab.status(victim);
+      const now = Date.now();
+      if (upAt === undefined && status !== undefined) upAt = Math.max(restartAt, now - (status.uptimeSeconds ?? 0) * 1000);
       sample(status);
-      if (honestAt === undefined && honestPeers(status) > 0) honestAt = Date.now() - restartAt;
-      if (honestAt !== undefined && Date.now() - restartAt >= honestAt + AFTER_RESTART_MS) break;
+      if (upAt !== undefined && honestAt === undefined && honestPeers(status) > 0) honestAt = now;
+      if (honestAt !== undefined && now >= honestAt + AFTER_RESTART_MS) break;
       await sleep(SAMPLE_MS, lab.signal);
     }
+    const bootMs = upAt === undefined ? undefined : upAt - restartAt;
+    const recoverMs = upAt === undefined || honestAt === undefined ? undefined : honestAt - upAt;
     const after = await lab.status(victim);
     const prefix = wire;
     const figures: Figures = {
       [`${prefix}AttackerAddressesLearned`]: learned,
       [`${prefix}PeakAttackerPeers`]: peakAttackerPeers,
       [`${prefix}MaxOutboundPerGroup`]: maxOut,
-      [`${prefix}HonestPeerAfterRestartSeconds`]: honestAt === undefined ? 'never' : seconds(honestAt),
+      [`${prefix}RestartBootSeconds`]: bootMs === undefined ? 'never' : seconds(bootMs),
+      [`${prefix}HonestPeerAfterUpSeconds`]: recoverMs === undefined ? 'never' : seconds(recoverMs),
       [`${prefix}HonestPeersAtEnd`]: honestPeers(after),
     };
     if (learned <= 0) saw.push(`${wire}: the victim learned no attacker address (the attack did not happen)`);
-    if (honestAt === undefined || honestAt > RECOVER_LIMIT_MS) saw.push(`${wire}: no honest peer within ${RECOVER_LIMIT_MS / 1000} s of the restart`);
+    if (bootMs === undefined) saw.push(`${wire}: the restarted victim never answered /status`);
+    else if (recoverMs === undefined || recoverMs > RECOVER_LIMIT_MS) saw.push(`${wire}: no honest peer within ${RECOVER_LIMIT_MS / 1000} s of the restarted victim being up`);
     if (wire === 'cometbft' && maxOut > 1) saw.push(`cometbft: ${maxOut} outbound peers in ${maxOutGroup ?? '?'}`);
     if (wire === 'zcash') {
       figures.zcashHonestBookBefore = honestBookBefore;
@@ -139,7 +149,7 @@ export const eclipse: Scenario = {
   id: 6,
   name: 'eclipse',
   rule: () =>
-    `${ECLIPSE_ATTACKERS} attackers in one /16 flood one victim per wire, which then restarts: CometBFT ≤ 1 outbound per /16, Zcash book keeps every honest address, both reach an honest peer within ${RECOVER_LIMIT_MS / 1000} s`,
+    `${ECLIPSE_ATTACKERS} attackers in one /16 flood one victim per wire, which then restarts: CometBFT ≤ 1 outbound per /16, Zcash book keeps every honest address, both reach an honest peer within ${RECOVER_LIMIT_MS / 1000} s of the restarted victim being up`,
   run: async (lab) => {
     if (lab.network.attackerIps.length === 0) return { passed: false, figures: {}, saw: ['the lab has no attacker addresses (--attackers 0)'] };
     const cometbft = await phase(lab, 'cometbft');

@@ -28,7 +28,7 @@ test('address plan: lab range only, several /16s per wire, alternating wires, sh
   assert.equal(inLabSupernet('10.1.0.1'), false);
   assert.equal(inLabSupernet('192.0.2.2'), false);
   const names = labNames('a1b2');
-  for (const name of [names.tun, names.attackerLink, names.routerLink(63)]) assert.ok(name.length <= 15, name);
+  for (const name of [names.tun, names.attackerLink(199), names.attacker(199), names.routerLink(63)]) assert.ok(name.length <= 15, name);
   assert.equal(runIdOf(names.host(3)), 'a1b2');
   assert.equal(runIdOf('eth0'), undefined);
   assert.throws(() => planHosts(1), RangeError);
