@@ -19,7 +19,7 @@ import { FRAME_HEADER_BYTES, type SinkKind } from './tcp-peer.ts';
 
 const PEER = new URL('./tcp-peer.ts', import.meta.url);
 
-/** Messages per socket.write in the coalesced variant (the batch the performance spec measured). */
+/** Messages per socket.write in the coalesced variant (the batch the physical baseline measures). */
 const COALESCE = 64;
 /** Writes between two clock reads in a send loop: keeps performance.now() off the per-write cost. */
 const WRITES_PER_CHECK = 64;

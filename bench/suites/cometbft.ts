@@ -1,4 +1,4 @@
-// The CometBFT wire's figures (performance spec §5): SecretConnection + NodeInfo + MConnection over
+// The CometBFT wire's figures (targets: BENCHMARKS.md, "peerwire against the targets"): SecretConnection + NodeInfo + MConnection over
 // 127.0.0.1 TCP at the connection level, the far end in a forked child (cometbft-peer-side.ts), each
 // figure beside the baseline it is judged against, measured in the same run: bulk on one channel vs the
 // sealed 1 KiB ceiling; 1 KiB messages vs js-libp2p and the sealed frame rate; 1 KiB echo RTT vs

@@ -1,7 +1,7 @@
 // The Zcash wire's own figures. Decode-and-verify: ZcashCodec push/next over a stream of framed
 // messages cut into 64 KiB reads (as a socket delivers them), header parsed, checksum verified, body
 // decoded — 1 KiB `tx` messages and 1 MiB `block` messages, each read against node:crypto's double
-// SHA-256 rate of the same size measured in the same run (target >= 0.8x, performance spec §5.6).
+// SHA-256 rate of the same size measured in the same run (target >= 0.8x, BENCHMARKS.md targets table).
 // Handshakes: dial + Zebra version/verack handshake over 127.0.0.1 TCP with the listener in a forked
 // child, then close; one at a time and 8 at once, handshakes/s and latency percentiles.
 

@@ -11,7 +11,8 @@ import { parseNodeAddress } from '../../src/core/node-address.ts';
 import { ZcashNode } from '../../src/zcash/node/zcash-node.ts';
 import { ZCASH_REGTEST } from '../../src/zcash/params/network-params.ts';
 import { CURRENT_NETWORK_PROTOCOL_VERSION as PROTOCOL_VERSION } from '../../src/zcash/params/network-upgrades.ts';
-import { handleCounts, waitFor, waitForHandlesAtMost } from '../helpers/wait.ts';
+import { handleCounts, waitForHandlesAtMost } from '../helpers/handles.ts';
+import { waitFor } from '../helpers/wait.ts';
 import { runCli } from './run-cli.ts';
 
 /** Crawl length (s): long enough for getaddr answers and two more dials on a loaded machine. */

@@ -26,7 +26,8 @@ import {
   TxsSchema,
 } from '../../src/cometbft/gen/cometbft/mempool/v1/types_pb.ts';
 import { protobufOneofCodec } from '../../src/cometbft/channels/protobuf-codec.ts';
-import { handleCounts, waitFor, waitForHandlesAtMost } from '../helpers/wait.ts';
+import { handleCounts, waitForHandlesAtMost } from '../helpers/handles.ts';
+import { waitFor } from '../helpers/wait.ts';
 import { logRecord, runCli, startCli, type RunningCli } from './run-cli.ts';
 
 const CHAIN_ID = 'test-chain';

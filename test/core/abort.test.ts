@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { abortReason, deadline, raceAbort, throwIfAborted, withDeadline } from '../../src/core/abort.ts';
 import { ErrorCode, PeerwireError } from '../../src/core/errors.ts';
+import { activeTimers } from '../helpers/handles.ts';
 
 const isCode = (code: string) => (e: unknown) => e instanceof PeerwireError && e.code === code;
 
@@ -126,8 +127,7 @@ test('raceAbort rejects at once on an aborted signal and on a later abort, with 
 
 test('deadline aborts with ERR_TIMEOUT naming the operation, and clear leaves nothing behind', async () => {
   const parent = new AbortController();
-  const timers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
-  const before = timers();
+  const before = activeTimers();
   const d = deadline(1, parent.signal, 'handshake');
   assert.equal(getEventListeners(parent.signal, 'abort').length, 1);
   await new Promise((resolve) => d.signal.addEventListener('abort', resolve, { once: true }));
@@ -139,10 +139,10 @@ test('deadline aborts with ERR_TIMEOUT naming the operation, and clear leaves no
   assert.equal(getEventListeners(parent.signal, 'abort').length, 0);
 
   const long = deadline(60_000, parent.signal);
-  assert.equal(timers(), before + 1);
+  assert.equal(activeTimers(), before + 1);
   long.clear();
   long.clear();
-  assert.equal(timers(), before, 'clear cancels the timer');
+  assert.equal(activeTimers(), before, 'clear cancels the timer');
   assert.equal(long.signal.aborted, false);
 });
 

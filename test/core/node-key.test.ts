@@ -22,7 +22,7 @@ const bytes = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, 'he
 const isCode = (code: string) => (e: unknown) => e instanceof PeerwireError && e.code === code;
 
 // Transcribed from informalsystems/tendermint-rs test/src/test/unit/p2p/secret_connection/public_key.rs
-// (test_secret_connection_pubkey_serialization), via shared/vectors/cometbft/handshake_misc_vectors.json.
+// (test_secret_connection_pubkey_serialization), via test/vectors/cometbft/handshake_misc_vectors.json.
 const TENDERMINT_RS_PUBKEY = 'f7feb0b5ba0760b2c58893e329475d1ea81781dd636e37144b6d599ad38aa825';
 const TENDERMINT_RS_NODE_ID = '117c95c4fd7e636c38d303493302d2c271a39669';
 

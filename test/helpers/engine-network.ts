@@ -4,7 +4,11 @@
 import { realClock } from '../../src/core/clock.ts';
 import { parseNodeAddress, type NodeAddress } from '../../src/core/node-address.ts';
 import { EngineNode, type EngineNodeOptions } from '../../src/engine/node/engine-node.ts';
-import { localNetworkProfile, TendermintPolicy, type TendermintPolicyOptions } from '../../src/engine/peers/tendermint-policy.ts';
+import {
+  localNetworkProfile,
+  TendermintPolicy,
+  type TendermintPolicyOptions,
+} from '../../src/engine/peers/tendermint-policy.ts';
 import { LOCAL_NETWORK_ROUTER_OPTIONS } from '../../src/engine/router/router-options.ts';
 import { MemoryNetwork } from '../../src/transport/memory-network.ts';
 import { memoryTransport, tcpTransport } from '../../src/plain/transports.ts';
@@ -20,11 +24,20 @@ function common(options: NetworkNodeOptions): Partial<EngineNodeOptions> {
     clock: realClock,
     policy: new TendermintPolicy({ ...localNetworkProfile, ...options.policyOptions }),
     router: { ...LOCAL_NETWORK_ROUTER_OPTIONS, ...options.router },
-    addressExchange: { requestIntervalMs: 200, minInboundRequestIntervalMs: 0, crawlIntervalMs: 200, ...(options.addressExchange || {}) },
+    addressExchange: {
+      requestIntervalMs: 200,
+      minInboundRequestIntervalMs: 0,
+      crawlIntervalMs: 200,
+      ...(options.addressExchange || {}),
+    },
   };
 }
 
-export async function memoryNode(net: MemoryNetwork, name: string, options: NetworkNodeOptions = {}): Promise<EngineNode> {
+export async function memoryNode(
+  net: MemoryNetwork,
+  name: string,
+  options: NetworkNodeOptions = {},
+): Promise<EngineNode> {
   const { policyOptions: _policyOptions, ...rest } = options;
   return EngineNode.create({
     ...common(options),

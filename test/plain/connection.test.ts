@@ -13,6 +13,7 @@ import { encodeFrame, FRAME_HEADER_BYTES, writeFrameHeader } from '../../src/pla
 import { HANDSHAKE_CHANNEL, PlainConnection } from '../../src/plain/connection.ts';
 import { MAX_HANDSHAKE_BYTES } from '../../src/plain/handshake.ts';
 import { collect, descriptors, LONG_MS, localNode, turn } from '../transport/compliance.ts';
+import { memoryLinks } from '../helpers/memory-links.ts';
 
 interface Raw {
   raw: ByteLink;
@@ -91,16 +92,10 @@ describe('plain connection', () => {
   });
 
   it('completes when the peer’s hello arrived before handshake() was called', async () => {
-    const net = new MemoryNetwork();
-    const server = new MemoryCarrier(net, { name: 's' });
-    const client = new MemoryCarrier(net, { name: 'c' });
+    const signal = AbortSignal.timeout(LONG_MS);
+    const links = await memoryLinks(signal);
     try {
-      await server.listen({ protocol: 'memory', host: 's', port: 0 });
-      const signal = AbortSignal.timeout(LONG_MS);
-      const [out, inn] = await Promise.all([
-        client.dial({ protocol: 'memory', host: 's', port: 0 }, signal),
-        server.accept(signal),
-      ]);
+      const { dialer: out, acceptor: inn } = links;
       const dialer = new PlainConnection(out, 'outbound');
       const acceptor = new PlainConnection(inn, 'inbound');
       const dialing = dialer.handshake(localNode('c'), signal);
@@ -110,22 +105,15 @@ describe('plain connection', () => {
       assert.equal(typeof infoOfS.id, 'string');
       assert.notEqual(infoOfS.id, infoOfC.id);
     } finally {
-      await client.close();
-      await server.close();
+      await links.close();
     }
   });
 
   it('send() refuses before the handshake, bad channel ids and oversize payloads', async () => {
-    const net = new MemoryNetwork();
-    const server = new MemoryCarrier(net, { name: 's' });
-    const client = new MemoryCarrier(net, { name: 'c' });
+    const signal = AbortSignal.timeout(LONG_MS);
+    const links = await memoryLinks(signal);
     try {
-      await server.listen({ protocol: 'memory', host: 's', port: 0 });
-      const signal = AbortSignal.timeout(LONG_MS);
-      const [out, inn] = await Promise.all([
-        client.dial({ protocol: 'memory', host: 's', port: 0 }, signal),
-        server.accept(signal),
-      ]);
+      const { dialer: out, acceptor: inn } = links;
       const dialer = new PlainConnection(out, 'outbound', { maxPayloadBytes: 100_000 });
       const acceptor = new PlainConnection(inn, 'inbound', { maxPayloadBytes: 100_000 });
       const isCode = (code: string) => (error: unknown) =>
@@ -144,8 +132,7 @@ describe('plain connection', () => {
       const [got] = await collect(acceptor, 1);
       assert.ok(Buffer.from(got!.bytes).equals(big));
     } finally {
-      await client.close();
-      await server.close();
+      await links.close();
     }
   });
 });

@@ -9,6 +9,7 @@ import { ErrorCode, PeerwireError } from '../../src/core/errors.ts';
 import { NodeKey } from '../../src/core/node-key.ts';
 import { DEFAULT_WRITE_HIGH_WATER_MARK } from '../../src/transport/byte-link.ts';
 import type { Carrier } from '../../src/transport/carrier.ts';
+import { handleCounts, waitForHandlesAtMost } from '../helpers/handles.ts';
 import { TransportErrorCode } from '../../src/transport/errors.ts';
 import type {
   ChannelDescriptor,
@@ -31,6 +32,12 @@ export interface TransportHarness {
   /** The connections' write high-water mark, in bytes. Default 1 MiB (the link default). */
   readonly writeHighWaterMark?: number;
 }
+
+/**
+ * Handle checks here leave timers out: the suites create 30 s AbortSignal.timeout deadlines after
+ * their baseline, which outlive the test but are no leak.
+ */
+export const NO_TIMERS = { timers: false } as const;
 
 /** Generous deadline for anything that should happen promptly: the machine may be heavily loaded. */
 export const LONG_MS = 30_000;
@@ -114,36 +121,6 @@ export function payload(channel: number, seq: number, size: number): Buffer {
   }
   return out;
 }
-
-/** Resource kinds that are not timers (timers fire on their own; sockets and servers must be closed). */
-function handleCounts(): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const kind of process.getActiveResourcesInfo()) {
-    if (kind === 'Timeout' || kind === 'Immediate') continue;
-    counts.set(kind, (counts.get(kind) ?? 0) + 1);
-  }
-  return counts;
-}
-
-function leaked(before: Map<string, number>): string[] {
-  const now = handleCounts();
-  const out: string[] = [];
-  for (const [kind, count] of now)
-    if (count > (before.get(kind) ?? 0)) out.push(`${kind} x${count - (before.get(kind) ?? 0)}`);
-  return out;
-}
-
-/** Waits (bounded, event-driven polling) until no handle beyond `before` is left; returns the leaks. */
-export async function waitForHandles(before: Map<string, number>): Promise<string[]> {
-  const deadline = Date.now() + LONG_MS;
-  for (;;) {
-    const extra = leaked(before);
-    if (extra.length === 0 || Date.now() > deadline) return extra;
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
-export { handleCounts };
 
 interface Pair {
   a: Transport;
@@ -456,7 +433,7 @@ export function runTransportCompliance(name: string, makeHarness: () => Transpor
     });
 
     it('leaves no active handles after close', async () => {
-      const baseline = handleCounts();
+      const baseline = handleCounts(NO_TIMERS);
       const { a, b, dialer, acceptor } = await connect();
       await Promise.all([
         sendAll(dialer, [{ channelId: 1, bytes: payload(1, 0, 1000) }]),
@@ -465,7 +442,7 @@ export function runTransportCompliance(name: string, makeHarness: () => Transpor
       const pendingAccept = b.accept(AbortSignal.timeout(LONG_MS)).catch(() => undefined);
       await Promise.all([a.close(), b.close()]);
       await pendingAccept;
-      assert.deepEqual(await waitForHandles(baseline), []);
+      await waitForHandlesAtMost(baseline, LONG_MS, NO_TIMERS);
     });
   });
 }

@@ -1,4 +1,4 @@
-// The CometBFT PEX messages (spec cometbft-wire.md §5.2) as the AddressExchange service's codec:
+// The CometBFT PEX messages (docs/protocols/cometbft.md §5.2) as the AddressExchange service's codec:
 // `Message{pex_request}` <-> { kind: 'request' } and `Message{pex_addrs: PexAddrs{NetAddress{id, ip,
 // port}}}` <-> { kind: 'addresses' }. Only what a Go peer accepts is sent: addresses with a node ID, a
 // textual IP and a TCP port (host names and in-process addresses are skipped). On receive, one entry
@@ -20,7 +20,7 @@ export const PexErrorCode = {
   InvalidAddress: 'ERR_PEX_INVALID_ADDRESS',
 } as const;
 
-/** The bytes of every PexRequest: `0a 00` (spec §5.2); encoded once. */
+/** The bytes of every PexRequest: `0a 00` (docs/protocols/cometbft.md §5.2); encoded once. */
 const PEX_REQUEST_BYTES = toBinary(
   MessageSchema,
   create(MessageSchema, { sum: { case: 'pexRequest', value: {} } }),

@@ -1,4 +1,4 @@
-// CometBFT's peer exchange (spec cometbft-wire.md §5.2-5.3) as the generic AddressExchange service with
+// CometBFT's peer exchange (docs/protocols/cometbft.md §5.2-5.3) as the generic AddressExchange service with
 // the PEX codec on channel 0x00 and CometBFT's exact rules: we ask a peer at most every 30 s and never
 // send an answer nobody asked for; answers carry at most 250 addresses from PeerManager.advertise;
 // our own ID in an answer is ignored; an unsolicited answer, or a request less than 10 s after that
@@ -19,7 +19,7 @@ import { PEX_CHANNEL } from '../wire/standard-channels.ts';
 import { cometbftAddress } from '../wire/transport.ts';
 import { pexCodec } from './pex-codec.ts';
 
-/** Least time between our PexRequests to one peer: 30 s (Go's ensurePeersPeriod; spec §5.3). */
+/** Least time between our PexRequests to one peer: 30 s (Go's ensurePeersPeriod; docs/protocols/cometbft.md §5.3). */
 export const PEX_REQUEST_INTERVAL_MS = 30_000;
 /** A peer's request sooner than this after its previous one is a violation: 10 s (ensurePeersPeriod / 3). */
 export const PEX_MIN_INBOUND_REQUEST_INTERVAL_MS = 10_000;
@@ -34,7 +34,7 @@ export type CometbftPexOptions = Partial<
   Pick<AddressExchangeOptions, 'seedMode' | 'targetPeers' | 'crawlIntervalMs' | 'requestIntervalMs'>
 >;
 
-/** CometBFT's rules, on top of the service defaults (spec §5.3). */
+/** CometBFT's rules, on top of the service defaults (docs/protocols/cometbft.md §5.3). */
 export const COMETBFT_PEX_RULES: Omit<AddressExchangeOptions, 'codec'> = {
   ...DEFAULT_ADDRESS_EXCHANGE,
   channelId: PEX_CHANNEL.id,

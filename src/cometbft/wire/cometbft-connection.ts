@@ -1,4 +1,4 @@
-// A Connection speaking the CometBFT p2p wire over any ByteLink (spec cometbft-wire.md §1-4): the
+// A Connection speaking the CometBFT p2p wire over any ByteLink (docs/protocols/cometbft.md §1-4): the
 // SecretConnection handshake (our ephemeral key written at once), then both NodeInfos sent and read
 // concurrently, each phase under its own deadline, then the MConnection multiplexer. This class is the
 // thin I/O shell around the sans-I/O parts (SecretConnectionHandshake, SecretSession, MConnectionCore);
@@ -41,9 +41,9 @@ import type { SecretSession } from './secret-connection/session.ts';
 /** Milliseconds with a sub-millisecond fraction, from an arbitrary origin (differences only). */
 const monotonicMs = (): number => performance.now();
 
-/** CometBFT's hard-coded SecretConnection handshake deadline: 3 s (spec §1.8). */
+/** CometBFT's hard-coded SecretConnection handshake deadline: 3 s (docs/protocols/cometbft.md §1.8). */
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 3_000;
-/** CometBFT's separate NodeInfo exchange deadline: another 3 s (spec §1.8, §4.2). */
+/** CometBFT's separate NodeInfo exchange deadline: another 3 s (docs/protocols/cometbft.md §1.8, §4.2). */
 export const DEFAULT_NODE_INFO_TIMEOUT_MS = 3_000;
 /**
  * Bytes a peer may send before we called handshake(). An honest peer sends only its 35-byte ephemeral
@@ -108,7 +108,7 @@ type Phase = 'secret' | 'nodeinfo' | 'mconnection';
 
 /** Extra handshake input a direct caller may give (the router checks the dialed ID itself). */
 export interface HandshakeExtras {
-  /** The node ID we dialed: a different authenticated ID fails the handshake (spec §1.9). */
+  /** The node ID we dialed: a different authenticated ID fails the handshake (docs/protocols/cometbft.md §1.9). */
   readonly dialedId?: string;
 }
 
@@ -184,7 +184,7 @@ export class CometbftConnection extends ConnectionShell<HandshakeExtras> {
       this.options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
       'secret connection handshake',
     );
-    // Our ephemeral key goes out at once, before reading anything (Go does the same, spec §1.8).
+    // Our ephemeral key goes out at once, before reading anything (Go does the same, docs/protocols/cometbft.md §1.8).
     this.link.write(this.secret.start());
   }
 

@@ -1,4 +1,4 @@
-// The CometBFT p2p wire as a Wire (spec cometbft-wire.md §1-4): SecretConnection, NodeInfo exchange and
+// The CometBFT p2p wire as a Wire (docs/protocols/cometbft.md §1-4): SecretConnection, NodeInfo exchange and
 // MConnection over any ByteLink, so the same wire runs over TCP (real networks) and the in-process
 // memory carrier (simulations). One instance serves every connection of a transport; its options are
 // each connection's options and its counters are shared by them.

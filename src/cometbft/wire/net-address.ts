@@ -1,4 +1,4 @@
-// CometBFT peer addresses (spec cometbft-wire.md §4.6, §5.2): `id@host:port`, optionally behind any
+// CometBFT peer addresses (docs/protocols/cometbft.md §4.6, §5.2): `id@host:port`, optionally behind any
 // `scheme://` prefix, which is stripped. This follows Go's NewNetAddressString step by step, since the
 // same rules decide whether a remote's NodeInfo listen_addr is valid (§4.3): exactly one `@`; an ID
 // that hex-decodes to 20 bytes; `host:port` split like Go's net.SplitHostPort; a non-empty host; a

@@ -1,4 +1,4 @@
-// The NodeInfo step of a CometBFT connection, as pure functions (spec cometbft-wire.md §1.9, §4): our
+// The NodeInfo step of a CometBFT connection, as pure functions (docs/protocols/cometbft.md §1.9, §4): our
 // DefaultNodeInfo built from the router's LocalNode and the wire options, the MConnection channel
 // descriptors for our channels, and the acceptance of the remote NodeInfo. The connection class does
 // the I/O (send ours and read theirs concurrently, each under its deadline); everything decided about

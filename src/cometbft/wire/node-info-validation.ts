@@ -1,4 +1,4 @@
-// NodeInfo validation and compatibility (spec cometbft-wire.md §4.3-4.4), exactly as CometBFT's
+// NodeInfo validation and compatibility (docs/protocols/cometbft.md §4.3-4.4), exactly as CometBFT's
 // DefaultNodeInfo.Validate and CompatibleWith decide, plus the identity checks its transport runs in
 // between (the NodeInfo ID must be the authenticated ID, the dialed ID, and not our own). The one
 // deliberate difference: Go resolves a listen_addr host name with DNS while validating; here a name

@@ -1,4 +1,4 @@
-// The CometBFT NodeInfo (spec cometbft-wire.md §4.1-4.2): what each side says about itself right
+// The CometBFT NodeInfo (docs/protocols/cometbft.md §4.1-4.2): what each side says about itself right
 // after the SecretConnection handshake (protocol versions, node ID, listen address, chain ID, software
 // version, channel list, moniker, tx index and RPC address). Both sides send one length-delimited
 // DefaultNodeInfo at once and read the other's with a 10,240-byte cap. This file holds the plain

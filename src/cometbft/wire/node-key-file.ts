@@ -1,4 +1,4 @@
-// CometBFT's node_key.json (cometbft-wire spec §1.1): the file a real node keeps its p2p identity in, so
+// CometBFT's node_key.json (cometbft-wire docs/protocols/cometbft.md §1.1): the file a real node keeps its p2p identity in, so
 // an operator can move an identity between peerwire and CometBFT. Exact format, as Go writes it (compact
 // JSON, no trailing newline, mode 0600):
 //   {"priv_key":{"type":"tendermint/PrivKeyEd25519","value":"<base64 of seed(32) || public key(32)>"}}

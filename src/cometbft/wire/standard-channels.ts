@@ -1,4 +1,4 @@
-// The standard CometBFT channels (spec cometbft-wire.md §5.1): ids, CometBFT's exact descriptor values
+// The standard CometBFT channels (docs/protocols/cometbft.md §5.1): ids, CometBFT's exact descriptor values
 // and the protobuf schema of the messages each carries, so that a node advertises and enforces the
 // same limits as Go peers (Tendermint v0.35 broke mixed networks with identical bytes and different
 // limits) and an observer can decode any standard traffic. The values are the same on v0.34, v0.37,

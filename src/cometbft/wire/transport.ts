@@ -1,6 +1,6 @@
 // Ready-made CometBFT transports: a carrier (TCP for real networks, memory for in-process simulations)
 // plus the CometBFT wire, as the router uses them. Peers are addressed `id@host:port` (a `tcp://`
-// prefix is accepted and stripped, spec §4.6); `cometbftAddress` parses such text into the NodeAddress
+// prefix is accepted and stripped, docs/protocols/cometbft.md §4.6); `cometbftAddress` parses such text into the NodeAddress
 // the router and the peer manager work with (memory peers keep the core's `id@memory:name` form).
 
 import type { Logger } from '../../core/logger.ts';

@@ -1,4 +1,4 @@
-// Tendermint v0.35's peer-management rules for the CometBFT wire (shared/specs/cometbft-wire.md §6.1),
+// Tendermint v0.35's peer-management rules for the CometBFT wire (docs/protocols/cometbft.md §6.1),
 // with the lessons of its failure applied (§6.2, §6.3):
 // - scores: persistent peers 32767; otherwise the persisted mutable score (±1 per good/bad report)
 //   minus the address dial failures, clamped to int16. Dialing walks the ranking best first, eviction
@@ -44,7 +44,7 @@ export interface TendermintPolicyOptions {
   readonly maxConnected?: number;
   /** Outbound connections including dials. Default 12 (v0.35 `max-outgoing-connections`). */
   readonly maxOutgoing?: number;
-  /** Inbound connections. Default maxConnected − maxOutgoing (separate budgets, reliability.md §7). */
+  /** Inbound connections. Default maxConnected − maxOutgoing (separate budgets, so inbound peers can never take the outbound slots, as in Bitcoin Core). */
   readonly maxIncoming?: number;
   /** Temporary extra connections used to upgrade to better peers. Default 4. */
   readonly maxConnectedUpgrade?: number;
@@ -65,7 +65,7 @@ export interface TendermintPolicyOptions {
   /** How long a 'ban' error bans a peer, ms. Default 24 h (CometBFT marks bad peers for 24 h). */
   readonly banDuration?: number;
   /**
-   * Outbound connections per address group. Default 1 (reliability.md §5 row 19, §7): an attacker
+   * Outbound connections per address group. Default 1 (Bitcoin Core's eclipse defence, one outbound connection per netgroup): an attacker
    * holding one /16 gets at most one of our outbound slots.
    */
   readonly maxOutboundPerGroup?: number;

@@ -1,7 +1,7 @@
 // The Zcash block header, as carried by `headers` and at the front of every `block`. It is not
 // Bitcoin's 80 bytes: version u32le | previous block hash 32 | merkle root 32 | block commitments
 // (final Sapling root before NU5) 32 | time u32le | bits u32le | nonce 32 | Equihash solution
-// (CompactSize + 1344 bytes on Mainnet/Testnet, 36 on Regtest) = 1487 bytes on Mainnet (spec §2.9).
+// (CompactSize + 1344 bytes on Mainnet/Testnet, 36 on Regtest) = 1487 bytes on Mainnet (docs/protocols/zcash.md §2.9).
 // The block hash is SHA-256d over the whole header, solution included, hashed in place.
 
 import type { ByteReader } from '../encoding/byte-reader.ts';
@@ -20,7 +20,7 @@ export const REGTEST_EQUIHASH_SOLUTION_LENGTH = 36;
 export const MAINNET_HEADER_LENGTH = HEADER_FIXED_LENGTH + 3 + EQUIHASH_SOLUTION_LENGTH;
 /** Smallest header (Regtest solution with a one-byte CompactSize). */
 export const MIN_HEADER_LENGTH = HEADER_FIXED_LENGTH + 1 + REGTEST_EQUIHASH_SOLUTION_LENGTH;
-/** Consensus: nVersion is a signed 32-bit value and must be ≥ 4 (Zcash protocol spec §7.6). */
+/** Consensus: nVersion is a signed 32-bit value and must be ≥ 4 (Zcash protocol specification §7.6). */
 export const MIN_BLOCK_VERSION = 4;
 const MAX_BLOCK_VERSION = 0x7fffffff;
 

@@ -29,7 +29,7 @@ export type InventoryItem =
   /** v5+ transaction: ZIP-244 txid and authorizing-data digest. */
   | { readonly type: 'wtx'; readonly txid: Uint8Array; readonly authDigest: Uint8Array };
 
-/** Smallest entry (type + one hash); the preallocation divisor (spec §2.13: (2 MiB − 1) / 36). */
+/** Smallest entry (type + one hash); the preallocation divisor (docs/protocols/zcash.md §2.13: (2 MiB − 1) / 36). */
 export const MIN_INVENTORY_ENTRY_LENGTH = 4 + HASH_LENGTH;
 
 export function readInventoryItem(r: ByteReader): InventoryItem {

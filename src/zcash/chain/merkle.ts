@@ -1,4 +1,4 @@
-// The Bitcoin-family transaction merkle root (Zcash keeps it, protocol spec §7.6): SHA-256d over
+// The Bitcoin-family transaction merkle root (Zcash keeps it, protocol specification §7.6): SHA-256d over
 // pairs of wire-order hashes, the last hash of an odd level paired with itself. Zcash v5 leaves are
 // ZIP-244 txids. Used to check that a block's transactions are the ones its header commits to (the
 // dissector reports a mismatch; verifying blocks is not the network layer's job).

@@ -1,4 +1,4 @@
-// The Orchard bundle of a v5 transaction (ZIP-225, protocol spec §7.5): nActionsOrchard, actions of
+// The Orchard bundle of a v5 transaction (ZIP-225, protocol specification §7.5): nActionsOrchard, actions of
 // 820 bytes (cv, nullifier, rk, cmx, ephemeral key, enc ciphertext 580, out ciphertext 80), then —
 // only when there are actions — flags (1 byte: bit 0 spends enabled, bit 1 outputs enabled, other bits
 // reserved and refused as Zebra does), valueBalanceOrchard i64, anchor, the aggregated Halo 2 proof

@@ -1,4 +1,4 @@
-// Sapling spends and outputs (Zcash protocol spec §4.4, §4.5, §7.3, §7.4), in the two layouts that
+// Sapling spends and outputs (Zcash protocol specification §4.4, §4.5, §7.3, §7.4), in the two layouts that
 // carry them. v4: valueBalanceSapling i64 first, then spends of 384 bytes (cv, anchor, nullifier, rk,
 // Groth16 proof 192, spendAuthSig 64) and outputs of 948 bytes (cv, cmu, ephemeral key, enc ciphertext
 // 580, out ciphertext 80, proof 192); the binding signature comes after the JoinSplits. v5 (ZIP-225):
@@ -14,7 +14,7 @@ const GROTH16_PROOF = 192;
 const SIGNATURE = 64;
 const ENC_CIPHERTEXT = 580;
 const OUT_CIPHERTEXT = 80;
-/** v4 spend and output description sizes (spec §7.3, §7.4). */
+/** v4 spend and output description sizes (Zcash protocol specification §7.3, §7.4). */
 export const SAPLING_SPEND_V4_LENGTH = 384;
 export const SAPLING_OUTPUT_LENGTH = 948;
 /** A v5 spend with its proof and signature, the v5 preallocation divisor (Zebra: 352). */

@@ -1,4 +1,4 @@
-// Sprout JoinSplit descriptions (Zcash protocol spec §7.2), carried by v2-v4 transactions:
+// Sprout JoinSplit descriptions (Zcash protocol specification §7.2), carried by v2-v4 transactions:
 // vpub_old u64 | vpub_new u64 | anchor 32 | 2 nullifiers 32 each | 2 note commitments 32 each |
 // ephemeral key 32 | random seed 32 | 2 MACs 32 each | proof (BCTV14 296 bytes in v2-v3, Groth16 192
 // in v4) | 2 note ciphertexts 601 each. When the list is not empty, joinSplitPubKey (32) and
@@ -10,10 +10,10 @@ import { checkAmount } from './transparent.ts';
 
 export type SproutProofSystem = 'bctv14' | 'groth16';
 
-/** Proof sizes: BCTV14 (PHGR13) 296 bytes, Groth16 192 bytes (spec §5.4.10). */
+/** Proof sizes: BCTV14 (PHGR13) 296 bytes, Groth16 192 bytes (Zcash protocol specification §5.4.10). */
 export const BCTV14_PROOF_LENGTH = 296;
 export const GROTH16_PROOF_LENGTH = 192;
-/** A Sprout note ciphertext (spec §5.5): 601 bytes. */
+/** A Sprout note ciphertext (Zcash protocol specification §5.5): 601 bytes. */
 const SPROUT_CIPHERTEXT_LENGTH = 601;
 /** Everything but the proof: 8 + 8 + 32 + 64 + 64 + 32 + 32 + 64 + 2 × 601 = 1506 bytes. */
 const JOINSPLIT_FIXED_LENGTH = 1506;

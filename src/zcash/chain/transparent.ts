@@ -13,7 +13,7 @@ import type { ChainFormat } from './chain-format.ts';
 export const MIN_TRANSPARENT_INPUT_LENGTH = 41;
 /** Value (8) + script length (1): the smallest output. */
 export const MIN_TRANSPARENT_OUTPUT_LENGTH = 9;
-/** 21 million coins of 10^8 base units (Zcash MAX_MONEY, protocol spec §5.3). */
+/** 21 million coins of 10^8 base units (Zcash MAX_MONEY, protocol specification §5.3). */
 export const MAX_MONEY = 21_000_000n * 100_000_000n;
 /** Zebra: coinbase data longer than this is a parse error ("coinbase has too much data"). */
 export const MAX_COINBASE_DATA_LENGTH = 100;

@@ -1,4 +1,4 @@
-// Structural parsing of Zcash transactions v1-v5 (protocol spec §7.1, ZIP-225), field by field, as
+// Structural parsing of Zcash transactions v1-v5 (protocol specification §7.1, ZIP-225), field by field, as
 // Zebra deserializes them: the header (version, overwintered flag, version group id) selects the
 // layout; transparent inputs and outputs, Sprout JoinSplits (BCTV14 proofs in v2-v3, Groth16 in v4),
 // Sapling (v4 and v5 layouts) and Orchard (v5) are read by their own modules; every list count is
@@ -21,7 +21,7 @@ import {
   readTransparentOutputs,
 } from './transparent.ts';
 
-/** Version group ids (`nVersionGroupId`), checked for overwintered transactions (spec §7.1). */
+/** Version group ids (`nVersionGroupId`), checked for overwintered transactions (Zcash protocol specification §7.1). */
 export const OVERWINTER_VERSION_GROUP_ID = 0x03c48270;
 export const SAPLING_VERSION_GROUP_ID = 0x892f2085;
 export const TX_V5_VERSION_GROUP_ID = 0x26a7270a;

@@ -1,4 +1,4 @@
-// The per-connection address cache (spec §3.4, §7). Addresses a peer sends without being asked
+// The per-connection address cache (docs/protocols/zcash.md §3.4, §7). Addresses a peer sends without being asked
 // (unsolicited `addr`/`addrv2`), and the alternate addresses learned from its handshake, wait here;
 // they reach the address book only if we later ask this same connection for peers, and then at most
 // 37 per answer. So a peer cannot push addresses into our book, only offer them when asked.

@@ -1,4 +1,4 @@
-// The heartbeat of one connection (spec §3.6, Zebra send_periodic_heartbeats): the first ping one
+// The heartbeat of one connection (docs/protocols/zcash.md §3.6, Zebra send_periodic_heartbeats): the first ping one
 // interval (59 s) after the handshake, then one per interval; a late heartbeat delays the later ones
 // (no bursts). Each beat reports `update-ping-sent`, sends a Ping with a fresh random nonce through
 // the client (which applies the 20 s request timeout; a ping timeout fails the connection), and waits

@@ -1,5 +1,5 @@
 // Unsolicited peer messages as requests to the InboundService, and its responses as messages back
-// (spec §7 "messages that do not complete the pending handler"; Zebra connection.rs handle_message_as_request).
+// (docs/protocols/zcash.md §7 "messages that do not complete the pending handler"; Zebra connection.rs handle_message_as_request).
 // Calls are serialised per connection, like Zebra's connection task, each bounded by the request
 // timeout. At most a few wait behind the running one; past that the connection stops reading from
 // the socket until the service catches up, so a flooding peer is slowed by TCP backpressure rather

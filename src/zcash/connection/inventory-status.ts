@@ -1,5 +1,5 @@
 // Which received messages tell the inventory registry what a peer has or lacks (Zebra
-// register_inventory_status, spec §2.7, §6). Applied to every message received after the handshake,
+// register_inventory_status, docs/protocols/zcash.md §2.7, §6). Applied to every message received after the handshake,
 // whether or not it answers one of our requests:
 //   - an `inv` with exactly one block: the peer advertises that block (several blocks are most likely
 //     an answer to getblocks, which the whole network has, so they are not registered);

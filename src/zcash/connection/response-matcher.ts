@@ -1,4 +1,4 @@
-// Which peer messages answer which request (spec §7, Zebra peer/connection.rs), as pure functions:
+// Which peer messages answer which request (docs/protocols/zcash.md §7, Zebra peer/connection.rs), as pure functions:
 // a request becomes the messages to send plus a Handler describing the awaited answer; each message
 // received while a handler waits either completes it, advances it, or is not for it (and is then
 // handled as unsolicited traffic). Unrequested blocks and transactions are ignored by the handler so

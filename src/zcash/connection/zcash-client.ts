@@ -3,7 +3,7 @@
 // later ones wait in a small bounded FIFO. The connection offers every received message to
 // `onMessage`, which matches it against the pending handler (response-matcher.ts).
 //
-// Timing (spec §7): a request that waits for an answer arms REQUEST_TIMEOUT (20 s) through the
+// Timing (docs/protocols/zcash.md §7): a request that waits for an answer arms REQUEST_TIMEOUT (20 s) through the
 // injected clock; a timeout fails that request only (ERR_ZCASH_REQUEST_TIMEOUT), except a ping
 // timeout, which fails the whole connection. Each send waits for the link to drain below its
 // high-water mark for at most the same time, else the connection fails (ERR_ZCASH_SEND_TIMEOUT).

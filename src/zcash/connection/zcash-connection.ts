@@ -378,7 +378,7 @@ export class ZcashConnection extends ConnectionShell {
     this.completeHandshake(info);
   }
 
-  /** Alternate addresses (spec §3.4) into the address cache: assumed servers, seen now. */
+  /** Alternate addresses (docs/protocols/zcash.md §3.4) into the address cache: assumed servers, seen now. */
   private seedAlternates(remote: VersionMessage): void {
     const now = Math.floor(this.clock.now() / 1000);
     const entries: AddrEntry[] = [];

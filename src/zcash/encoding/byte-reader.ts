@@ -1,7 +1,7 @@
 // A bounds-checked cursor over one message body. Every read checks the remaining length first and
 // throws a `disconnect` PeerwireError (never a RangeError), CompactSize values must be canonical
 // (Zebra rejects `fd 01 00` for 1) and counts are checked against a per-item cap *and* against the
-// bytes actually left before the caller allocates anything (spec §1.3, §2.13).
+// bytes actually left before the caller allocates anything (docs/protocols/zcash.md §1.3, §2.13).
 
 import { MAX_COMPACT_SIZE_COUNT } from './constants.ts';
 import { malformed } from './errors.ts';

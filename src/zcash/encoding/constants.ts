@@ -1,4 +1,4 @@
-// Protocol limits of the Zcash wire (zebra-network semantics, spec zcash-wire.md §1.3, §2, §9).
+// Protocol limits of the Zcash wire (zebra-network semantics, docs/protocols/zcash.md §1.3, §2, §9).
 // They live in one place because the same numbers bound decoding, encoding and preallocation: a
 // limit that differs from the real network's breaks mixed networks even when the bytes are right.
 

@@ -1,6 +1,6 @@
 // Error codes of the Zcash wire codec. Every decoder failure is a PeerwireError with one of these
 // codes and action `disconnect`: Zebra fails the connection on bad magic, oversize, bad checksum and
-// any parse error (spec §1.4); the caller closes the connection. Encoding errors are our own bugs or
+// any parse error (docs/protocols/zcash.md §1.4); the caller closes the connection. Encoding errors are our own bugs or
 // misuse and carry action `transient` (nobody remote to blame).
 
 import { PeerwireError } from '../../core/errors.ts';

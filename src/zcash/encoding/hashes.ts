@@ -1,5 +1,5 @@
 // Double SHA-256, the Bitcoin-family hash behind frame checksums, block hashes and v1–v4 txids, on
-// node:crypto (SHA-NI, ~1.8 GB/s here versus ~175 MB/s for pure JS; spec performance.md §3.4). The
+// node:crypto (SHA-NI, ~1.8 GB/s here versus ~175 MB/s for pure JS; BENCHMARKS.md, design figures). The
 // input is hashed in place: callers pass views, never copies. Also hash display helpers: hashes are
 // kept in wire (internal) order and shown byte-reversed, as RPCs and explorers do.
 

@@ -1,5 +1,5 @@
 // What the handshake needs to know about our chain (Zebra's ChainTip): the best tip height, which
-// picks the network upgrade whose minimum peer version applies (spec §3.3) and fills `start_height`
+// picks the network upgrade whose minimum peer version applies (docs/protocols/zcash.md §3.3) and fills `start_height`
 // in our version message, and optionally an estimate of the network's tip, which tells whether we
 // are still syncing (then outbound peers must serve blocks, §3.1 step 5).
 

@@ -1,5 +1,5 @@
 // ConnectedAddr: how we reached a peer, which decides what the connection may tell the rest of the
-// node (spec §3.4, Zebra handshake.rs). Three questions, one answer each per kind:
+// node (docs/protocols/zcash.md §3.4, Zebra handshake.rs). Three questions, one answer each per kind:
 //   - address-book address: the key under which the address book may record this peer (only direct
 //     connections have one; it comes from the socket, never from what the peer says about itself);
 //   - transient id: identifies the connection while it is open (peer set, inventory registry, logs);

@@ -1,4 +1,4 @@
-// The shared set of our handshake nonces (spec §3.2). Every handshake inserts a fresh random u64 and
+// The shared set of our handshake nonces (docs/protocols/zcash.md §3.2). Every handshake inserts a fresh random u64 and
 // checks the remote's nonce against the whole set: a match means the remote is ourselves (one of
 // our own connections, possibly a concurrent one, echoed our version). One set is shared by every
 // connection of a node.

@@ -1,4 +1,4 @@
-// Zebra's version negotiation (spec §3.1) as a sans-I/O state machine: it builds our `version`, then
+// Zebra's version negotiation (docs/protocols/zcash.md §3.1) as a sans-I/O state machine: it builds our `version`, then
 // takes every message the peer sends during the handshake and says what to send and when it is done.
 // No sockets, no timers: the connection feeds it decoded messages and applies the deadline.
 //

@@ -1,5 +1,5 @@
 // Network parameter sets: magic, default port, protocol version, body limit and upgrade schedule of
-// each network we speak or decode (spec §1.2, §3.3, §8). Zcash Mainnet/Testnet/Regtest follow Zebra;
+// each network we speak or decode (docs/protocols/zcash.md §1.2, §3.3, §8). Zcash Mainnet/Testnet/Regtest follow Zebra;
 // custom Zcash test networks come from a builder (any magic except the reserved Mainnet and Regtest
 // ones); Bitcoin mainnet/regtest exist for decoding and for tests against bcoin, which shares the
 // framing. `minimumPeerVersion` is Zebra's MinimumPeerVersion rule.
@@ -141,7 +141,7 @@ export interface CustomNetworkOptions {
 
 /**
  * A custom Zcash test network. Zebra specifies no minimum versions for custom networks, so every
- * upgrade requires the current protocol version (spec §3.3).
+ * upgrade requires the current protocol version (docs/protocols/zcash.md §3.3).
  */
 export function customZcashNetwork(options: CustomNetworkOptions): NetworkParams {
   const magic = typeof options.magic === 'string' ? magicBytes(options.magic) : new Uint8Array(options.magic);

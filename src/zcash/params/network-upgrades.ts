@@ -1,5 +1,5 @@
 // Zcash network upgrades: activation heights, consensus branch ids and the minimum peer protocol
-// version Zebra specifies for each (spec §3.3, §8; vectors zcash-network-params.json). Heights and
+// version Zebra specifies for each (docs/protocols/zcash.md §3.3, §8; vectors zcash-network-params.json). Heights and
 // versions up to NU6.2 agree between Zebra and zcashd; NU6.3 is Zebra-only and its version is marked
 // provisional upstream; NU7 is not scheduled. Regtest heights are configurable, never hard-coded.
 
@@ -42,7 +42,7 @@ interface UpgradeRow {
   readonly minPeerRegtest: number;
 }
 
-/** The table of spec §8 / §3.3. */
+/** The table of docs/protocols/zcash.md §8 / §3.3. */
 export const ZCASH_UPGRADE_TABLE: readonly UpgradeRow[] = [
   {
     upgrade: 'Genesis',

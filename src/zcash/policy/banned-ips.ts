@@ -1,4 +1,4 @@
-// The banned-IP set of Zebra's address book (spec §4.2): a misbehaviour score of 100 or more bans the
+// The banned-IP set of Zebra's address book (docs/protocols/zcash.md §4.2): a misbehaviour score of 100 or more bans the
 // peer's IP — every port of it — from the book, from dialing and from admission. It is keyed by remote
 // input, so it is bounded: at most MAX_BANNED_IPS entries, the oldest ban forgotten first. Listeners
 // hear about each new ban (the address book then drops the IP's entries and connections).

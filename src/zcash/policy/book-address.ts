@@ -2,7 +2,7 @@
 // as IPv4, IPv6 per RFC 5952 in brackets), which is also the peer's id in the PeerManager. One socket
 // address has exactly one spelling, so `::ffff:1.2.3.4`, `1.2.3.4` and an upper-case IPv6 literal can
 // never become three entries. Also here: Zebra's "valid for outbound" rule (zebra-network
-// peer/priority.rs; spec §4.2), which decides what may enter the book and what may be dialed.
+// peer/priority.rs; docs/protocols/zcash.md §4.2), which decides what may enter the book and what may be dialed.
 
 import { isIP } from 'node:net';
 import type { NodeAddress } from '../../core/node-address.ts';

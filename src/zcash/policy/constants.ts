@@ -1,4 +1,4 @@
-// Zebra's address-book and connection-management constants (shared/specs/zcash-wire.md §4, §5, §9),
+// Zebra's address-book and connection-management constants (docs/protocols/zcash.md §4, §5, §9),
 // each with the reason for its value. They are defaults: ZebraPolicy's options override the ones an
 // operator may tune (limits, the reconnection delay of the local-network profile); the rest are facts
 // of Zebra's behaviour that a peer on the real network expects.

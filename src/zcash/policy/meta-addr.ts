@@ -1,4 +1,4 @@
-// Zebra's MetaAddr (spec §4.1, §4.2): what the address book knows about one socket address, its
+// Zebra's MetaAddr (docs/protocols/zcash.md §4.1, §4.2): what the address book knows about one socket address, its
 // PeerAddrState, and the rules for applying a change to it (`apply_to_meta_addr`). Pure functions on
 // plain values: the fields live in the engine's PeerRecord.policy (JSON, so services are written as
 // decimal text), ZebraPolicy.observe applies changes, and tests drive the rules directly.
@@ -160,7 +160,7 @@ function describe(next: Mutable<MetaAddr>, change: Extract<MetaChange, { kind: '
 }
 
 /**
- * Applies `change` to `previous` at `now` (Zebra's update rules, spec §4.2). Returns the new value, or
+ * Applies `change` to `previous` at `now` (Zebra's update rules, docs/protocols/zcash.md §4.2). Returns the new value, or
  * undefined when the change is ignored.
  */
 export function applyChange(

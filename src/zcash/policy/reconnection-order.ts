@@ -1,4 +1,4 @@
-// Zebra's reconnection order and readiness (spec §4.4). The order decides which address is dialed
+// Zebra's reconnection order and readiness (docs/protocols/zcash.md §4.4). The order decides which address is dialed
 // next (best first) and which is evicted when the book is full (the one that sorts last). Keys are
 // computed once per entry and compared field by field, so sorting a full 5,000-entry book is cheap.
 //
@@ -8,7 +8,7 @@
 // and services sort last.
 //
 // Deliberate fix: Zebra's "canonical port" step tests the zcashd RPC ports 8232/18232, which no real
-// peer listens on (spec §4.2), so it never applies; we prefer the network's default P2P port, which
+// peer listens on (docs/protocols/zcash.md §4.2), so it never applies; we prefer the network's default P2P port, which
 // is what the step means to do.
 
 import { NODE_NETWORK } from '../wire/net-address.ts';

@@ -1,4 +1,4 @@
-// Zebra's address book and connection rules for the Zcash wire (shared/specs/zcash-wire.md §4, §5), as
+// Zebra's address book and connection rules for the Zcash wire (docs/protocols/zcash.md §4, §5), as
 // a policy over the engine's one PeerManager and peer store — not a second store: two wires never mean
 // two address books. A peer's id is its `ip:port` book address; Zebra's MetaAddr fields live in
 // PeerRecord.policy and change through `observe`, from the PeerManager's lifecycle events (dialing →

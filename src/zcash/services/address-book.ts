@@ -1,4 +1,4 @@
-// Zebra's address-book updater and gossip views (spec §3.5, §4.3), over the engine's one PeerManager
+// Zebra's address-book updater and gossip views (docs/protocols/zcash.md §3.5, §4.3), over the engine's one PeerManager
 // with ZebraPolicy — never a second store. Connections send MetaAddrChanges through `send` (a bounded
 // queue of max(total connection limit, 10) changes; a full queue drops the new change and counts it,
 // like Zebra's bounded channel, so a connection never blocks); they are applied to the PeerManager in
@@ -324,7 +324,7 @@ export class AddressBook implements AddressBookUpdater {
     return out;
   }
 
-  /** Everything we may gossip, sanitized and shuffled, with our own listener (spec §4.3). */
+  /** Everything we may gossip, sanitized and shuffled, with our own listener (docs/protocols/zcash.md §4.3). */
   sanitized(): GossipEntry[] {
     const policy = this.policy;
     return sanitizeAll(

@@ -1,4 +1,4 @@
-// Zebra's crawler (candidate_set/crawl.rs, peer_set/initialize.rs; spec §5): keeps the address book
+// Zebra's crawler (candidate_set/crawl.rs, peer_set/initialize.rs; docs/protocols/zcash.md §5): keeps the address book
 // supplied with addresses by asking ready peers for theirs. The engine's router already dials the
 // best reconnection candidate whenever an outbound slot is free (spaced by 100 ms through the
 // policy's minDialInterval), so a *demand* — from the peer set finding no ready peer, a failed dial,
@@ -101,7 +101,7 @@ export type CrawlResult =
   | { readonly kind: 'crawled'; readonly received: number; readonly added: number; readonly failed: number };
 
 /**
- * Validates one response (spec §5): keeps at most `limit` entries with well-formed addresses and, if
+ * Validates one response (docs/protocols/zcash.md §5): keeps at most `limit` entries with well-formed addresses and, if
  * any last-seen is in the future, shifts all of them back by the largest excess; returns nothing when
  * that would take one below zero.
  */

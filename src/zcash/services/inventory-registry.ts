@@ -1,4 +1,4 @@
-// Zebra's inventory registry (peer_set/inventory_registry.rs; spec §6): which ready peer has said it
+// Zebra's inventory registry (peer_set/inventory_registry.rs; docs/protocols/zcash.md §6): which ready peer has said it
 // has — or does not have — a block or transaction, so single-item downloads go to a peer that can
 // answer and never to one that said it cannot. Connections send InventoryChanges (`inv` → available,
 // `notfound` and undelivered downloads → missing) through `send`, a bounded queue (capacity = the

@@ -1,4 +1,4 @@
-// Zebra's on-disk peer cache (spec §4.5): every 5 min, up to 75 peers that answered us within the
+// Zebra's on-disk peer cache (docs/protocols/zcash.md §4.5): every 5 min, up to 75 peers that answered us within the
 // last 3 h are written to `<dir>/<network>.peers`, one `ip:port` per line; at start-up they are read
 // back as initial peers (`new-initial`: addresses only, no metadata, so a stale or edited file can
 // never claim a peer is good). Writes are atomic — a temporary file is written, fsynced and renamed

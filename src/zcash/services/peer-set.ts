@@ -1,4 +1,4 @@
-// Zebra's peer set (peer_set/set.rs; spec §5, §6): routes internal requests over the ready peers.
+// Zebra's peer set (peer_set/set.rs; docs/protocols/zcash.md §5, §6): routes internal requests over the ready peers.
 // - a single-item BlocksByHash / TransactionsById goes, by power of two choices, to a ready peer that
 //   advertised the item; else to a ready peer that did not report it missing; else it fails at once
 //   with ERR_ZCASH_NOT_FOUND_REGISTRY, without sending anything;

@@ -1,4 +1,4 @@
-// The requests the Zcash peer set routes (Zebra's zebra-network Request/Response, spec §6 and §7).
+// The requests the Zcash peer set routes (Zebra's zebra-network Request/Response, docs/protocols/zcash.md §6 and §7).
 // They are the connection's own internal requests (src/zcash/connection/requests.ts: what a
 // peer's ZcashClient sends and answers), plus the one request that only exists at the peer-set level:
 // AdvertiseBlockToAll, which the peer set sends to every ready peer as AdvertiseBlock. Also here: the

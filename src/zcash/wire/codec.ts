@@ -1,7 +1,7 @@
 // The Zcash message codec for one connection: a streaming frame decoder plus body codecs, configured
 // for a network and switched by the caller from the pre-handshake mode (1 KiB bodies, our current
 // protocol version) to the post-handshake mode (the network's full limit, the negotiated version) —
-// Zebra's codec reconfiguration after a successful handshake (spec §3.1 step 9). Sans-I/O: bytes in,
+// Zebra's codec reconfiguration after a successful handshake (docs/protocols/zcash.md §3.1 step 9). Sans-I/O: bytes in,
 // messages out; bytes out for `encode`. Errors are PeerwireErrors with action `disconnect`; the
 // caller closes the connection. Unknown commands come out as `{ command: 'unknown' }`.
 

@@ -1,4 +1,4 @@
-// The 24-byte frame header (spec §1.1): magic (4) | command (12, NUL-padded ASCII) | body length
+// The 24-byte frame header (docs/protocols/zcash.md §1.1): magic (4) | command (12, NUL-padded ASCII) | body length
 // u32le | checksum (first 4 bytes of SHA-256d(body)). Everything here works on the header alone, so
 // a bad magic, a malformed command or an oversize length is rejected before the body is waited for
 // or any byte of it is buffered.

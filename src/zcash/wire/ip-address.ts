@@ -1,6 +1,6 @@
 // IP addresses as the Bitcoin-family wire carries them: 16 bytes of IPv6, with IPv4 sent as
 // IPv4-mapped IPv6 (`::ffff:a.b.c.d`). Decoded addresses are canonical text — IPv4-mapped values
-// become dotted IPv4, as Zebra canonicalises them on receipt (spec §2) — and IPv6 text follows
+// become dotted IPv4, as Zebra canonicalises them on receipt (docs/protocols/zcash.md §2) — and IPv6 text follows
 // RFC 5952 (lowercase, longest zero run compressed), so equal addresses compare equal as strings.
 
 import { isIPv4, isIPv6 } from 'node:net';

@@ -1,4 +1,4 @@
-// Body codecs for every known command (spec §2), dispatched by command name. Decoding applies
+// Body codecs for every known command (docs/protocols/zcash.md §2), dispatched by command name. Decoding applies
 // Zebra's limits and preallocation caps (a count is checked against its cap and against the bytes
 // left before any list grows) and ignores trailing bytes after a successful parse, as Zebra does.
 // Encoding applies the same limits, so we never send what we would reject ourselves.

@@ -1,4 +1,4 @@
-// The Zcash wire messages as typed values, one variant per command of Zebra's table (spec §2), plus
+// The Zcash wire messages as typed values, one variant per command of Zebra's table (docs/protocols/zcash.md §2), plus
 // `unknown` for well-formed commands Zebra does not know (`sendcmpct`, `feefilter`, `sendheaders`,
 // ...): those are surfaced so the caller can drop and count them, never an error. Wire messages are
 // kept separate from the internal request/response types of the connection layer, as Zebra does.

@@ -1,6 +1,6 @@
 // Internal requests and responses of a Zcash peer connection, kept apart from wire messages as Zebra
 // does (zebra-network protocol/internal): the ZcashClient turns an outbound request into messages
-// and matches the peer's messages back into one response (spec §7); the connection turns unsolicited
+// and matches the peer's messages back into one response (docs/protocols/zcash.md §7); the connection turns unsolicited
 // peer messages into the same requests for the InboundService and its responses into messages.
 
 import type { Block } from '../chain/block.ts';

@@ -1,4 +1,4 @@
-// The `version` message body (spec §2.1): every field up to and including start_height is required
+// The `version` message body (docs/protocols/zcash.md §2.1): every field up to and including start_height is required
 // (Zebra; zcashd is laxer), the relay byte is optional (absent → true; a value other than 0/1 is a
 // parse error), the user agent is capped at 256 bytes before its bytes are read and must be UTF-8,
 // and the timestamp must lie in chrono's DateTime range (Zebra rejects i64::MAX, accepts 0).

@@ -1,4 +1,4 @@
-// The PEX codec (spec §5.2) against Go's vectors, its validity rules, a round-trip property and a
+// The PEX codec (docs/protocols/cometbft.md §5.2) against Go's vectors, its validity rules, a round-trip property and a
 // decoder fuzz (only typed errors, whatever the bytes), plus the protobuf codec adapters it builds on.
 
 import assert from 'node:assert/strict';

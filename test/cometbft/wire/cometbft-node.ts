@@ -9,11 +9,7 @@ import { localNetworkProfile, TendermintPolicy } from '../../../src/engine/peers
 import { LOCAL_NETWORK_ROUTER_OPTIONS } from '../../../src/engine/router/router-options.ts';
 import { Router } from '../../../src/engine/router/router.ts';
 import type { StreamTransport } from '../../../src/transport/stream-transport.ts';
-import {
-  cometbftPex,
-  type CometbftPex,
-  type CometbftPexOptions,
-} from '../../../src/cometbft/pex/index.ts';
+import { cometbftPex, type CometbftPex, type CometbftPexOptions } from '../../../src/cometbft/pex/index.ts';
 import { cometbftTcpTransport } from '../../../src/cometbft/wire/transport.ts';
 import type { CometbftWireOptions } from '../../../src/cometbft/wire/cometbft-wire.ts';
 import { LONG_MS } from '../../transport/compliance.ts';
@@ -88,13 +84,4 @@ export async function createNode(name: string, options: NodeOptions = {}): Promi
     node.pex.open();
   }
   return node;
-}
-
-/** Waits (event-driven polling, bounded) until `predicate` holds. */
-export async function waitFor(what: string, predicate: () => boolean, timeoutMs = LONG_MS): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }

@@ -19,7 +19,6 @@ import {
   type CometbftWireOptions,
 } from '../../../src/cometbft/index.ts';
 import type { NodeInfo } from '../../../src/cometbft/wire/node-info.ts';
-import { SecretConnectionErrorCode } from '../../../src/cometbft/wire/secret-connection/errors.ts';
 import { collect, expectCode, LONG_MS, payload, turn } from '../../transport/compliance.ts';
 
 function channels(ids: readonly number[], sendQueueCapacity = 64): ChannelDescriptor[] {
@@ -321,15 +320,4 @@ describe('CometBFT connection', () => {
     p.acceptor.close();
   });
 
-  it('a send nonce counter that runs out closes the connection with NonceExhausted', async () => {
-    const p = await connected();
-    p.dialer.secretSession!.sealer.setCounterForTesting(0xffff_ffff_ffff_fffen);
-    p.dialer.send(1, Buffer.alloc(3000, 1));
-    const reason = await p.dialer.closed;
-    assert.equal(reason?.code, SecretConnectionErrorCode.NonceExhausted);
-    assert.throws(
-      () => p.dialer.send(1, Buffer.alloc(1)),
-      (e) => e instanceof PeerwireError && e.code === ErrorCode.Closed,
-    );
-  });
 });

@@ -28,6 +28,7 @@ import {
   encodePeerFile,
 } from '../../../src/engine/peers/file-peer-store-format.ts';
 import type { PeerRecord } from '../../../src/engine/peers/types.ts';
+import { activeTimers } from '../../helpers/handles.ts';
 
 const dirs: string[] = [];
 after(async () => {
@@ -425,13 +426,12 @@ test('a failed write rejects with a typed error, is retried with backoff, and cl
 
 test('close with the real clock leaves no timer behind', async () => {
   const path = join(await tempDir(), 'peers.dat');
-  const timers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
-  const before = timers();
+  const before = activeTimers();
   const { store } = await openStore(path);
   store.put(fullRecord(1));
-  assert.equal(timers(), before + 1, 'the debounce timer is armed');
+  assert.equal(activeTimers(), before + 1, 'the debounce timer is armed');
   await store.close();
-  assert.equal(timers(), before, 'close cleared it');
+  assert.equal(activeTimers(), before, 'close cleared it');
   await store.close(); // idempotent
   const reader = await openStore(path);
   assert.equal(reader.records.length, 1, 'close flushed');

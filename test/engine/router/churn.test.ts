@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { NodeKey } from '../../../src/core/node-key.ts';
 import type { EngineNode } from '../../../src/engine/node/engine-node.ts';
 import { MemoryNetwork, memoryNode, tcpNode } from '../../helpers/engine-network.ts';
-import { handleCounts, waitFor, waitForHandlesAtMost } from '../../helpers/wait.ts';
+import { handleCounts, waitForHandlesAtMost } from '../../helpers/handles.ts';
+import { waitFor } from '../../helpers/wait.ts';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 

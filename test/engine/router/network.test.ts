@@ -14,7 +14,8 @@ import { FilePeerStore } from '../../../src/engine/peers/file-peer-store.ts';
 import { utf8Codec } from '../../../src/core/message-codec.ts';
 import type { Channel } from '../../../src/engine/router/channel.ts';
 import { MemoryNetwork, memoryNode, tcpNode } from '../../helpers/engine-network.ts';
-import { handleCounts, waitFor, waitForHandlesAtMost } from '../../helpers/wait.ts';
+import { handleCounts, waitForHandlesAtMost } from '../../helpers/handles.ts';
+import { waitFor } from '../../helpers/wait.ts';
 
 const GOSSIP_CHANNEL = 0x42;
 

@@ -11,6 +11,7 @@ import { rawCodec, utf8Codec } from '../../../src/core/message-codec.ts';
 import { MemoryNetwork, memoryNode } from '../../helpers/engine-network.ts';
 import { memoryTransport } from '../../../src/plain/transports.ts';
 import { waitFor } from '../../helpers/wait.ts';
+import { ManualClock } from '../../../src/core/clock.ts';
 
 const nodes: EngineNode[] = [];
 after(async () => {
@@ -133,8 +134,11 @@ test('self-connections and dialed-ID mismatches are refused', async () => {
 test('simultaneous dials both ways settle on exactly one connection without flapping', async () => {
   const net = new MemoryNetwork();
   const metricsA = new PromMetrics();
-  const a = await memoryNode(net, 'dup-a', { addressExchange: false, metrics: metricsA });
-  const b = await memoryNode(net, 'dup-b', { addressExchange: false, bootstrap: [a.address] });
+  // Both nodes on one manual clock: every redial, backoff and eviction timer fires only when the test
+  // advances it, so "no flapping" is checked over a minute of node time without a real sleep.
+  const clock = new ManualClock();
+  const a = await memoryNode(net, 'dup-a', { addressExchange: false, metrics: metricsA, clock });
+  const b = await memoryNode(net, 'dup-b', { addressExchange: false, bootstrap: [a.address], clock });
   a.peerManager.add(b.address);
   nodes.push(a, b);
   a.start();
@@ -147,7 +151,8 @@ test('simultaneous dials both ways settle on exactly one connection without flap
     return sa !== undefined && sb !== undefined && sa.direction !== sb.direction;
   }, 'mirrored directions');
   const connectsBefore = (await metricsA.text()).match(/peerwire_router_connections_total\{direction="\w+"\} (\d+)/g);
-  await new Promise((r) => setTimeout(r, 500));
+  await clock.advance(60_000);
+  for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
   const connectsAfter = (await metricsA.text()).match(/peerwire_router_connections_total\{direction="\w+"\} (\d+)/g);
   assert.deepEqual(connectsAfter, connectsBefore, 'no new connections once settled');
   assert.equal(a.router.connectedPeers().length, 1);

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 const LAUNCHER = fileURLToPath(new URL('./run-bcoin.cjs', import.meta.url));
 
 /**
- * Zebra refuses these ports for outbound peers (spec §4.2: the default ports of other networks and
+ * Zebra refuses these ports for outbound peers (docs/protocols/zcash.md §4.2: the default ports of other networks and
  * of zcashd's RPC), so a test peer must not listen on them.
  */
 const REFUSED_PORTS = new Set([8232, 18232, 18344, 8033, 18033, 16125, 26125]);
@@ -31,7 +31,7 @@ export async function freePort(): Promise<number> {
 }
 
 export interface BcoinOptions {
-  /** Zcash regtest magic, protocol version 170160, NODE_NETWORK (spec §10.1 "Zcash-like mode"). */
+  /** Zcash regtest magic, protocol version 170160, NODE_NETWORK (docs/protocols/zcash.md §10.1 "Zcash-like mode"). */
   readonly zcashLike?: boolean;
   /** A loopback `ip:port` bcoin dials. */
   readonly connect?: string;

@@ -1,5 +1,5 @@
 // fast-check generators of well-formed transactions and blocks, serialized by a writer written here
-// from the layouts of the Zcash protocol spec §7.1 / ZIP-225 and BIP-144 — independently of the
+// from the layouts of the Zcash protocol specification §7.1 / ZIP-225 and BIP-144 — independently of the
 // parsers under test, so a round trip checks both against the documents.
 
 import fc from 'fast-check';

@@ -156,7 +156,7 @@ describe('ZebraPolicy admission and defaults', () => {
     const p = new ZebraPolicy({ network: ZCASH_MAINNET });
     const ok = (text: string): boolean => p.admitAddress(parseNodeAddress(text), undefined);
     assert.equal(ok('20.1.2.3:8233'), true);
-    assert.equal(ok('20.1.2.3:18233'), true, 'the Testnet P2P port is not refused (spec §4.2)');
+    assert.equal(ok('20.1.2.3:18233'), true, 'the Testnet P2P port is not refused (docs/protocols/zcash.md §4.2)');
     assert.equal(ok('20.1.2.3:12345'), true);
     assert.equal(ok('127.0.0.1:8233'), true, 'Zebra accepts loopback and private addresses');
     for (const port of [8232, 18232, 18344, 8033, 18033, 16125, 26125])

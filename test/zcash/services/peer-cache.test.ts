@@ -7,6 +7,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '../../../src/core/clock.ts';
+import { waitFor } from '../../helpers/wait.ts';
 import { PeerCache, MAX_PEER_CACHE_FILE_BYTES } from '../../../src/zcash/services/peer-cache.ts';
 
 async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
@@ -16,15 +17,6 @@ async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
-}
-
-/** Waits (bounded) until `check` holds: file writes complete on the event loop, not on the clock. */
-async function eventually(check: () => Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 500; i++) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  assert.fail('condition not reached');
 }
 
 describe('PeerCache', () => {
@@ -87,9 +79,9 @@ describe('PeerCache', () => {
       await clock.advance(4 * 60_000);
       assert.deepEqual(await cache.load(), []);
       await clock.advance(60_000);
-      await eventually(async () => (await cache.load()).length === 1);
+      await waitFor(async () => (await cache.load()).length === 1, 'the first save');
       live = ['20.0.0.2:8233', '20.0.0.3:8233'];
-      await eventually(async () => clock.pendingTimers === 1);
+      await waitFor(() => clock.pendingTimers === 1, 'the next save to be scheduled');
       await cache.stop();
       assert.deepEqual(await cache.load(), live);
       assert.equal(clock.pendingTimers, 0);

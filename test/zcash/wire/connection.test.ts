@@ -1,4 +1,4 @@
-// The Zcash connection after the handshake (spec §7): request/response matching for every request
+// The Zcash connection after the handshake (docs/protocols/zcash.md §7): request/response matching for every request
 // kind against a scripted raw peer, timeouts, unsolicited traffic (router channels or the inbound
 // service), inventory changes, codec errors, the router envelope, and bounded memory under a ping
 // flood.
@@ -22,7 +22,8 @@ import { ZcashChannel, zcashMessageCodec } from '../../../src/zcash/connection/c
 import { hashKey } from '../../../src/zcash/wire/requests.ts';
 import { ZcashPeerErrorCode } from '../../../src/zcash/handshake/peer-errors.ts';
 import { parseZcashAddress } from '../../../src/zcash/connection/transport.ts';
-import { handleCounts, waitFor, waitForHandlesAtMost } from '../../helpers/wait.ts';
+import { handleCounts, waitForHandlesAtMost } from '../../helpers/handles.ts';
+import { waitFor } from '../../helpers/wait.ts';
 import {
   handshakeWith,
   LONG_MS,

@@ -1,4 +1,4 @@
-// Zebra's handshake (spec §3) against a scripted raw peer over a memory link: the table of what is
+// Zebra's handshake (docs/protocols/zcash.md §3) against a scripted raw peer over a memory link: the table of what is
 // accepted, ignored and refused, what our version reveals, and the shared pieces (nonce set,
 // ConnectedAddr rules, bounded metric labels).
 
@@ -31,7 +31,7 @@ import { Handshake } from '../../../src/zcash/handshake/handshake.ts';
 import type { ZcashPeerWire } from '../../../src/zcash/connection/zcash-connection.ts';
 import { zcashMemoryTransport } from '../../../src/zcash/connection/transport.ts';
 import { silentLogger } from '../../../src/core/logger.ts';
-import { handleCounts, waitForHandlesAtMost } from '../../helpers/wait.ts';
+import { handleCounts, waitForHandlesAtMost } from '../../helpers/handles.ts';
 import { handshakeWith, LONG_MS, localNode, makePair, peerVersion, type Pair } from './connection-harness.ts';
 
 async function expectCode(promise: Promise<unknown>, code: string): Promise<void> {

@@ -11,7 +11,8 @@ import { StreamTransport } from '../../../src/transport/stream-transport.ts';
 import { ZCASH_REGTEST } from '../../../src/zcash/params/network-params.ts';
 import type { ZcashWire } from '../../../src/zcash/connection/zcash-wire.ts';
 import { startBcoin, type BcoinPeer } from '../../helpers/bcoin/bcoin-process.ts';
-import { handleCounts, waitFor, waitForHandlesAtMost } from '../../helpers/wait.ts';
+import { handleCounts, waitForHandlesAtMost } from '../../helpers/handles.ts';
+import { waitFor } from '../../helpers/wait.ts';
 
 const tcp = (wire: ZcashWire): StreamTransport => new StreamTransport({ carrier: new TcpCarrier(), wire });
 

@@ -1,4 +1,4 @@
-// MConnection channel descriptors (spec cometbft-wire.md §3.5): the local policy of one channel. None
+// MConnection channel descriptors (docs/protocols/cometbft.md §3.5): the local policy of one channel. None
 // of it is sent on the wire, but recvMessageCapacity decides when a peer disconnects us (it applies
 // the same table), so the standard channels use CometBFT's exact values (channels/standard-channels.ts)
 // and a channel without explicit values gets CometBFT's MConnection defaults below.

@@ -1,4 +1,4 @@
-// The per-channel state of one MConnection (spec cometbft-wire.md §3.3, §3.5): a bounded send queue,
+// The per-channel state of one MConnection (docs/protocols/cometbft.md §3.3, §3.5): a bounded send queue,
 // the message being fragmented into PacketMsgs, the `recentlySent` byte count the scheduler weighs
 // against the priority, and the reassembly buffer for the message arriving on the channel. An idle
 // channel owns no buffers: the queue is created on first send and the reassembly buffer exists only

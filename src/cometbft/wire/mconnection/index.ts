@@ -1,4 +1,4 @@
-// The MConnection layer's public surface (spec cometbft-wire.md §3): the sans-I/O multiplexer core,
+// The MConnection layer's public surface (docs/protocols/cometbft.md §3): the sans-I/O multiplexer core,
 // its channel descriptors, the Packet codec and the delimited stream reader. The owner glues these to
 // a SecretConnection and a socket.
 

@@ -1,4 +1,4 @@
-// The MConnection ping/pong state machine (spec cometbft-wire.md §3.6), without timers of its own: the
+// The MConnection ping/pong state machine (docs/protocols/cometbft.md §3.6), without timers of its own: the
 // owner asks `nextDeadline()`, arms one timer, and calls `check()` when it fires. Rules mirrored from
 // CometBFT v0.34-v1.0: we ping every 60 s on a fixed ticker (even when busy); after each ping a 45 s
 // pong deadline runs and only a PacketPong stops it (other traffic does not count); every received

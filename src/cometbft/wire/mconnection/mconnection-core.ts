@@ -1,4 +1,4 @@
-// The MConnection multiplexer without I/O (spec cometbft-wire.md §3): many prioritized channels over
+// The MConnection multiplexer without I/O (docs/protocols/cometbft.md §3): many prioritized channels over
 // one ordered byte stream (the SecretConnection). The owner feeds it the decrypted stream bytes and
 // gets whole channel messages back; it enqueues messages and polls the bytes to seal and write next;
 // it arms one timer at `nextTimerAt()` and calls `onTimer()`. Sockets, encryption and timers stay in

@@ -1,7 +1,7 @@
-// The MConnection Packet codec, hand-written for the per-packet hot path (spec cometbft-wire.md §3.1).
+// The MConnection Packet codec, hand-written for the per-packet hot path (docs/protocols/cometbft.md §3.1).
 // A Packet is a protobuf oneof of PacketPing, PacketPong or PacketMsg{channel_id, eof, data}. The
 // generated @bufbuild code for the same schema (gen/cometbft/p2p/v1/conn_pb.ts) is 5-8x slower per
-// packet (specs/performance.md §3.5), so this file encodes into a caller's buffer and decodes
+// packet (BENCHMARKS.md, design figures), so this file encodes into a caller's buffer and decodes
 // zero-copy (`data` is a view of the input). It emits exactly the bytes Go (gogoproto) and @bufbuild
 // emit: zero fields are omitted, so channel 0 (PEX) never shows its id and `eof=false` and empty
 // data are absent. The decoder follows protobuf rules like Go's: fields in any order, last scalar

@@ -1,5 +1,5 @@
 // A byte-rate limiter for MConnection send and receive (CometBFT's `p2p.send_rate` / `p2p.recv_rate`,
-// spec cometbft-wire.md §3.7). Go uses a flowrate monitor with 100 ms samples; a token bucket with
+// docs/protocols/cometbft.md §3.7). Go uses a flowrate monitor with 100 ms samples; a token bucket with
 // the same rate and a burst of one sample gives the same long-run rate and the same burst size.
 // Tokens may go negative: a caller that sent a whole batch pays it back before the next one, so a
 // batch is never split to fit and the average rate still holds. Time comes from the injected Clock.

@@ -1,4 +1,4 @@
-// Error codes of the SecretConnection layer (cometbft-wire spec §1-2). Every failure caused by remote
+// Error codes of the SecretConnection layer (cometbft-wire docs/protocols/cometbft.md §1-2). Every failure caused by remote
 // bytes is a PeerwireError with one of these codes; the action says what the peer manager should do:
 // `ban` when the peer provably broke the protocol (a malformed handshake message, a low-order key, a
 // bad signature, an authenticated frame with an impossible length), `disconnect` when the cause may be

@@ -1,4 +1,4 @@
-// The fixed geometry of a SecretConnection data frame (cometbft-wire spec §2.1-2.2) and its nonce
+// The fixed geometry of a SecretConnection data frame (cometbft-wire docs/protocols/cometbft.md §2.1-2.2) and its nonce
 // counter. Every frame on the wire is exactly 1044 bytes: ChaCha20-Poly1305 (no associated data) over a
 // 1028-byte plaintext `LE32(n) || data[n] || padding`, followed by the 16-byte tag. Each direction has
 // its own 96-bit nonce `00 00 00 00 || LE64(counter)`, counter starting at 0 and advanced per frame.
@@ -33,8 +33,22 @@ const U32_MAX = 0xffff_ffff;
 export class FrameNonce {
   /** The current 12-byte nonce; bytes 0..3 stay zero. Read it, never keep it across `take()`. */
   readonly bytes: Buffer = Buffer.alloc(AEAD_NONCE_BYTES);
-  private lo = 0;
-  private hi = 0;
+  private lo: number;
+  private hi: number;
+
+  /**
+   * Every session starts its counters at 0 (CometBFT's SecretConnection does). `first` lets a test of
+   * exhaustion start near 2^64 instead of sealing 2^64 frames; it is injected, never set afterwards.
+   */
+  constructor(first = 0n) {
+    if (first < 0n || first > 0xffff_ffff_ffff_ffffn) {
+      throw new PeerwireError(ErrorCode.InvalidArgument, 'nonce counter out of range');
+    }
+    this.lo = Number(first & 0xffff_ffffn);
+    this.hi = Number(first >> 32n);
+    this.bytes.writeUInt32LE(this.lo, 4);
+    this.bytes.writeUInt32LE(this.hi, 8);
+  }
 
   /** The counter value the next frame will use. */
   get value(): bigint {
@@ -66,16 +80,5 @@ export class FrameNonce {
       this.lo++;
     }
     this.bytes.writeUInt32LE(this.lo, 4);
-  }
-
-  /** Test hook: jump to an arbitrary counter value (e.g. near 2^64 to test exhaustion). */
-  setForTesting(value: bigint): void {
-    if (value < 0n || value > 0xffff_ffff_ffff_ffffn) {
-      throw new PeerwireError(ErrorCode.InvalidArgument, 'nonce counter out of range');
-    }
-    this.lo = Number(value & 0xffff_ffffn);
-    this.hi = Number(value >> 32n);
-    this.bytes.writeUInt32LE(this.lo, 4);
-    this.bytes.writeUInt32LE(this.hi, 8);
   }
 }

@@ -1,4 +1,4 @@
-// The receiving half of SecretConnection framing (cometbft-wire spec §2.1): takes socket bytes in
+// The receiving half of SecretConnection framing (cometbft-wire docs/protocols/cometbft.md §2.1): takes socket bytes in
 // whatever chunks they arrive, opens every complete 1044-byte frame and returns the data it carries.
 // A frame that lies inside one input chunk is decrypted straight from that chunk (no copy); only a
 // frame split across chunks is gathered into one reused 1044-byte buffer, so at most one partial frame
@@ -25,17 +25,19 @@ export type FrameDataCallback = (data: Uint8Array) => void;
 
 export class FrameOpener {
   private readonly key: Buffer;
-  private readonly nonce = new FrameNonce();
+  private readonly nonce: FrameNonce;
   /** Holds the bytes of at most one partial frame between calls. */
   private readonly partial: Buffer = Buffer.alloc(SEALED_FRAME_BYTES);
   private partialLength = 0;
   private failure: PeerwireError | undefined;
 
-  constructor(recvKey: Uint8Array) {
+  /** `nonce` is the counter of the first frame: a new FrameNonce (0) in every real session. */
+  constructor(recvKey: Uint8Array, nonce = new FrameNonce()) {
     if (recvKey.length !== AEAD_KEY_BYTES) {
       throw new PeerwireError(ErrorCode.InvalidArgument, `receive key must be ${AEAD_KEY_BYTES} bytes`);
     }
     this.key = Buffer.from(recvKey);
+    this.nonce = nonce;
   }
 
   /** Bytes of an incomplete frame held since the last call (always < 1044). */
@@ -89,11 +91,6 @@ export class FrameOpener {
       this.partialLength = 0;
       throw this.failure;
     }
-  }
-
-  /** Test hook: set the next frame's nonce counter (e.g. to 2^64-2 to reach exhaustion quickly). */
-  setCounterForTesting(value: bigint): void {
-    this.nonce.setForTesting(value);
   }
 
   private openFrame(source: Uint8Array, offset: number, onData: FrameDataCallback): void {

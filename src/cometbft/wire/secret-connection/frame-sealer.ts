@@ -1,8 +1,8 @@
-// The sending half of SecretConnection framing (cometbft-wire spec §2.1): turns a byte stream into
+// The sending half of SecretConnection framing (cometbft-wire docs/protocols/cometbft.md §2.1): turns a byte stream into
 // sealed 1044-byte frames, all written into ONE contiguous buffer so the caller can hand many frames to
 // a single socket write. The input chunks are treated as one stream and packed 1024 bytes per frame
 // (message boundaries mean nothing at this layer; fewer frames = fewer AEAD calls, the dominant cost:
-// node:crypto costs ~5 us per call whatever the size, spec performance.md §3.2).
+// node:crypto costs ~5 us per call whatever the size, BENCHMARKS.md, design figures).
 //
 // Per frame the only allocations are the ones node:crypto forces (the cipher object, the ciphertext
 // and tag buffers); the plaintext staging buffer is reused, and the output is one allocation per call.
@@ -22,16 +22,18 @@ import {
 
 export class FrameSealer {
   private readonly key: Buffer;
-  private readonly nonce = new FrameNonce();
+  private readonly nonce: FrameNonce;
   /** Reused plaintext staging area: LE32 length, data, zero padding. */
   private readonly plain: Buffer = Buffer.alloc(FRAME_PLAINTEXT_BYTES);
   private failure: PeerwireError | undefined;
 
-  constructor(sendKey: Uint8Array) {
+  /** `nonce` is the counter of the first frame: a new FrameNonce (0) in every real session. */
+  constructor(sendKey: Uint8Array, nonce = new FrameNonce()) {
     if (sendKey.length !== AEAD_KEY_BYTES) {
       throw new PeerwireError(ErrorCode.InvalidArgument, `send key must be ${AEAD_KEY_BYTES} bytes`);
     }
     this.key = Buffer.from(sendKey);
+    this.nonce = nonce;
   }
 
   /** The nonce counter of the next frame (diagnostics and tests). */
@@ -93,11 +95,6 @@ export class FrameSealer {
       throw this.failure;
     }
     return out;
-  }
-
-  /** Test hook: set the next frame's nonce counter (e.g. to 2^64-2 to reach exhaustion quickly). */
-  setCounterForTesting(value: bigint): void {
-    this.nonce.setForTesting(value);
   }
 
   private sealFrame(out: Buffer, offset: number): void {

@@ -1,4 +1,4 @@
-// The two SecretConnection handshake messages, encoded and parsed by hand (cometbft-wire spec §1.2,
+// The two SecretConnection handshake messages, encoded and parsed by hand (cometbft-wire docs/protocols/cometbft.md §1.2,
 // §1.7): the cleartext ephemeral-key message (a delimited google.protobuf.BytesValue, always the 35
 // bytes `22 0a 20 <32-byte X25519 key>`) and the encrypted AuthSigMessage (a delimited protobuf
 // `{ PublicKey pub_key = 1; bytes sig = 2 }`, 103 bytes for Ed25519). Remote bytes never crash the
@@ -65,7 +65,7 @@ export function decodeEphemeralKeyMessage(bytes: Uint8Array): Uint8Array {
   return bytes.slice(EPHEMERAL_PREFIX.length);
 }
 
-/** The delimited AuthSigMessage for an Ed25519 key: always the 103 bytes of spec §1.7. */
+/** The delimited AuthSigMessage for an Ed25519 key: always the 103 bytes of docs/protocols/cometbft.md §1.7. */
 export function encodeAuthSigMessage(publicKey: Uint8Array, signature: Uint8Array): Uint8Array {
   if (publicKey.length !== ED25519_KEY_BYTES || signature.length !== ED25519_SIGNATURE_BYTES) {
     throw malformedAuthSig('only 32-byte Ed25519 keys with 64-byte signatures are encoded');

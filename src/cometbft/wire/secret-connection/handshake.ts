@@ -1,4 +1,4 @@
-// The SecretConnection handshake as a sans-I/O state machine (cometbft-wire spec §1): bytes in, bytes to
+// The SecretConnection handshake as a sans-I/O state machine (cometbft-wire docs/protocols/cometbft.md §1): bytes in, bytes to
 // send and finally an authenticated SecretSession out. No sockets, no timers (the caller enforces the
 // 3 s deadline real nodes use). Both sides run the same procedure:
 //
@@ -140,7 +140,7 @@ export class SecretConnectionHandshake {
     return send === undefined ? { done: session, data } : { send, done: session, data };
   }
 
-  /** Key agreement, key schedule, and our sealed AuthSigMessage (spec §1.3-1.7). */
+  /** Key agreement, key schedule, and our sealed AuthSigMessage (docs/protocols/cometbft.md §1.3-1.7). */
   private onEphemeralKey(remoteEphemeral: Uint8Array): Uint8Array {
     const ours = this.ephemeral!;
     const { lower, upper, locIsLeast } = sortEphemeralKeys(ours.publicKey, remoteEphemeral);
@@ -177,7 +177,7 @@ export class SecretConnectionHandshake {
     if (p < piece.length) data.push(p === 0 ? piece : piece.subarray(p));
   }
 
-  /** Verifies the peer's AuthSigMessage (spec §1.8) and builds the session. */
+  /** Verifies the peer's AuthSigMessage (docs/protocols/cometbft.md §1.8) and builds the session. */
   private onAuthSig(): SecretSession {
     const total = this.authSigTotal!;
     const prefixSize = readDelimitedLength(this.authSig!, total)!.size;

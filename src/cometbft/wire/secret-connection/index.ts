@@ -1,4 +1,4 @@
-// SecretConnection (cometbft-wire spec §1-2): the authenticated, encrypted byte stream under every
+// SecretConnection (cometbft-wire docs/protocols/cometbft.md §1-2): the authenticated, encrypted byte stream under every
 // CometBFT p2p connection. Sans-I/O: a handshake state machine and a frame sealer/opener; the socket
 // glue lives in the transport layer.
 

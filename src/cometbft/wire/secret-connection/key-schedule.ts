@@ -1,4 +1,4 @@
-// The SecretConnection key schedule (cometbft-wire spec §1.3-1.5): ephemeral X25519 key pairs, the
+// The SecretConnection key schedule (cometbft-wire docs/protocols/cometbft.md §1.3-1.5): ephemeral X25519 key pairs, the
 // DH with low-order rejection, the Merlin challenge that both sides sign, and the HKDF-SHA256 split of
 // the DH secret into the two AEAD keys. Pure functions over node:crypto; no state, no I/O.
 
@@ -14,7 +14,7 @@ export const X25519_KEY_BYTES = 32;
 export const CHALLENGE_BYTES = 32;
 /** HKDF output: recv/send keys (2 x 32) and the unused legacy challenge (32). */
 const HKDF_OUTPUT_BYTES = 96;
-/** HKDF info string and Merlin labels: protocol constants (spec §1.4-1.5); any change breaks interop. */
+/** HKDF info string and Merlin labels: protocol constants (docs/protocols/cometbft.md §1.4-1.5); any change breaks interop. */
 const HKDF_INFO = 'TENDERMINT_SECRET_CONNECTION_KEY_AND_CHALLENGE_GEN';
 const TRANSCRIPT_LABEL = 'TENDERMINT_SECRET_CONNECTION_TRANSCRIPT_HASH';
 const LOWER_KEY_LABEL = 'EPHEMERAL_LOWER_PUBLIC_KEY';
@@ -129,7 +129,7 @@ export function sortEphemeralKeys(
     : { lower: remote, upper: local, locIsLeast: false };
 }
 
-/** The 32-byte Merlin challenge both sides sign (spec §1.4). */
+/** The 32-byte Merlin challenge both sides sign (docs/protocols/cometbft.md §1.4). */
 export function computeChallenge(lower: Uint8Array, upper: Uint8Array, dhSecret: Uint8Array): Uint8Array {
   const transcript = new MerlinTranscript(TRANSCRIPT_LABEL);
   transcript.appendMessage(LOWER_KEY_LABEL, lower);
@@ -146,7 +146,7 @@ export interface SessionSecrets {
 }
 
 /**
- * HKDF-SHA256(ikm = DH secret, empty salt, fixed info, 96 bytes) split by `locIsLeast` (spec §1.5):
+ * HKDF-SHA256(ikm = DH secret, empty salt, fixed info, 96 bytes) split by `locIsLeast` (docs/protocols/cometbft.md §1.5):
  * the side with the lower ephemeral key receives with okm[0..32] and sends with okm[32..64].
  */
 export function deriveSecrets(dhSecret: Uint8Array, locIsLeast: boolean): SessionSecrets {

@@ -1,5 +1,5 @@
 // An established SecretConnection: the authenticated remote identity plus the two framing halves
-// (cometbft-wire spec §2). Sans-I/O: the caller writes whatever `seal()` returns and feeds whatever the
+// (cometbft-wire docs/protocols/cometbft.md §2). Sans-I/O: the caller writes whatever `seal()` returns and feeds whatever the
 // socket delivers to `open()`. Sending and receiving are independent (separate keys and nonces), as in
 // Go, so a read loop and a write loop may use one session concurrently.
 
@@ -11,7 +11,7 @@ import type { FrameSealer } from './frame-sealer.ts';
 export class SecretSession {
   /** The remote's verified Ed25519 public key (32 bytes). */
   readonly remotePublicKey: Uint8Array;
-  /** Node ID of the remote key. A dialer must compare it with the ID it dialed (spec §1.9). */
+  /** Node ID of the remote key. A dialer must compare it with the ID it dialed (docs/protocols/cometbft.md §1.9). */
   readonly remoteNodeId: NodeId;
   /** The sending half; exposed for counters and test hooks. */
   readonly sealer: FrameSealer;

@@ -1,6 +1,6 @@
 // Merlin transcripts (merlin.cool): a Fiat-Shamir transcript on STROBE-128. SecretConnection feeds the
 // two sorted ephemeral keys and the DH secret into one and signs the 32-byte challenge it yields
-// (cometbft-wire spec §1.4 and Appendix A). Labels and messages are raw bytes; strings are UTF-8.
+// (cometbft-wire docs/protocols/cometbft.md §1.4 and Appendix A). Labels and messages are raw bytes; strings are UTF-8.
 
 import { ErrorCode, PeerwireError } from '../../../core/errors.ts';
 import { Strobe128 } from './strobe.ts';

@@ -19,7 +19,7 @@ const SECURITY_BITS = 128;
 export const STROBE_R = STATE_BYTES - (2 * SECURITY_BITS) / 8 - 2;
 const VERSION_TAG = 'STROBEv1.0.2';
 
-/** Operation flags (STROBE spec §6.2). */
+/** Operation flags (STROBE docs/protocols/cometbft.md §6.2). */
 export const StrobeFlag = {
   /** Inbound: data flows towards the application (PRF, recv_*). */
   I: 1,
