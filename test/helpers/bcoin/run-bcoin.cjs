@@ -1,5 +1,5 @@
 // Launches bcoin 1.0.2 (a devDependency) as a real, independent Bitcoin-family peer for the Zcash
-// wire tests (spec zcash-wire.md §10.1). Loopback only: P2P and HTTP listen on 127.0.0.1, no DNS
+// wire tests (docs/protocols/zcash.md §10.1). Loopback only: P2P and HTTP listen on 127.0.0.1, no DNS
 // seeds, no configured nodes unless --connect is given, and `only` pins its outbound dialing to one
 // loopback address so it can never dial anything else (e.g. the documentation-range addresses that
 // --hosts puts in its address table so that it has something to answer `getaddr` with).
