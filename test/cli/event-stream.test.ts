@@ -8,7 +8,8 @@ import { test } from 'node:test';
 import { PromMetrics } from '../../src/core/prom-metrics.ts';
 import { StatusServer } from '../../src/cli/http-status.ts';
 import { EventStream, MAX_EVENT_CLIENTS } from '../../src/cli/web/event-stream.ts';
-import { handleCounts, waitFor, waitForHandlesAtMost } from '../helpers/wait.ts';
+import { handleCounts, waitForHandlesAtMost } from '../helpers/handles.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 function open(url: string): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
