@@ -66,6 +66,29 @@ function npm(args: readonly string[], cwd: string, tool: 'npm' | 'npx' = 'npm'):
   return run(tool, args, cwd);
 }
 
+/**
+ * The version of every package in this checkout's lockfile that it holds in one version only, as npm
+ * `overrides` for the temporary project: its install then resolves the very versions that `npm ci`
+ * put in the npm cache, instead of whatever newer release the registry lists (which would need the
+ * network, and a registry that answers).
+ */
+function lockedVersions(): Record<string, string> {
+  const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as {
+    packages: Record<string, { version?: string; link?: boolean }>;
+  };
+  const versions = new Map<string, Set<string>>();
+  for (const [path, entry] of Object.entries(lock.packages)) {
+    if (path === '' || entry.link === true || entry.version === undefined) continue;
+    const name = path.slice(path.lastIndexOf('node_modules/') + 'node_modules/'.length);
+    const seen = versions.get(name) ?? new Set<string>();
+    seen.add(entry.version);
+    versions.set(name, seen);
+  }
+  const pinned: Record<string, string> = {};
+  for (const [name, seen] of versions) if (seen.size === 1) pinned[name] = [...seen][0]!;
+  return pinned;
+}
+
 function assertOk(result: Run, what: string): void {
   assert.equal(result.code, 0, `${what} failed:\n${result.stdout.slice(-3000)}\n${result.stderr.slice(-3000)}`);
 }
@@ -88,11 +111,11 @@ describe('the packed package', { timeout: 900_000 }, () => {
     project = join(work, 'consumer');
     rmSync(project, { recursive: true, force: true });
     mkdirSync(project);
-    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
+    const pinned = lockedVersions();
+    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module', overrides: pinned }));
     for (const name of readdirSync(CONSUMER_FILES)) copyFileSync(join(CONSUMER_FILES, name), join(project, name));
-    const ours = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
     const install = await npm(
-      ['install', join(work, tarball), `@types/node@${ours.devDependencies['@types/node']}`, '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'],
+      ['install', join(work, tarball), `@types/node@${pinned['@types/node']}`, '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'],
       project,
     );
     assertOk(install, 'npm install of the tarball');
