@@ -88,11 +88,6 @@ export interface CometbftConnectionOptions extends NodeInfoOptions {
    * the scheduler), to exercise a receiver's limits. Never set it in a node. Default false.
    */
   readonly sendOnAnyChannel?: boolean;
-  /**
-   * TEST ONLY: accept a peer that shares no channel with us (CometBFT refuses it, §4.4), for suites that
-   * test a receiver's channel checks. Never set it in a node. Default false.
-   */
-  readonly allowNoCommonChannel?: boolean;
 }
 
 /** Counters shared by every connection of one wire. */
@@ -237,7 +232,6 @@ export class CometbftConnection extends ConnectionShell<HandshakeExtras> {
       authenticatedId: session.remoteNodeId,
       ...(this.dialedId === undefined ? {} : { dialedId: this.dialedId }),
       memoryListenAddresses: this.options.memoryListenAddresses === true,
-      allowNoCommonChannel: this.options.allowNoCommonChannel === true,
     });
     this.core = new MConnectionCore({
       channels: mconnDescriptors(this.local!),

@@ -131,8 +131,6 @@ export interface RemoteCheck {
   readonly dialedId?: string;
   /** Accept a `memory:name` listen_addr (in-process networks only). */
   readonly memoryListenAddresses?: boolean;
-  /** TEST ONLY: skip the common-channel rule of §4.4 (see CometbftConnectionOptions). */
-  readonly allowNoCommonChannel?: boolean;
 }
 
 /**
@@ -149,9 +147,7 @@ export function acceptRemote(
   if (check.memoryListenAddresses === true && isMemoryListenAddr(theirs.id, theirs.listenAddr)) {
     validated = { ...theirs, listenAddr: MEMORY_STAND_IN_LISTEN_ADDR };
   }
-  // With no channels of ours listed, CompatibleWith skips the common-channel rule (§4.4).
-  const compared = check.allowNoCommonChannel === true ? { ...ours, channels: new Uint8Array(0) } : ours;
-  acceptRemoteNodeInfo(compared, validated, {
+  acceptRemoteNodeInfo(ours, validated, {
     authenticatedId: check.authenticatedId,
     ...(check.dialedId === undefined ? {} : { dialedId: check.dialedId }),
   });

@@ -1,7 +1,7 @@
 // The CometBFT wire against the shared transport compliance suite, over the memory carrier and over
-// TCP on 127.0.0.1. The suite's nodes announce `memory:name` listen addresses and, to test a
-// receiver's limits, send on channels the receiver did not advertise, even to a peer sharing no channel; these need the wire's test-only
-// switches (memoryListenAddresses, sendOnAnyChannel, allowNoCommonChannel), which a real node never sets.
+// TCP on 127.0.0.1. The suite's nodes announce `memory:name` listen addresses (memoryListenAddresses),
+// and one test sends on a channel the receiver did not advertise, which needs the wire's test-only
+// sendOnAnyChannel switch; a real node sets neither.
 
 import { MemoryCarrier } from '../../../src/transport/memory-carrier.ts';
 import { MemoryNetwork } from '../../../src/transport/memory-network.ts';
@@ -14,7 +14,6 @@ import { createServer } from 'node:net';
 const wire: CometbftWireOptions = {
   memoryListenAddresses: true,
   sendOnAnyChannel: true,
-  allowNoCommonChannel: true,
 };
 
 let network = new MemoryNetwork();
