@@ -12,6 +12,8 @@ import { checkSignedAmount } from './transparent.ts';
 /** An action description in the transaction (820 bytes). */
 export const ORCHARD_ACTION_LENGTH = 820;
 const SIGNATURE = 64;
+/** Placeholder until the signatures after the proof are read. */
+const PENDING = new Uint8Array(0);
 /** Flags bits defined by ZIP-225; any other bit set is a parse error. */
 const ORCHARD_FLAG_SPENDS = 0x01;
 const ORCHARD_FLAG_OUTPUTS = 0x02;
@@ -44,9 +46,9 @@ export function readOrchardBundle(r: ByteReader, format: ChainFormat): OrchardBu
   const itemLength = ORCHARD_ACTION_LENGTH + SIGNATURE;
   const n = r.count(preallocationLimit(format, itemLength), itemLength, 'orchard actions');
   if (n === 0) return undefined;
-  const prefixes: Omit<OrchardAction, 'spendAuthSig'>[] = [];
+  const actions: { -readonly [K in keyof OrchardAction]: OrchardAction[K] }[] = [];
   for (let i = 0; i < n; i++) {
-    prefixes.push({
+    actions.push({
       cv: r.sub(32, 'orchard action cv'),
       nullifier: r.sub(32, 'orchard action nullifier'),
       rk: r.sub(32, 'orchard action rk'),
@@ -54,6 +56,7 @@ export function readOrchardBundle(r: ByteReader, format: ChainFormat): OrchardBu
       ephemeralKey: r.sub(32, 'orchard action ephemeral key'),
       encCiphertext: r.sub(580, 'orchard enc ciphertext'),
       outCiphertext: r.sub(80, 'orchard out ciphertext'),
+      spendAuthSig: PENDING, // the signatures follow the proof
     });
   }
   const flags = r.u8('orchard flags');
@@ -64,7 +67,7 @@ export function readOrchardBundle(r: ByteReader, format: ChainFormat): OrchardBu
   const proofLength = r.compactSize('orchard proof length');
   const proof = r.sub(proofLength, 'orchard proof');
   r.need(n * SIGNATURE + SIGNATURE, 'orchard signatures');
-  const actions = prefixes.map((p) => ({ ...p, spendAuthSig: r.sub(SIGNATURE, 'orchard spend auth sig') }));
+  for (const action of actions) action.spendAuthSig = r.sub(SIGNATURE, 'orchard spend auth sig');
   return {
     actions,
     flags,

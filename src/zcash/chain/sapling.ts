@@ -51,13 +51,21 @@ export interface SaplingBundle {
   bindingSig: Uint8Array | undefined;
 }
 
-function readOutputPrefix(r: ByteReader): Omit<SaplingOutput, 'proof'> {
+/** Filled in once the proofs and signatures that follow the descriptions are read (v5). */
+const PENDING = new Uint8Array(0);
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** An output description; its proof follows at once in v4 and after every description in v5. */
+function readOutput(r: ByteReader, withProof: boolean): Mutable<SaplingOutput> {
+  // One object literal with every field (no spread): the same shape for every output.
   return {
     cv: r.sub(32, 'sapling output cv'),
     cmu: r.sub(32, 'sapling output cmu'),
     ephemeralKey: r.sub(32, 'sapling output ephemeral key'),
     encCiphertext: r.sub(ENC_CIPHERTEXT, 'sapling enc ciphertext'),
     outCiphertext: r.sub(OUT_CIPHERTEXT, 'sapling out ciphertext'),
+    proof: withProof ? r.sub(GROTH16_PROOF, 'sapling output proof') : PENDING,
   };
 }
 
@@ -78,32 +86,31 @@ export function readSaplingV4(r: ByteReader, format: ChainFormat): SaplingBundle
   }
   const nOutputs = r.count(preallocationLimit(format, SAPLING_OUTPUT_LENGTH), SAPLING_OUTPUT_LENGTH, 'sapling outputs');
   const outputs: SaplingOutput[] = [];
-  for (let i = 0; i < nOutputs; i++) outputs.push({ ...readOutputPrefix(r), proof: r.sub(GROTH16_PROOF, 'sapling output proof') });
+  for (let i = 0; i < nOutputs; i++) outputs.push(readOutput(r, true));
   return { valueBalance, spends, outputs, sharedAnchor: undefined, bindingSig: undefined };
 }
 
 /** v5 (ZIP-225): the whole Sapling part; undefined when it has neither spends nor outputs. */
 export function readSaplingV5(r: ByteReader, format: ChainFormat): SaplingBundle | undefined {
   const nSpends = r.count(preallocationLimit(format, SAPLING_SPEND_V5_LENGTH), SAPLING_SPEND_V5_LENGTH, 'sapling spends');
-  const prefixes: { cv: Uint8Array; nullifier: Uint8Array; rk: Uint8Array }[] = [];
+  const spends: Mutable<SaplingSpend>[] = [];
   for (let i = 0; i < nSpends; i++) {
-    prefixes.push({ cv: r.sub(32, 'sapling spend cv'), nullifier: r.sub(32, 'sapling spend nullifier'), rk: r.sub(32, 'sapling spend rk') });
+    const cv = r.sub(32, 'sapling spend cv');
+    const nullifier = r.sub(32, 'sapling spend nullifier');
+    spends.push({ cv, anchor: PENDING, nullifier, rk: r.sub(32, 'sapling spend rk'), proof: PENDING, spendAuthSig: PENDING });
   }
   const nOutputs = r.count(preallocationLimit(format, SAPLING_OUTPUT_LENGTH), SAPLING_OUTPUT_LENGTH, 'sapling outputs');
-  const outputPrefixes: Omit<SaplingOutput, 'proof'>[] = [];
-  for (let i = 0; i < nOutputs; i++) outputPrefixes.push(readOutputPrefix(r));
+  const outputs: Mutable<SaplingOutput>[] = [];
+  for (let i = 0; i < nOutputs; i++) outputs.push(readOutput(r, false));
   if (nSpends + nOutputs === 0) return undefined;
   const valueBalance = checkSignedAmount(r.i64le('valueBalanceSapling'), 'valueBalanceSapling');
   const sharedAnchor = nSpends > 0 ? r.sub(32, 'sapling anchor') : undefined;
   r.need(nSpends * (GROTH16_PROOF + SIGNATURE) + nOutputs * GROTH16_PROOF + SIGNATURE, 'sapling proofs and signatures');
-  const proofs: Uint8Array[] = [];
-  for (let i = 0; i < nSpends; i++) proofs.push(r.sub(GROTH16_PROOF, 'sapling spend proof'));
-  const spends: SaplingSpend[] = prefixes.map((p, i) => ({
-    ...p,
-    anchor: sharedAnchor!,
-    proof: proofs[i]!,
-    spendAuthSig: r.sub(SIGNATURE, 'sapling spend auth sig'),
-  }));
-  const outputs: SaplingOutput[] = outputPrefixes.map((p) => ({ ...p, proof: r.sub(GROTH16_PROOF, 'sapling output proof') }));
+  for (const spend of spends) {
+    spend.anchor = sharedAnchor!;
+    spend.proof = r.sub(GROTH16_PROOF, 'sapling spend proof');
+  }
+  for (const spend of spends) spend.spendAuthSig = r.sub(SIGNATURE, 'sapling spend auth sig');
+  for (const output of outputs) output.proof = r.sub(GROTH16_PROOF, 'sapling output proof');
   return { valueBalance, spends, outputs, sharedAnchor, bindingSig: r.sub(SIGNATURE, 'sapling binding sig') };
 }
