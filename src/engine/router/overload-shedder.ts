@@ -64,7 +64,11 @@ export class OverloadShedder {
   /** The chance that a connection arriving now is dropped. */
   dropProbability(): number {
     const now = this.clock.now();
-    if (now - this.sampledAt >= OVERLOAD_PROTECTION_INTERVAL_MS) {
+    if (this.sampledAt === Number.NEGATIVE_INFINITY) {
+      // The first call only starts the first interval: what came before (start-up) is not load.
+      this.sampledAt = now;
+      this.probe();
+    } else if (now - this.sampledAt >= OVERLOAD_PROTECTION_INTERVAL_MS) {
       this.sampledAt = now;
       this.load = Math.min(1, Math.max(0, this.probe()));
     }

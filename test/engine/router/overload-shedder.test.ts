@@ -15,6 +15,11 @@ test('overload shedder: nothing dropped below the threshold; the chance rises wi
   let load = 0.5;
   let samples = 0;
   const shedder = new OverloadShedder({ threshold: 0.8, clock, probe: () => (samples++, load), random: () => 0 });
+  // The first call starts the first interval: whatever load came before is not counted.
+  load = 1;
+  assert.equal(shedder.dropProbability(), 0);
+  load = 0.5;
+  await clock.advance(1_000);
   assert.equal(shedder.dropProbability(), 0);
   assert.equal(shedder.shouldShed(), false);
   load = 0.8;
@@ -36,7 +41,7 @@ test('overload shedder: nothing dropped below the threshold; the chance rises wi
   assert.equal(shedder.dropProbability(), MAX_OVERLOAD_DROP_PROBABILITY);
 });
 
-test('overload shedder: a drop chance, not a wall: about the computed share of arrivals is dropped', () => {
+test('overload shedder: a drop chance, not a wall: about the computed share of arrivals is dropped', async () => {
   const clock = new ManualClock();
   let seed = 1;
   const random = (): number => {
@@ -44,6 +49,8 @@ test('overload shedder: a drop chance, not a wall: about the computed share of a
     return seed / 2_147_483_647;
   };
   const shedder = new OverloadShedder({ threshold: 0.5, clock, probe: () => 1, random });
+  shedder.dropProbability();
+  await clock.advance(1_000);
   let dropped = 0;
   for (let i = 0; i < 10_000; i++) if (shedder.shouldShed()) dropped++;
   assert.ok(dropped > 9_000 && dropped < 9_900, `dropped ${dropped}`);
