@@ -47,13 +47,34 @@ export class InboundBudget {
     this.lastRefill = clock.now();
   }
 
-  /** Charges what was just read; returns how long to stop reading (ms; 0 = read on). */
-  charge(messages: number, bytes: number): number {
+  /**
+   * Messages one turn of the event loop may decode now: what the bucket holds, at most a tenth of a
+   * second's rate, so even a full burst is spread over turns and other peers are served in between.
+   * A wire that can stop mid-chunk decodes this many, leaves the rest buffered (reading paused), and
+   * charges with `backlog` true.
+   */
+  turnAllowance(): number {
+    this.refill();
+    return Math.max(0, Math.min(Math.floor(this.messageTokens), this.turnBatch()));
+  }
+
+  /** Ms until a whole turn's batch is in the bucket (at least 1: the next turn). */
+  msUntilTurn(): number {
+    this.refill();
+    const missing = this.turnBatch() - this.messageTokens;
+    return missing <= 0 ? 1 : Math.ceil((missing * 1000) / this.options.messagesPerSecond);
+  }
+
+  /**
+   * Charges what was just read; returns how long to stop reading (ms; 0 = read on). `backlog`: decoded
+   * messages are still waiting because the allowance ran out (the peer wants more than its budget).
+   */
+  charge(messages: number, bytes: number, backlog = false): number {
     const now = this.refill();
     this.messageTokens -= messages;
     if (Number.isFinite(this.options.bytesPerSecond)) this.byteTokens -= bytes;
-    if (this.messageTokens < 0) this.overSince ??= now;
-    else this.overSince = undefined;
+    if (this.messageTokens < 0 || (backlog && this.messageTokens < 1)) this.overSince ??= now;
+    else if (!backlog) this.overSince = undefined;
     const messageWait = this.messageTokens < 0 ? (-this.messageTokens * 1000) / this.options.messagesPerSecond : 0;
     const byteWait =
       this.byteTokens < 0 && Number.isFinite(this.options.bytesPerSecond)
@@ -75,6 +96,10 @@ export class InboundBudget {
       `peer sent more than ${this.options.messagesPerSecond} messages/s for ${this.options.floodAfterMs} ms`,
       { action: 'ban' },
     );
+  }
+
+  private turnBatch(): number {
+    return Math.max(1, Math.ceil(this.options.messagesPerSecond / 10));
   }
 
   private refill(): number {

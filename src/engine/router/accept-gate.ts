@@ -11,9 +11,10 @@
 //   than the busiest IP there. A newcomer from an unrepresented subnet is therefore never refused, and
 //   honest handshakes (fast, so young) outlive the stalled ones (old) that eviction picks first;
 // - handshake deadlines shrink as the slots fill (`deadlineMs`), so stalled sockets are shed sooner;
-// - an IP whose last attempt failed, was refused or was evicted is refused for `minIntervalPerIpMs`
-//   (CometBFT 100 ms, Zebra 10 ms after a failed inbound connection), and each refusal restarts that
-//   interval, so a socket that reconnects as fast as it is dropped is turned away cheaply.
+// - an IP whose last attempt failed, was refused for want of a slot, or was evicted is refused for
+//   `minIntervalPerIpMs` (CometBFT 100 ms, Zebra 10 ms after a failed inbound connection), so a socket
+//   that reconnects as fast as it is dropped is turned away cheaply. That refusal itself does not
+//   restart the interval: an honest peer retrying quickly is never locked out.
 // Every map is bounded: pending tickets by maxPendingHandshakes, subnets by the same, the per-IP
 // pacing memory by maxTrackedIps (the least recently seen idle IP is forgotten first).
 
@@ -95,7 +96,6 @@ export class AcceptGate {
     const entry = this.touch(ip);
     if (entry.pending.size >= this.options.maxPendingPerIp) return { verdict: 'ip-pending-full' };
     if (entry.pending.size === 0 && now - entry.lastFailure < this.options.minIntervalPerIpMs) {
-      entry.lastFailure = now;
       return { verdict: 'ip-too-soon' };
     }
     const subnet = subnetOf(ip);

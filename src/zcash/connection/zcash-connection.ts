@@ -139,7 +139,10 @@ export class ZcashConnection extends ConnectionShell {
     const budget = options.inboundBudget ?? false;
     this.budget = budget === false ? undefined : new InboundBudget(budget, this.clock);
     this.budgetPause = new BudgetPause(this.clock, (paused) => {
-      if (this.state !== 'closed') this.pauses.set('budget', paused);
+      if (this.state === 'closed') return;
+      this.pauses.set('budget', paused);
+      // Frames left in the codec when the allowance ran out come first.
+      if (!paused) this.decodeFrames(0);
     });
     this.logger = handshake.logger.child({
       component: 'zcash-connection',
@@ -255,11 +258,26 @@ export class ZcashConnection extends ConnectionShell {
   // ---------------------------------------------------------------- receive path
 
   protected onBytes(chunk: Buffer): void {
+    this.codec.push(chunk);
+    this.decodeFrames(chunk.length);
+  }
+
+  /**
+   * Decodes buffered frames, at most the budget's allowance for this turn; the rest stay in the codec
+   * while reading is paused, and are decoded when the pause ends (so one 64 KiB chunk of tiny frames
+   * never blocks the event loop for long).
+   */
+  private decodeFrames(bytes: number): void {
+    const allowance = this.budget?.turnAllowance() ?? Number.POSITIVE_INFINITY;
     let frames = 0;
+    let backlog = false;
     try {
-      this.codec.push(chunk);
       for (;;) {
         if (this.isClosed()) return; // a handler in this loop may have closed it
+        if (frames >= allowance) {
+          backlog = this.codec.bufferedBytes > 0;
+          break;
+        }
         const frame = this.codec.nextFrame();
         if (frame === undefined) break;
         frames++;
@@ -275,16 +293,16 @@ export class ZcashConnection extends ConnectionShell {
       this.fail(typed, true);
       return;
     }
-    this.chargeBudget(frames, chunk.length);
+    this.chargeBudget(frames, bytes, backlog);
   }
 
-  /** Charges a read chunk to the peer's budget: over it, stop reading for a while; a sustained flood closes. */
-  private chargeBudget(frames: number, bytes: number): void {
+  /** Charges decoded frames to the peer's budget: over it, stop reading for a while; a sustained flood closes. */
+  private chargeBudget(frames: number, bytes: number, backlog: boolean): void {
     const budget = this.budget;
     if (budget === undefined || this.isClosed()) return;
-    const waitMs = budget.charge(frames, bytes);
+    const waitMs = budget.charge(frames, bytes, backlog);
     if (budget.flooding()) this.fail(budget.floodError(), true);
-    else this.budgetPause.pauseFor(waitMs);
+    else this.budgetPause.pauseFor(backlog ? Math.max(waitMs, budget.msUntilTurn()) : waitMs);
   }
 
   private onHandshakeMessage(message: ZcashMessage): void {

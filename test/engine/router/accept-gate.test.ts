@@ -50,16 +50,16 @@ test('accept gate: a newcomer from an unrepresented subnet evicts the oldest pen
   assert.deepEqual(evicted, ['b1', 'a1']);
 });
 
-test('accept gate: failed, refused and evicted attempts pace their IP; each refusal restarts the interval', async () => {
+test('accept gate: failed attempts pace their IP; a refusal for pacing does not extend it', async () => {
   const clock = new ManualClock();
   const gate = new AcceptGate(options, clock);
   const t = ticketOf(gate.admit('127.0.0.2', noop));
   gate.release(t, 'failed');
   await clock.advance(50);
   assert.equal(gate.admit('127.0.0.2', noop).verdict, 'ip-too-soon');
-  await clock.advance(99);
+  await clock.advance(49);
   assert.equal(gate.admit('127.0.0.2', noop).verdict, 'ip-too-soon');
-  await clock.advance(100);
+  await clock.advance(1);
   const second = ticketOf(gate.admit('127.0.0.2', noop));
   gate.release(second, 'succeeded');
   // A successful handshake does not pace the next one.
@@ -85,6 +85,7 @@ test('accept gate: the pacing memory is bounded, least recently seen idle IP for
   assert.ok(gate.trackedIps <= options.maxTrackedIps);
   // The most recent failures are still remembered.
   assert.equal(gate.admit('10.0.0.50', noop).verdict, 'ip-too-soon');
+  assert.equal(gate.admit('10.0.0.1', noop).verdict, 'ok');
 });
 
 test('accept gate (property): bounded state, pending never above the cap, and an unrepresented subnet always gets in', () => {

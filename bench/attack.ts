@@ -1,0 +1,72 @@
+// `npm run attack`: the attack probes at full size against a victim node in its own process, both
+// wires, printed as the table of issue 9: probe | what real nodes do | peerwire figure. All traffic is
+// on loopback (attackers bound to 127.x.y.z); every probe is bounded in time. The same probes, smaller,
+// run in the test suite (test/attack/attack.test.ts).
+
+import {
+  connectMany,
+  percentile,
+  pingFlood,
+  slowloris,
+  startVictim,
+  type Wire,
+} from '../test/attack/probes.ts';
+
+const WIRES: readonly Wire[] = ['cometbft', 'zcash'];
+const rows: [string, string, string][] = [];
+const fmt = (ms: number): string => (Number.isFinite(ms) ? `${(ms / 1000).toFixed(2)} s` : 'not in');
+const mib = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
+
+for (const wire of WIRES) {
+  for (const layout of ['one-subnet', 'many-subnets'] as const) {
+    const victim = await startVictim(wire);
+    try {
+      const r = await slowloris(victim, { wire, sockets: 1_000, sourceIps: 250, tries: 20, tryTimeoutMs: 20_000, layout });
+      rows.push([
+        `${wire}: 1,000 silent sockets from 250 IPs (${layout === 'one-subnet' ? 'one /16' : 'each its own /16'}), reopened as fast as dropped`,
+        'Go CometBFT full node: honest peer not in within 20 s; Zebra: 125 inbound slots fill',
+        `honest peer in: p50 ${fmt(percentile(r.joinMs, 50))}, p99 ${fmt(percentile(r.joinMs, 99))} (20 tries); connected peer ${r.earlyPeerStayed ? 'stayed' : 'DROPPED'}; ${r.attackConnections} attack connections; fds ${r.before.fds} → peak ${r.peak.fds} → ${r.after.fds}; RSS ${mib(r.before.rssBytes)} → peak ${mib(r.peak.rssBytes)}`,
+      ]);
+    } finally {
+      await victim.stop();
+    }
+  }
+}
+
+for (const wire of WIRES) {
+  const victim = await startVictim(wire);
+  try {
+    const r = await pingFlood(victim, wire, 15_000, 100);
+    rows.push([
+      `${wire}: one peer flooding pings at full speed (15 s)`,
+      wire === 'cometbft' ? 'CometBFT: recv_rate 5,120,000 B/s' : 'Zebra: no per-peer budget',
+      `victim CPU ${(r.cpuShare * 100).toFixed(1)} % of a core; honest ping RTT p99 ${r.floodRttP99Ms.toFixed(1)} ms vs ${r.idleRttP99Ms.toFixed(1)} ms idle (${(r.floodRttP99Ms / r.idleRttP99Ms).toFixed(2)}×); flooder ${r.flooderDropped ? 'disconnected and banned' : 'still connected (read slowly)'}`,
+    ]);
+  } finally {
+    await victim.stop();
+  }
+}
+
+for (const [wire, maxInbound, real] of [
+  ['cometbft', undefined, 'CometBFT max_num_inbound_peers 40'],
+  ['zcash', undefined, 'Zebra: 125 inbound'],
+  ['zcash', 200, 'Zebra with a larger limit: as configured'],
+] as const) {
+  const victim = await startVictim(wire, maxInbound);
+  try {
+    const offered = (maxInbound ?? (wire === 'cometbft' ? 40 : 125)) + 10;
+    const connected = await connectMany(wire, victim.port, offered, 100);
+    const sameIp = await connectMany(wire, victim.port, 3, 200, true);
+    rows.push([
+      `${wire}: ${offered} honest peers from distinct IPs${maxInbound === undefined ? '' : ` (--max-inbound ${maxInbound})`}, then 3 from one IP`,
+      `${real}; one connection per IP`,
+      `${connected.length} inbound kept; ${sameIp.length} of 3 from one IP kept`,
+    ]);
+    for (const p of [...connected, ...sameIp]) p.close();
+  } finally {
+    await victim.stop();
+  }
+}
+
+process.stdout.write('| probe | what real nodes do | peerwire figure |\n|---|---|---|\n');
+for (const [probe, real, figure] of rows) process.stdout.write(`| ${probe} | ${real} | ${figure} |\n`);

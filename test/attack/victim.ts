@@ -1,0 +1,40 @@
+// The victim of the attack probes, as its own process (so its CPU time, memory and descriptors are its
+// own): a CometBFT or Zcash node with the real-network (public) profile on 127.0.0.1, built through
+// the library as `peerwire node` builds it. Prints `port <n>` once listening; stops on SIGTERM.
+// Usage: node --import tsx test/attack/victim.ts cometbft|zcash [maxInbound]
+
+import { createCometbftNode } from '../../src/cometbft/node/cometbft-node.ts';
+import { ZcashNode } from '../../src/zcash/node/zcash-node.ts';
+import { ZCASH_REGTEST } from '../../src/zcash/params/network-params.ts';
+
+export const ATTACK_CHAIN_ID = 'evil-net';
+
+const wire = process.argv[2];
+const maxInbound = process.argv[3] === undefined ? undefined : Number(process.argv[3]);
+const listen = { host: '127.0.0.1', port: 0 };
+let stop: () => Promise<void>;
+let port: number;
+if (wire === 'cometbft') {
+  const node = await createCometbftNode({
+    chainId: ATTACK_CHAIN_ID,
+    listen,
+    ...(maxInbound === undefined ? {} : { maxInbound }),
+  });
+  node.start();
+  port = node.address.port;
+  stop = () => node.stop();
+} else {
+  const node = await ZcashNode.create({
+    network: ZCASH_REGTEST,
+    listen,
+    crawler: false,
+    ...(maxInbound === undefined ? {} : { maxInbound }),
+  });
+  node.start();
+  port = node.listenEndpoint!.port;
+  stop = () => node.stop();
+}
+process.stdout.write(`port ${port}\n`);
+process.once('SIGTERM', () => {
+  void stop().finally(() => process.exit(0));
+});
