@@ -74,7 +74,9 @@ export class InboundBudget {
     this.messageTokens -= messages;
     if (Number.isFinite(this.options.bytesPerSecond)) this.byteTokens -= bytes;
     if (this.messageTokens < 0 || (backlog && this.messageTokens < 1)) this.overSince ??= now;
-    else if (!backlog) this.overSince = undefined;
+    // The streak ends only when the peer leaves a whole turn's allowance unused: a flooder read at the
+    // budget's pace never does, even between two chunks.
+    else if (!backlog && this.messageTokens >= this.turnBatch()) this.overSince = undefined;
     const messageWait = this.messageTokens < 0 ? (-this.messageTokens * 1000) / this.options.messagesPerSecond : 0;
     const byteWait =
       this.byteTokens < 0 && Number.isFinite(this.options.bytesPerSecond)

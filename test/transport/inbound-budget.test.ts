@@ -85,3 +85,19 @@ test('budget pause: one timer at a time, resumes on its own, cancel leaves no ti
   assert.equal(pause.active, false);
   assert.equal(clock.pendingTimers, 0);
 });
+
+test('inbound budget: a flooder read a turn at a time (Zcash) is judged a flood even across chunk boundaries', async () => {
+  const clock = new ManualClock();
+  const budget = new InboundBudget(options, clock);
+  let buffered = 0;
+  for (let elapsed = 0; elapsed < 12_000 && !budget.flooding(); ) {
+    if (buffered === 0) buffered = 2_000; // the next 64 KiB chunk of tiny frames
+    const frames = Math.min(buffered, budget.turnAllowance());
+    buffered -= frames;
+    const wait = budget.charge(frames, frames * 32, buffered > 0);
+    const pause = buffered > 0 ? Math.max(wait, budget.msUntilTurn()) : Math.max(wait, 1);
+    await clock.advance(pause);
+    elapsed += pause;
+  }
+  assert.equal(budget.flooding(), true);
+});
