@@ -18,7 +18,8 @@ export interface Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
-function sleepWith(clock: Clock, ms: number, signal?: AbortSignal): Promise<void> {
+/** A sleep built on any clock's setTimer: resolves after `ms`, rejects with the typed abort error. */
+export function sleepWith(clock: Clock, ms: number, signal?: AbortSignal): Promise<void> {
   if (signal?.aborted === true) return Promise.reject(abortReason(signal));
   return new Promise<void>((resolve, reject) => {
     const onAbort = (): void => {

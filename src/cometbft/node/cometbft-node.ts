@@ -30,6 +30,12 @@ import { COMETBFT_INBOUND_BUDGET } from '../wire/cometbft-budget.ts';
 import type { InboundBudgetOptions } from '../../transport/inbound-budget.ts';
 import { COMETBFT_PEX_RULES, pexCodec } from '../pex/index.ts';
 import { cometbftTcpTransport } from '../wire/transport.ts';
+import { cometbftWire, type CometbftWireOptions } from '../wire/cometbft-wire.ts';
+import type { Random, RandomBytes } from '../../core/random.ts';
+import type { PeerStore } from '../../engine/peers/types.ts';
+import type { AddressExchangeOptions } from '../../engine/services/address-exchange.ts';
+import type { Carrier } from '../../transport/carrier.ts';
+import { StreamTransport } from '../../transport/stream-transport.ts';
 import { EngineNode } from '../../engine/node/engine-node.ts';
 import type { HostPort } from '../../core/host-port.ts';
 
@@ -101,6 +107,19 @@ export interface CometbftNodeOptions {
   readonly moniker?: string;
   /** The peer store file (`<home>/peers.dat`); default: in memory (nothing persists). */
   readonly storePath?: string;
+  /** The peer store object (instead of `storePath`); the node owns and closes it. Default: in memory. */
+  readonly store?: PeerStore;
+  /** Carries the wire's bytes. Default: TCP. A simulation passes its in-memory `tcp` carrier. */
+  readonly carrier?: Carrier;
+  /** Every random choice of the node (jitter, PEX picks). Default: Math.random. */
+  readonly random?: Random;
+  /** SIMULATION ONLY: ephemeral X25519 keys (see CometbftConnectionOptions). Default: node:crypto. */
+  readonly ephemeralKeys?: RandomBytes;
+  /**
+   * SIMULATION ONLY: PEX pacing overrides, to model misbehaving peers (a node asking every 100 ms).
+   * Default: CometBFT's rules.
+   */
+  readonly pexOverrides?: Partial<Omit<AddressExchangeOptions, 'codec'>>;
   readonly logger?: Logger;
   readonly metrics?: Metrics;
 }
@@ -113,28 +132,34 @@ export async function createCometbftNode(options: CometbftNodeOptions): Promise<
   const allowDuplicateIp = options.allowDuplicateIp ?? local;
   const maxOutgoing = options.maxOutbound ?? COMETBFT_DEFAULT_MAX_OUTBOUND;
   const maxIncoming = options.maxInbound ?? COMETBFT_DEFAULT_MAX_INBOUND;
-  const transport = cometbftTcpTransport({
-    wire: {
-      chainId: options.chainId,
-      moniker: options.moniker ?? 'peerwire',
-      ...(fastPaced ? { handshakeTimeoutMs: LOCAL_WIRE_DEADLINE_MS, nodeInfoTimeoutMs: LOCAL_WIRE_DEADLINE_MS } : {}),
-      sendRate: options.sendRate ?? DEFAULT_RATE_BYTES_PER_SECOND,
-      recvRate: options.recvRate ?? DEFAULT_RATE_BYTES_PER_SECOND,
-      ...(options.inboundBudget !== undefined || !fastPaced
-        ? { inboundBudget: options.inboundBudget ?? COMETBFT_INBOUND_BUDGET }
-        : {}),
-    },
+  const wire: CometbftWireOptions = {
+    chainId: options.chainId,
+    moniker: options.moniker ?? 'peerwire',
+    ...(fastPaced ? { handshakeTimeoutMs: LOCAL_WIRE_DEADLINE_MS, nodeInfoTimeoutMs: LOCAL_WIRE_DEADLINE_MS } : {}),
+    sendRate: options.sendRate ?? DEFAULT_RATE_BYTES_PER_SECOND,
+    recvRate: options.recvRate ?? DEFAULT_RATE_BYTES_PER_SECOND,
+    ...(options.inboundBudget !== undefined || !fastPaced
+      ? { inboundBudget: options.inboundBudget ?? COMETBFT_INBOUND_BUDGET }
+      : {}),
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
+    ...(options.ephemeralKeys === undefined ? {} : { ephemeralKeys: options.ephemeralKeys }),
+  };
+  const observability = {
     ...(options.logger === undefined ? {} : { logger: options.logger }),
     ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
-  });
+  };
+  const transport =
+    options.carrier === undefined
+      ? cometbftTcpTransport({ wire, ...observability })
+      : new StreamTransport({ carrier: options.carrier, wire: cometbftWire({ ...wire, ...observability }), ...observability });
   const store =
-    options.storePath === undefined
+    options.store ?? (options.storePath === undefined
       ? undefined
       : new FilePeerStore({
           path: options.storePath,
           ...(options.logger === undefined ? {} : { logger: options.logger }),
           ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
-        });
+        }));
   const pex = options.pex ?? true;
   return EngineNode.create({
     ...(options.key === undefined ? {} : { key: options.key }),
@@ -169,10 +194,12 @@ export async function createCometbftNode(options: CometbftNodeOptions): Promise<
           ...(fastPaced ? LOCAL_PEX_TIMING : {}),
           seedMode: options.seedMode ?? false,
           targetPeers: options.targetPeers ?? maxOutgoing,
+          ...options.pexOverrides,
           codec: pexCodec,
         }
       : false,
-    ...(options.logger === undefined ? {} : { logger: options.logger }),
-    ...(options.metrics === undefined ? {} : { metrics: options.metrics, traffic: new CometbftP2pMetrics(options.metrics, options.chainId) }),
+    ...(options.random === undefined ? {} : { random: options.random }),
+    ...observability,
+    ...(options.metrics === undefined ? {} : { traffic: new CometbftP2pMetrics(options.metrics, options.chainId) }),
   });
 }
