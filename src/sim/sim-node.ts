@@ -34,6 +34,8 @@ export interface Behaviour {
   /** Zcash crawl pacing overrides, ms. */
   readonly crawlIntervalMs?: number;
   readonly minCrawlIntervalMs?: number;
+  /** CometBFT seed mode: answer PEX requests, then hang up (how CometBFT networks run their seeds). */
+  readonly seedMode?: boolean;
   /** Also told every attacker at start (attackers learn each other: address poisoning). */
   readonly knowsAttackers?: boolean;
 }
@@ -74,6 +76,8 @@ export interface SimNode {
   readonly spec: SimNodeSpec;
   readonly limits: SimNodeLimits;
   readonly router: Router;
+  /** The node assembly behind it (EngineNode or ZcashNode), for tests and debugging. */
+  readonly inner: unknown;
   start(): void;
   /** Graceful stop: everything closed, nothing left scheduled. */
   stop(): Promise<void>;

@@ -28,7 +28,7 @@ export interface SimOptions {
   /** Loss per write unit on every link. Default 0. */
   readonly loss?: number;
   /** Progress callback, once per sample (wall-clock reporting is the caller's). */
-  readonly onSample?: (tSeconds: number, durationSeconds: number) => void;
+  readonly onSample?: (tSeconds: number, durationSeconds: number, nodes: readonly (SimNode | undefined)[]) => void;
 }
 
 /** Nodes start spread over this first minute (a network does not boot in one instant). */
@@ -41,6 +41,21 @@ const LATE_SAMPLES = 150;
 const STOP_GRACE_MS = 120_000;
 /** Upper bound on timers per virtual second per node: a runaway loop ends the run instead of hanging it. */
 const TIMER_BUDGET_PER_NODE_SECOND = 2_000;
+
+/** Addresses a DNS seeder hands a starting Zcash node: a sample of honest nodes booted before it. */
+const DNS_SEEDER_ANSWER = 8;
+
+function dnsSeederAnswer(node: number, bootAt: readonly number[], random: () => number): number[] {
+  const earlier: number[] = [];
+  for (let j = SEED_NODES; j < bootAt.length; j++) if (j !== node && bootAt[j]! < bootAt[node]!) earlier.push(j);
+  const out: number[] = [];
+  for (let k = 0; k < DNS_SEEDER_ANSWER && earlier.length > 0; k++) {
+    const pick = Math.floor(random() * earlier.length);
+    out.push(earlier[pick]!);
+    earlier.splice(pick, 1);
+  }
+  return out;
+}
 
 function sampleTimes(durationMs: number): number[] {
   const late = Math.max(60_000, Math.round(durationMs / LATE_SAMPLES / 1000) * 1000);
@@ -74,13 +89,25 @@ export async function runSimulation(options: SimOptions): Promise<SimSummary> {
   const known = (i: number): KnownHost => ({ host: hosts[i]!, id: identities[i]!.id });
   const seeds = Array.from({ length: Math.min(SEED_NODES, plan.honest) }, (_, i) => known(i));
   const attackers = hosts.slice(plan.honest).map((h) => known(h.index));
-  const specs: SimNodeSpec[] = hosts.map((host, i) => ({
-    host,
-    behaviour: plan.behaviours[i]!,
-    key: identities[i]!,
-    bootstrap: plan.behaviours[i]!.knowsAttackers === true ? [...seeds, ...attackers] : seeds,
-    seed: fnv1a(`${options.seed}:node:${i}`),
-  }));
+  // Boot: every node starts at a seeded moment of the first minute; seeds first, at time 0.
+  const boot = root.fork('boot');
+  const bootAt = hosts.map((_, i) => (i < seeds.length ? 0 : Math.floor(boot.next() * START_SPREAD_MS)));
+  const seeder = root.fork('dns-seeder');
+  const specs: SimNodeSpec[] = hosts.map((host, i) => {
+    const behaviour = plan.behaviours[i]!;
+    const bootstrap = [...seeds];
+    // Zcash nodes start from DNS seeders, which answer with a sample of nodes already up; CometBFT
+    // nodes start from seed nodes in seed mode (their own bootstrap, see SEED_NODES).
+    if (options.wire === 'zcash') bootstrap.push(...dnsSeederAnswer(i, bootAt, seeder.next).map(known));
+    if (behaviour.knowsAttackers === true) bootstrap.push(...attackers);
+    return {
+      host,
+      behaviour: i < seeds.length && options.wire === 'cometbft' ? { ...behaviour, seedMode: true } : behaviour,
+      key: identities[i]!,
+      bootstrap,
+      seed: fnv1a(`${options.seed}:node:${i}`),
+    };
+  });
 
   const ctx: SimContext = { network, metrics, wire: options.wire, model, stores: new Map() };
   const nodes: (SimNode | undefined)[] = new Array<SimNode | undefined>(total).fill(undefined);
@@ -136,16 +163,13 @@ export async function runSimulation(options: SimOptions): Promise<SimSummary> {
     }
   };
 
-  // Boot: every node starts at a seeded moment of the first minute; seeds first, at time 0.
-  const boot = root.fork('boot');
-  for (let i = 0; i < total; i++) {
-    const at = i < seeds.length ? 0 : Math.floor(boot.next() * START_SPREAD_MS);
-    scheduler.setTimer(at, () => track(startNode(i)));
-  }
+  for (let i = 0; i < total; i++) scheduler.setTimer(bootAt[i]!, () => track(startNode(i)));
   for (const event of plan.events) scheduler.setTimer(event.atMs, () => apply(event));
 
   const observer = new Observer(ips, plan.honest, root.fork('observer').next);
-  const views = (): NodeView[] => nodes.map((node, index) => ({ index, honest: index < plan.honest, node }));
+  // Measured: honest nodes other than the seeds (seeds are infrastructure; CometBFT's hang up on purpose).
+  const views = (): NodeView[] =>
+    nodes.map((node, index) => ({ index, honest: index >= SEED_NODES && index < plan.honest, node }));
   const budgetPerMs = (TIMER_BUDGET_PER_NODE_SECOND * total) / 1000;
   let exhausted = false;
   let last = 0;
@@ -158,7 +182,7 @@ export async function runSimulation(options: SimOptions): Promise<SimSummary> {
     }
     const sample = observer.sample(t / 1000, views());
     log.record(EventKind.Sample, t, sample.largestComponentFraction, sample.peers.mean);
-    options.onSample?.(t / 1000, durationMs / 1000);
+    options.onSample?.(t / 1000, durationMs / 1000, nodes);
   }
   const virtualEnd = scheduler.now();
 

@@ -89,6 +89,7 @@ async function buildCometbft(ctx: SimContext, spec: SimNodeSpec, generation: num
       random: random.next,
       ephemeralKeys: ephemeralSource(random),
       ...(b.pex === undefined ? {} : { pexOverrides: b.pex }),
+      ...(b.seedMode === true ? { seedMode: true } : {}),
       metrics: ctx.metrics,
     });
   }
@@ -97,6 +98,7 @@ async function buildCometbft(ctx: SimContext, spec: SimNodeSpec, generation: num
     spec,
     limits: policyLimits(policy, policy.options.maxOutboundPerGroup, 'slash16'),
     router: node.router,
+    inner: node,
     start: () => node.start(),
     stop: () => node.stop(),
     crash: async () => {
@@ -133,6 +135,7 @@ async function buildZcash(ctx: SimContext, spec: SimNodeSpec, generation: number
     // Zebra limits outbound connections per IP, not per /16: one per group where a group is an IP.
     limits: policyLimits(node.policy, 1, 'ip'),
     router: node.router,
+    inner: node,
     start: () => node.start(),
     stop: () => node.stop(),
     crash: async () => {
