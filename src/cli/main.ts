@@ -11,6 +11,7 @@ import { registerKeygen } from './commands/keygen.ts';
 import { registerNode } from './commands/node.ts';
 import { registerObserve } from './commands/observe.ts';
 import { registerStatus } from './commands/status.ts';
+import { registerSim } from './commands/sim.ts';
 import { registerTestnet } from './commands/testnet.ts';
 
 /**
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerDecode(program);
   registerKeygen(program);
   registerStatus(program);
+  registerSim(program);
   for (const command of program.commands) command.exitOverride().showSuggestionAfterError(true);
   return program;
 }

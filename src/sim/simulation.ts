@@ -130,7 +130,7 @@ export async function runSimulation(options: SimOptions): Promise<SimSummary> {
         log.record(u.status === 'up' ? EventKind.PeerUp : EventKind.PeerDown, i, fnv1a(u.id), scheduler.now());
       }),
     );
-    log.record(EventKind.NodeStart, i, generations[i]!, scheduler.now());
+    log.record(EventKind.NodeStart, i, generations[i], scheduler.now());
     node.start();
   };
   const stopNode = async (i: number, crash: boolean): Promise<void> => {

@@ -93,10 +93,11 @@ async function buildCometbft(ctx: SimContext, spec: SimNodeSpec, generation: num
       metrics: ctx.metrics,
     });
   }
-  const policy = node.peerManager.policy as TendermintPolicy;
+  const policy = node.peerManager.policy;
+  const perGroup = policy instanceof TendermintPolicy ? policy.options.maxOutboundPerGroup : Number.POSITIVE_INFINITY;
   return {
     spec,
-    limits: policyLimits(policy, policy.options.maxOutboundPerGroup, 'slash16'),
+    limits: policyLimits(policy, perGroup, 'slash16'),
     router: node.router,
     inner: node,
     start: () => node.start(),

@@ -89,12 +89,28 @@ test('right-way imports pass', () => {
   );
 });
 
+test('the simulator sits above both slices and below the command line', () => {
+  assert.equal(layerOf('sim/simulation.ts'), 'sim');
+  assert.deepEqual(
+    lint(
+      'sim/x.ts',
+      "import { X } from '../zcash/node/zcash-node.ts';\nimport { Y } from '../cometbft/node/cometbft-node.ts';\nimport { Z } from '../engine/router/router.ts';\n",
+    ),
+    [],
+  );
+  assert.equal(lint('sim/x.ts', "import { X } from '../cli/main.ts';\n").length, 1);
+  assert.equal(lint('engine/router/x.ts', "import { X } from '../../sim/simulation.ts';\n").length, 1);
+  assert.equal(lint('zcash/node/x.ts', "import { X } from '../../sim/scheduler.ts';\n").length, 1);
+  assert.deepEqual(lint('cli/commands/x.ts', "import { X } from '../../sim/simulation.ts';\n"), []);
+});
+
 test("the project's ESLint config applies the rule to every file in src/", async () => {
   const eslint = new ESLint({ cwd: repoRoot });
   for (const file of [
     'src/engine/router/router.ts',
     'src/zcash/wire/codec.ts',
     'src/cometbft/wire/cometbft-connection.ts',
+    'src/sim/simulation.ts',
   ]) {
     const config = (await eslint.calculateConfigForFile(file)) as { rules: Record<string, unknown[]> };
     assert.deepEqual(config.rules['peerwire/layers']?.[0], 2, file);
