@@ -70,7 +70,7 @@ async function buildCometbft(ctx: SimContext, spec: SimNodeSpec, generation: num
       policy: new TendermintPolicy({ maxOutgoing: maxOutbound, maxIncoming: maxInbound, maxConnected: maxOutbound + maxInbound }),
       store,
       bootstrap,
-      addressExchange: { ...COMETBFT_PEX_RULES, targetPeers: maxOutbound, ...b.pex, codec: pexCodec },
+      addressExchange: { ...COMETBFT_PEX_RULES, targetPeers: maxOutbound, seedMode: b.seedMode === true, ...b.pex, codec: pexCodec },
       clock: ctx.network.scheduler,
       random: random.next,
       metrics: ctx.metrics,
