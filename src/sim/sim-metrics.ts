@@ -6,12 +6,15 @@
 
 import type { Counter, Gauge, Histogram, Labels, Metrics, MetricOptions } from '../core/metrics.ts';
 
-const noopGauge: Gauge = { set: () => undefined, inc: () => undefined, dec: () => undefined };
+const noopGauge: Gauge = { set: () => undefined, inc: () => undefined, dec: () => undefined, remove: () => undefined };
 const noopHistogram: Histogram = { observe: () => undefined };
+
+/** Per-peer labels are summed over (a network-wide total per peer would be a remote-keyed map). */
+const PER_PEER_LABELS: ReadonlySet<string> = new Set(['peer_id']);
 
 function labelKey(labels: Labels | undefined): string {
   if (labels === undefined) return '';
-  const keys = Object.keys(labels).sort();
+  const keys = Object.keys(labels).filter((k) => !PER_PEER_LABELS.has(k)).sort();
   return keys.map((k) => `${k}=${String(labels[k])}`).join(',');
 }
 
@@ -20,18 +23,19 @@ export class SimMetrics implements Metrics {
   private readonly handles = new Map<string, Counter>();
 
   counter(options: MetricOptions): Counter {
-    let handle = this.handles.get(options.name);
-    if (handle === undefined) {
-      const values = new Map<string, number>();
-      this.counters.set(options.name, values);
-      handle = {
-        inc: (labels?: Labels, value = 1) => {
-          const key = labelKey(labels);
-          values.set(key, (values.get(key) ?? 0) + value);
-        },
-      };
-      this.handles.set(options.name, handle);
-    }
+    const existing = this.handles.get(options.name);
+    if (existing !== undefined) return existing;
+    const values = new Map<string, number>();
+    this.counters.set(options.name, values);
+    const handle: Counter = {
+      inc: (labels?: Labels, value = 1) => {
+        const key = labelKey(labels);
+        values.set(key, (values.get(key) ?? 0) + value);
+      },
+      // Totals are kept when a peer's series would be removed: the summary counts the whole run.
+      remove: () => undefined,
+    };
+    this.handles.set(options.name, handle);
     return handle;
   }
 

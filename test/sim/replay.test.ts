@@ -44,7 +44,7 @@ test('CometBFT: one seed gives the same event log hash in this process and in tw
 });
 
 test('Zcash: one seed gives the same event log hash twice; the churn scenario replays too', async () => {
-  const options: SimOptions = { ...SMALL, wire: 'zcash', seed: 3, scenario: 'churn', virtualHours: 0.5 };
+  const options: SimOptions = { ...SMALL, wire: 'zcash', seed: 3, scenario: 'churn', virtualHours: 0.25 };
   const a = await runSimulation(options);
   const b = await runSimulation(options);
   assert.ok(a.plannedEvents > 0, 'churn planned node departures');
