@@ -9,8 +9,8 @@
 // - partition: from one third to two thirds of the run the Americas cannot reach the rest of the
 //   world (every link across is cut, new ones hang); then the partition heals.
 // - eclipse: 10% extra nodes (at least 20) in ONE /16 that know each other (their PEX answers and
-//   address books are full of attacker addresses: address poisoning), dial every honest node they
-//   learn and accept everyone. The attack fails if no honest node ends up with only attackers as
+//   address books are full of attacker addresses: address poisoning), keep five times the honest
+//   outbound count and accept everyone. The attack fails if no honest node ends up with only attackers as
 //   outbound peers, and each honest node keeps at most its per-group limit of attacker outbound peers.
 // - flood: 5% extra nodes that ask for addresses ten times a second (CometBFT PEX requests; Zcash
 //   getaddr) and redial at once; honest nodes should ban or starve them without losing connectivity.
@@ -32,6 +32,8 @@ const CHURN_MEAN_DOWN_MS = 5 * 60_000;
 /** Attackers: eclipse 10% (at least 20), flood 5% (at least 5) of the honest count. */
 const ECLIPSE_SHARE = 0.1;
 const ECLIPSE_MIN = 20;
+/** Outbound connections an eclipse attacker keeps: five times an honest CometBFT node's ten. */
+const ECLIPSE_ATTACKER_OUTBOUND = 50;
 const FLOOD_SHARE = 0.05;
 const FLOOD_MIN = 5;
 /** A flooder's request pace (ms): 100× faster than CometBFT's 10 s minimum. */
@@ -85,7 +87,7 @@ export function planScenario(name: ScenarioName, nodes: number, durationMs: numb
   } else if (name === 'eclipse') {
     const count = Math.max(ECLIPSE_MIN, Math.round(nodes * ECLIPSE_SHARE));
     for (let i = 0; i < count; i++) {
-      behaviours.push({ kind: 'attacker', maxOutbound: nodes, maxInbound: nodes, knowsAttackers: true });
+      behaviours.push({ kind: 'attacker', maxOutbound: ECLIPSE_ATTACKER_OUTBOUND, maxInbound: nodes, knowsAttackers: true });
     }
   } else if (name === 'flood') {
     const count = Math.max(FLOOD_MIN, Math.round(nodes * FLOOD_SHARE));
