@@ -26,6 +26,11 @@ import {
 
 /** CometBFT's chain id in the simulation (any id works; all nodes share it). */
 const SIM_CHAIN_ID = 'sim-chain';
+/**
+ * Overload shedding off: it samples the real event loop's utilisation, which in a simulation is the
+ * load of every node at once and of the simulator (the local testnet turns it off for the same reason).
+ */
+const SIM_ADMISSION = { overloadThreshold: 1 } as const;
 
 /** Builds one generation of a node (not started). */
 export async function buildNode(ctx: SimContext, spec: SimNodeSpec, generation: number): Promise<SimNode> {
@@ -90,6 +95,7 @@ async function buildCometbft(ctx: SimContext, spec: SimNodeSpec, generation: num
       ephemeralKeys: ephemeralSource(random),
       ...(b.pex === undefined ? {} : { pexOverrides: b.pex }),
       ...(b.seedMode === true ? { seedMode: true } : {}),
+      admission: SIM_ADMISSION,
       metrics: ctx.metrics,
     });
   }
@@ -129,6 +135,7 @@ async function buildZcash(ctx: SimContext, spec: SimNodeSpec, generation: number
     key: spec.key,
     clock: ctx.network.scheduler,
     random: random.next,
+    admission: SIM_ADMISSION,
     metrics: ctx.metrics,
   });
   return {
