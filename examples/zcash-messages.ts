@@ -11,9 +11,10 @@ const arrived = new Promise<Transaction>((resolve) => (received = resolve));
 const alice = await ZcashNode.create({
   network: ZCASH_REGTEST,
   listen: { host: '127.0.0.1', port: 0 },
+  localNetwork: true, // two nodes on one host: loopback peers, several per IP
   onTransaction: (tx) => received(tx),
 });
-const bob = await ZcashNode.create({ network: ZCASH_REGTEST, listen: { host: '127.0.0.1', port: 0 }, peers: [alice.address!] });
+const bob = await ZcashNode.create({ network: ZCASH_REGTEST, listen: { host: '127.0.0.1', port: 0 }, localNetwork: true, peers: [alice.address!] });
 const transactions = bob.router.openChannel(ZcashChannel.Transactions, zcashMessageCodec);
 alice.start();
 bob.start();
