@@ -295,7 +295,10 @@ export class Router implements ChannelHost {
           }),
         );
       }
-      const next = this.peerManager.nextDialTime();
+      // At the concurrency cap only a finishing dial (which notifies dialWake) can free a slot: waking
+      // at the next dial time would spin while an address is eligible now (found by the simulator).
+      const atCap = this.dialsInFlight >= this.options.maxConcurrentDials;
+      const next = atCap ? undefined : this.peerManager.nextDialTime();
       const sleepMs = next === undefined ? undefined : Math.max(0, next - this.clock.now());
       await this.dialWake.wait(signal, this.clock, sleepMs);
     });
@@ -331,7 +334,8 @@ export class Router implements ChannelHost {
         metrics: this.metrics,
         logger: this.logger,
         handshake: (c) => this.handshake(c, address.id),
-        admit: (info) => this.admission.claimIp(conn, this.peers.has(info.id), () => this.peerManager.dialed(address, info)),
+        admit: (info) =>
+          this.admission.claimIp(conn, this.peers.has(info.id), () => this.peerManager.dialed(address, info)),
         forget: (c) => this.forget(c),
         onHandshakeFailed: (error) => this.safely(() => this.peerManager.dialFailed(address, error)),
       },
@@ -378,7 +382,10 @@ export class Router implements ChannelHost {
             this.admission.handshakeEnded(pending, outcome);
           }
         },
-        admit: (info) => this.admission.claimIp(conn, this.peers.has(info.id), () => this.peerManager.accepted(info.id, info)),
+        admit: (info) =>
+          this.admission.claimIp(conn, this.peers.has(info.id), () =>
+            this.peerManager.accepted(info.id, info),
+          ),
         forget: (c) => this.forget(c),
       },
     );
