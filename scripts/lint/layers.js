@@ -5,159 +5,58 @@
 import { dirname, relative, resolve, sep } from 'node:path';
 
 /**
- * Each layer and the layers it may import (besides itself). A layer is the first folder below src/
- * that is listed here, the longest match winning; a file directly in a slice folder (its index.ts)
- * is that slice's public surface and may import the whole slice.
+ * Each layer names the layers it builds on directly; it may import those and everything they may
+ * import (LAYERS below is that closure). A layer is the first folder below src/ that is listed
+ * here, the longest match winning; a file directly in a slice folder (its index.ts) is that slice's
+ * public surface and may import the whole slice.
  */
-export const LAYERS = {
+const BUILDS_ON = {
   core: [],
   transport: ['core'],
-  'engine/peers': ['core', 'transport'],
-  'engine/router': ['core', 'transport', 'engine/peers'],
-  'engine/services': ['core', 'transport', 'engine/peers', 'engine/router'],
-  'engine/node': ['core', 'transport', 'engine/peers', 'engine/router', 'engine/services'],
-  engine: ['core', 'transport', 'engine/peers', 'engine/router', 'engine/services', 'engine/node'],
-  index: ['core', 'transport', 'engine/peers', 'engine/router', 'engine/services', 'engine/node', 'engine'],
+  'engine/peers': ['transport'],
+  'engine/router': ['engine/peers'],
+  'engine/services': ['engine/router'],
+  'engine/node': ['engine/services'],
+  engine: ['engine/node'],
+  index: ['engine'],
   // The plain test wire: a wire imports only core and transport.
-  plain: ['core', 'transport'],
+  plain: ['transport'],
   // CometBFT slice: the wire (generated protobuf types are data definitions it may use), the codecs
   // of the standard channels, PEX as a service on the engine, the node assembly.
   'cometbft/gen': [],
-  'cometbft/wire': ['core', 'transport', 'cometbft/gen'],
-  'cometbft/channels': ['core', 'transport', 'cometbft/gen', 'cometbft/wire'],
-  'cometbft/pex': [
-    'core',
-    'transport',
-    'engine/peers',
-    'engine/router',
-    'engine/services',
-    'cometbft/gen',
-    'cometbft/wire',
-    'cometbft/channels',
-  ],
-  'cometbft/node': [
-    'core',
-    'transport',
-    'engine/peers',
-    'engine/router',
-    'engine/services',
-    'engine/node',
-    'cometbft/gen',
-    'cometbft/wire',
-    'cometbft/channels',
-    'cometbft/pex',
-  ],
-  cometbft: [
-    'core',
-    'transport',
-    'engine/peers',
-    'engine/router',
-    'engine/services',
-    'engine/node',
-    'cometbft/gen',
-    'cometbft/wire',
-    'cometbft/channels',
-    'cometbft/pex',
-    'cometbft/node',
-  ],
+  'cometbft/wire': ['transport', 'cometbft/gen'],
+  'cometbft/channels': ['cometbft/wire'],
+  'cometbft/pex': ['engine/services', 'cometbft/channels'],
+  'cometbft/node': ['engine/node', 'cometbft/pex'],
+  cometbft: ['cometbft/node'],
   // Zcash slice: encoding → chain data and network parameters → wire messages → handshake →
   // connection (together the wire: core and transport only) → Zebra policy → services → node.
   'zcash/encoding': ['core'],
-  'zcash/chain': ['core', 'zcash/encoding'],
-  'zcash/params': ['core', 'zcash/encoding'],
-  'zcash/wire': ['core', 'zcash/encoding', 'zcash/chain', 'zcash/params'],
-  'zcash/handshake': ['core', 'transport', 'zcash/encoding', 'zcash/chain', 'zcash/params', 'zcash/wire'],
-  'zcash/connection': [
-    'core',
-    'transport',
-    'zcash/encoding',
-    'zcash/chain',
-    'zcash/params',
-    'zcash/wire',
-    'zcash/handshake',
-  ],
-  'zcash/policy': [
-    'core',
-    'transport',
-    'engine/peers',
-    'zcash/encoding',
-    'zcash/chain',
-    'zcash/params',
-    'zcash/wire',
-  ],
-  'zcash/services': [
-    'core',
-    'transport',
-    'engine/peers',
-    'engine/router',
-    'zcash/encoding',
-    'zcash/chain',
-    'zcash/params',
-    'zcash/wire',
-    'zcash/handshake',
-    'zcash/connection',
-    'zcash/policy',
-  ],
-  'zcash/node': [
-    'core',
-    'transport',
-    'engine/peers',
-    'engine/router',
-    'engine/services',
-    'engine/node',
-    'zcash/encoding',
-    'zcash/chain',
-    'zcash/params',
-    'zcash/wire',
-    'zcash/handshake',
-    'zcash/connection',
-    'zcash/policy',
-    'zcash/services',
-  ],
-  zcash: [
-    'core',
-    'transport',
-    'engine/peers',
-    'engine/router',
-    'engine/services',
-    'engine/node',
-    'zcash/encoding',
-    'zcash/chain',
-    'zcash/params',
-    'zcash/wire',
-    'zcash/handshake',
-    'zcash/connection',
-    'zcash/policy',
-    'zcash/services',
-    'zcash/node',
-  ],
+  'zcash/chain': ['zcash/encoding'],
+  'zcash/params': ['zcash/encoding'],
+  'zcash/wire': ['zcash/chain', 'zcash/params'],
+  'zcash/handshake': ['transport', 'zcash/wire'],
+  'zcash/connection': ['zcash/handshake'],
+  'zcash/policy': ['engine/peers', 'zcash/wire'],
+  'zcash/services': ['engine/router', 'zcash/connection', 'zcash/policy'],
+  'zcash/node': ['engine/node', 'zcash/services'],
+  zcash: ['zcash/node'],
   // The simulator runs whole node assemblies of both networks over an in-memory internet.
-  sim: [
-    'core',
-    'transport',
-    'engine/peers',
-    'engine/router',
-    'engine/services',
-    'engine/node',
-    'engine',
-    'plain',
-    'cometbft/gen',
-    'cometbft/wire',
-    'cometbft/channels',
-    'cometbft/pex',
-    'cometbft/node',
-    'cometbft',
-    'zcash/encoding',
-    'zcash/chain',
-    'zcash/params',
-    'zcash/wire',
-    'zcash/handshake',
-    'zcash/connection',
-    'zcash/policy',
-    'zcash/services',
-    'zcash/node',
-    'zcash',
-  ],
+  sim: ['engine', 'plain', 'cometbft', 'zcash'],
+};
+
+function closure(layer, seen = new Set()) {
+  for (const below of BUILDS_ON[layer]) {
+    if (seen.has(below)) continue;
+    seen.add(below);
+    closure(below, seen);
+  }
+  return seen;
+}
+
+/** Each layer and every layer it may import (besides itself). */
+export const LAYERS = {
+  ...Object.fromEntries(Object.keys(BUILDS_ON).map((layer) => [layer, [...closure(layer)]])),
   // The command line may use everything.
   cli: ['*'],
 };
