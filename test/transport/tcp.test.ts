@@ -2,7 +2,6 @@
 // chosen source address, and the bounded accept backlog.
 
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { describe, it } from 'node:test';
 import { ErrorCode, PeerwireError } from '../../src/core/errors.ts';
 import { PromMetrics } from '../../src/core/prom-metrics.ts';
@@ -11,23 +10,14 @@ import { TcpCarrier } from '../../src/transport/tcp-carrier.ts';
 import type { Endpoint } from '../../src/transport/types.ts';
 import { tcpTransport } from '../../src/plain/transports.ts';
 import { expectCode, LONG_MS, localNode, runTransportCompliance, turn } from './compliance.ts';
+import { freeLoopbackPort } from '../helpers/ports.ts';
 
 const loopback = (): Endpoint => ({ protocol: 'tcp', host: '127.0.0.1', port: 0 });
-
-/** A port that was free a moment ago (bound, then released). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  assert.ok(address !== null && typeof address === 'object');
-  return address.port;
-}
 
 runTransportCompliance('tcp + plain', () => ({
   create: () => tcpTransport(),
   listenEndpoint: () => loopback(),
-  unreachableEndpoint: async () => ({ protocol: 'tcp', host: '127.0.0.1', port: await freePort() }),
+  unreachableEndpoint: async () => ({ protocol: 'tcp', host: '127.0.0.1', port: await freeLoopbackPort() }),
   createCarrier: () => new TcpCarrier(),
 }));
 

@@ -26,7 +26,7 @@ import type { Direction, LocalNode } from '../../transport/types.ts';
 import { RESOLVED } from './drain-waiters.ts';
 import type { DelimitedReader } from './mconnection/delimited-reader.ts';
 import { MConnectionCore } from './mconnection/mconnection-core.ts';
-import { MConnectionPump, RAW_SEND_MAX_BYTES, mapWireError } from './mconnection-pump.ts';
+import { MConnectionPump, mapWireError } from './mconnection-pump.ts';
 import {
   acceptRemote,
   buildLocalNodeInfo,
@@ -50,6 +50,11 @@ export const DEFAULT_NODE_INFO_TIMEOUT_MS = 3_000;
  * key until it has ours; 4 KiB tolerates odd chunking and refuses a flood.
  */
 const MAX_EARLY_BYTES = 4 * 1024;
+/**
+ * The inbox's hard limit is sized for at least a message this large (the Inbox default, 4 MiB), even
+ * when every channel's capacity is smaller: the limit only guards against a carrier that ignores pause.
+ */
+const MIN_INBOX_MESSAGE_BYTES = 4 * 1024 * 1024;
 /** A graceful close writes what is queued, up to this many high-water marks beyond what is buffered. */
 const GRACEFUL_FLUSH_MARKS = 4;
 
@@ -83,11 +88,6 @@ export interface CometbftConnectionOptions extends NodeInfoOptions {
    * takes (up to its low-water mark).
    */
   readonly pacing?: boolean;
-  /**
-   * TEST ONLY: send on channels we did not declare or the peer did not advertise (raw packets, outside
-   * the scheduler), to exercise a receiver's limits. Never set it in a node. Default false.
-   */
-  readonly sendOnAnyChannel?: boolean;
 }
 
 /** Counters shared by every connection of one wire. */
@@ -172,7 +172,7 @@ export class CometbftConnection extends ConnectionShell<HandshakeExtras> {
         : { ephemeralPrivateKey: this.options.ephemeralKeys(X25519_KEY_BYTES) }),
     });
     const largest = descriptors.reduce((max, d) => Math.max(max, d.recvMessageCapacity ?? 0), 0);
-    this.openInbox(Math.max(largest, RAW_SEND_MAX_BYTES));
+    this.openInbox(Math.max(largest, MIN_INBOX_MESSAGE_BYTES));
     this.dialedId = extras?.dialedId;
     this.phase = 'secret';
     this.startPhaseDeadline(
@@ -304,9 +304,6 @@ export class CometbftConnection extends ConnectionShell<HandshakeExtras> {
     const pump = this.pump!;
     if (this.peerChannels.has(channelId) && this.localChannels.has(channelId))
       return pump.send(channelId, bytes);
-    if (this.options.sendOnAnyChannel === true) {
-      return this.localChannels.has(channelId) ? pump.send(channelId, bytes) : pump.sendRaw(channelId, bytes);
-    }
     this.metrics.dropped.inc({
       reason: this.localChannels.has(channelId) ? 'peer-lacks-channel' : 'not-local',
     });

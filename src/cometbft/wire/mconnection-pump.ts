@@ -13,7 +13,6 @@ import type { ByteLink } from '../../transport/byte-link.ts';
 import { DrainWaiters, RESOLVED } from './drain-waiters.ts';
 import type { MConnectionCore } from './mconnection/mconnection-core.ts';
 import { MConnErrorCode } from './mconnection/mconn-errors.ts';
-import { encodePacket, MAX_PACKET_MSG_PAYLOAD_SIZE } from './mconnection/packet-codec.ts';
 import type { SecretSession } from './secret-connection/session.ts';
 
 /**
@@ -35,8 +34,6 @@ export const LINK_LOW_WATER_BYTES = FLUSH_BATCH_BYTES;
  * caller that waits for drained() after a false send() holds a handful; past this it ignores backpressure.
  */
 export const MAX_OVERFLOW_MESSAGES = 1024;
-/** Largest message the test-only raw send path takes (it bypasses the channel descriptors). */
-export const RAW_SEND_MAX_BYTES = 4 * 1024 * 1024;
 
 let flushScratch = new Uint8Array(FLUSH_BATCH_BYTES);
 /** The one-element chunk list handed to seal(), reused. */
@@ -55,7 +52,6 @@ export class MConnectionPump {
   private waitingForLink = false;
   private overflow: Map<number, Uint8Array[]> | undefined;
   private overflowCount = 0;
-  private rawPackets: Uint8Array[] = [];
   private readonly waiters = new DrainWaiters();
   private timer: Timer | undefined;
   private timerAt = 0;
@@ -120,24 +116,6 @@ export class MConnectionPump {
     return false;
   }
 
-  /** TEST ONLY: raw PacketMsgs on a channel outside our descriptors (to exercise a receiver's checks). */
-  sendRaw(channelId: number, bytes: Uint8Array): boolean {
-    if (bytes.length > RAW_SEND_MAX_BYTES) {
-      throw new PeerwireError(ErrorCode.FrameTooLarge, `raw message over ${RAW_SEND_MAX_BYTES} bytes`, {
-        action: 'transient',
-      });
-    }
-    let offset = 0;
-    do {
-      const end = Math.min(bytes.length, offset + MAX_PACKET_MSG_PAYLOAD_SIZE);
-      const data = bytes.subarray(offset, end);
-      this.rawPackets.push(encodePacket({ kind: 'msg', channelId, eof: end === bytes.length, data }, true));
-      offset = end;
-    } while (offset < bytes.length);
-    this.scheduleFlush();
-    return this.writable;
-  }
-
   drained(signal?: AbortSignal): Promise<void> {
     if (this.stopped || this.isDrained()) return RESOLVED;
     const wait = this.waiters.wait(signal);
@@ -164,7 +142,6 @@ export class MConnectionPump {
     this.core.close(reason);
     this.overflow = undefined;
     this.overflowCount = 0;
-    this.rawPackets = [];
     this.waiters.wakeAll();
   }
 
@@ -198,11 +175,6 @@ export class MConnectionPump {
   private writePending(limit: number): void {
     const core = this.core;
     const link = this.link;
-    if (this.rawPackets.length > 0) {
-      const raw = this.rawPackets;
-      this.rawPackets = [];
-      link.write(this.session.seal(raw));
-    }
     for (;;) {
       if (this.overflowCount > 0) this.moveOverflow();
       const room = limit - link.bufferedBytes;
@@ -246,7 +218,6 @@ export class MConnectionPump {
     return (
       this.link.bufferedBytes < this.hwm &&
       this.overflowCount === 0 &&
-      this.rawPackets.length === 0 &&
       !this.core.hasPendingSend()
     );
   }

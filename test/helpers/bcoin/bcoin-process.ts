@@ -3,8 +3,8 @@
 // the process on stop (SIGTERM, then SIGKILL if it lingers).
 
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { freeLoopbackPort } from '../ports.ts';
 
 const LAUNCHER = fileURLToPath(new URL('./run-bcoin.cjs', import.meta.url));
 
@@ -17,15 +17,7 @@ const REFUSED_PORTS = new Set([8232, 18232, 18344, 8033, 18033, 16125, 26125]);
 /** A currently free 127.0.0.1 TCP port outside Zebra's refused set. */
 export async function freePort(): Promise<number> {
   for (;;) {
-    const port = await new Promise<number>((resolve, reject) => {
-      const server = createServer();
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => {
-        const address = server.address();
-        const p = typeof address === 'object' && address !== null ? address.port : 0;
-        server.close(() => resolve(p));
-      });
-    });
+    const port = await freeLoopbackPort();
     if (!REFUSED_PORTS.has(port)) return port;
   }
 }
