@@ -7,18 +7,31 @@
 // dirty entries are re-keyed just before the next walk (an entry loaded from the store is filled in
 // after it is created, so keying it at creation would be wrong). Each entry's key is the snapshot the
 // policy computed when it was last placed, so its old position can be found after the record changed.
-// Memory: one slot per book entry plus the dirty set, both bounded by the book's size.
+// A removed or re-keyed entry's old slot is not spliced out: it is marked dead and skipped, and the
+// array is compacted once dead slots outnumber live ones (amortised O(1) per removal). A dial moves the
+// best entry, at the front, to the back; splicing it out of a 5,000-slot array moved every other slot
+// and was the largest cost of a dial. Dead slots keep their keys, so the array stays sorted for the
+// binary search. Memory: at most two slots per book entry plus a constant, and the dirty set, all
+// bounded by the book's size.
 
 import type { BookEntry } from './peer-book.ts';
 import type { DialOrder, PeerView } from './policy.ts';
 
 interface Slot {
   readonly entry: BookEntry;
-  key: unknown;
+  readonly key: unknown;
+  /** Left the book or re-keyed: skipped by walks, dropped at the next compaction. */
+  dead: boolean;
 }
 
+/** Dead slots tolerated before a compaction even in a tiny book (keeps small books from compacting often). */
+const MIN_DEAD_BEFORE_COMPACTION = 64;
+
 export class DialOrderIndex {
-  private readonly slots: Slot[] = [];
+  /** Sorted by key; slots before `start` are all dead, later ones may be. */
+  private slots: Slot[] = [];
+  private start = 0;
+  private deadCount = 0;
   private readonly slotOf = new Map<BookEntry, Slot>();
   private readonly dirty = new Set<BookEntry>();
 
@@ -27,7 +40,13 @@ export class DialOrderIndex {
     private readonly view: (entry: BookEntry) => PeerView,
   ) {}
 
+  /** Entries placed (live slots). */
   get size(): number {
+    return this.slots.length - this.deadCount;
+  }
+
+  /** Slots held, dead ones included (bounded by twice the size plus a constant). */
+  get capacity(): number {
     return this.slots.length;
   }
 
@@ -42,30 +61,36 @@ export class DialOrderIndex {
     const slot = this.slotOf.get(entry);
     if (slot === undefined) return;
     this.slotOf.delete(entry);
-    this.unplace(slot);
+    this.kill(slot);
   }
 
   /** Entries best first. Do not change the book while walking (re-keying happens before the walk). */
   *walk(): IterableIterator<BookEntry> {
     this.refresh();
-    for (let i = 0; i < this.slots.length; i++) yield this.slots[i]!.entry;
+    for (let i = this.start; i < this.slots.length; i++) {
+      const slot = this.slots[i]!;
+      if (!slot.dead) yield slot.entry;
+    }
   }
 
   private refresh(): void {
-    if (this.dirty.size === 0) return;
-    for (const entry of this.dirty) {
-      const old = this.slotOf.get(entry);
-      if (old !== undefined) this.unplace(old);
-      const slot: Slot = { entry, key: this.order.key(this.view(entry)) };
-      this.slotOf.set(entry, slot);
-      this.slots.splice(this.lowerBound(slot.key), 0, slot);
+    if (this.dirty.size > 0) {
+      for (const entry of this.dirty) {
+        const old = this.slotOf.get(entry);
+        if (old !== undefined) this.kill(old);
+        const slot: Slot = { entry, key: this.order.key(this.view(entry)), dead: false };
+        this.slotOf.set(entry, slot);
+        this.slots.splice(this.lowerBound(slot.key), 0, slot);
+      }
+      this.dirty.clear();
     }
-    this.dirty.clear();
+    if (this.deadCount > Math.max(MIN_DEAD_BEFORE_COMPACTION, this.size)) this.compact();
+    while (this.start < this.slots.length && this.slots[this.start]!.dead) this.start++;
   }
 
-  /** The first position whose key is not before `key`. */
+  /** The first position (from `start`) whose key is not before `key`. */
   private lowerBound(key: unknown): number {
-    let lo = 0;
+    let lo = this.start;
     let hi = this.slots.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
@@ -75,17 +100,15 @@ export class DialOrderIndex {
     return lo;
   }
 
-  private unplace(slot: Slot): void {
-    const at = this.positionOf(slot);
-    if (at >= 0) this.slots.splice(at, 1);
+  private kill(slot: Slot): void {
+    if (slot.dead) return;
+    slot.dead = true;
+    this.deadCount++;
   }
 
-  /** Where a placed slot sits: its key's lower bound, then along equal keys to the slot itself. */
-  private positionOf(slot: Slot): number {
-    for (let i = this.lowerBound(slot.key); i < this.slots.length; i++) {
-      if (this.slots[i] === slot) return i;
-    }
-    // Unreachable while keys are immutable snapshots; a linear search keeps the index consistent anyway.
-    return this.slots.indexOf(slot);
+  private compact(): void {
+    this.slots = this.slots.filter((slot) => !slot.dead);
+    this.start = 0;
+    this.deadCount = 0;
   }
 }

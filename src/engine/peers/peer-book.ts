@@ -79,11 +79,14 @@ export class PeerBook {
     return entry;
   }
 
-  /** Writes the entry's record through to the store (a copy: the store may serialise it later). */
+  /**
+   * Writes the entry's record through to the store. No copy here: put() takes its own snapshot
+   * (PeerStore's contract), and a second copy per save was a fifth of a Zcash dial's cost.
+   */
   save(entry: BookEntry): void {
     this.watcher?.touched(entry);
     try {
-      this.store.put(structuredClone(entry.record));
+      this.store.put(entry.record);
     } catch (error) {
       // A closed or failing store must not break connection management: memory stays authoritative.
       this.logger.warn({ err: error, peer: entry.record.id }, 'peer store refused a write');

@@ -45,7 +45,10 @@ export interface PeerRecord {
 export interface PeerStore {
   /** Loads the last committed state. A corrupt store is reported once and replaced by an empty one. */
   load(): Promise<PeerRecord[]>;
-  /** Records a new or changed peer; persisted by the next flush. */
+  /**
+   * Records a new or changed peer; persisted by the next flush. Takes a snapshot before returning
+   * (a copy or its serialised form): the caller keeps the record and goes on changing it.
+   */
   put(record: PeerRecord): void;
   delete(id: NodeId): void;
   /** Commits every pending change atomically (crash-safe: a crash leaves the old or the new state). */

@@ -34,7 +34,13 @@ export interface OrderKey {
 
 const NEVER = Number.NEGATIVE_INFINITY;
 
-export function orderKey(socket: SocketAddr, meta: MetaAddr | undefined, network: NetworkParams): OrderKey {
+/** The sort key of a book entry; `ipKey` is ipSortKey(socket.ip) when the caller already has it. */
+export function orderKey(
+  socket: SocketAddr,
+  meta: MetaAddr | undefined,
+  network: NetworkParams,
+  ipKey: string = ipSortKey(socket.ip),
+): OrderKey {
   return {
     rank: reconnectionRank(meta?.lastConnectionState ?? 'never-attempted'),
     port: socket.port === network.defaultPort ? 0 : 1,
@@ -43,7 +49,7 @@ export function orderKey(socket: SocketAddr, meta: MetaAddr | undefined, network
     lastResponse: meta?.lastResponse ?? NEVER,
     negLastSeen: meta?.untrustedLastSeen === undefined ? Number.POSITIVE_INFINITY : -meta.untrustedLastSeen,
     negServices: meta?.services === undefined ? Number.POSITIVE_INFINITY : -Number(meta.services),
-    ip: ipSortKey(socket.ip),
+    ip: ipKey,
     socketPort: socket.port,
   };
 }

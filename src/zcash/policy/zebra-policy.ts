@@ -53,13 +53,7 @@ import {
 } from './book-address.ts';
 import * as Z from './constants.ts';
 import { ipBannedError, ipLimitError } from './errors.ts';
-import {
-  applyChange,
-  readMeta,
-  reconnectionRank,
-  writeMeta,
-  type MetaAddr,
-} from './meta-addr.ts';
+import { applyChange, readMeta, reconnectionRank, writeMeta, type MetaAddr } from './meta-addr.ts';
 import { compareKeys, orderKey, readyAt, type OrderKey } from './reconnection-order.ts';
 import { asMetaChange, metaChangeOf } from './meta-events.ts';
 import { sanitizeAll } from './sanitize.ts';
@@ -367,7 +361,10 @@ export class ZebraPolicy implements PeerPolicy {
     for (const p of peers) {
       const socket = this.socketOf(p);
       // Never advertise what a peer must not dial: on a public network, unroutable addresses stay ours.
-      if (socket !== undefined && dialableInScope({ protocol: 'tcp', host: socket.ip, port: socket.port }, scope))
+      if (
+        socket !== undefined &&
+        dialableInScope({ protocol: 'tcp', host: socket.ip, port: socket.port }, scope)
+      )
         entries.push({ addr: p.id, socket, meta: this.meta(p) });
     }
     const gossip = sanitizeAll(
@@ -421,7 +418,14 @@ export class ZebraPolicy implements PeerPolicy {
     const meta = this.meta(peer);
     const cached = this.keys.get(peer.record);
     if (cached !== undefined && cached.meta === meta) return cached.key;
-    const key = orderKey(this.socketOf(peer) ?? { ip: '::', port: 0 }, meta, this.options.network);
+    // A record's id (its socket address) never changes, so the IP part of its last key is reused:
+    // only the metadata changes between two keys of one record (a dial re-keys the dialed entry).
+    const key = orderKey(
+      this.socketOf(peer) ?? { ip: '::', port: 0 },
+      meta,
+      this.options.network,
+      cached?.key.ip,
+    );
     this.keys.set(peer.record, { meta, key });
     return key;
   }
