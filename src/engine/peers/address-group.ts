@@ -119,12 +119,49 @@ function classifyIpv6(b: Uint8Array): AddressClass {
   return 'routable';
 }
 
+/** What one host text is: its class and, for an IP literal, its subnet key (see subnetOf). */
+interface HostFacts {
+  readonly kind: AddressClass;
+  /** `ipv4:a.b` or `ipv6:xxxx:xxxx`; undefined for a name. */
+  readonly subnet: string | undefined;
+}
+
+/**
+ * Hosts classified so far. The dial planner asks for the class and group of every candidate address on
+ * every dial decision, and parsing the IP text each time was the top cost of a large network
+ * (docs/simulation.md, finding 3). The answer depends on the text alone, so it is computed once per
+ * host; the map is cleared when it reaches this size, which bounds it whatever peers gossip (a node's
+ * book holds at most a few thousand addresses, so a clear is rare).
+ */
+const HOST_FACTS_MAX = 16_384;
+const hostFacts = new Map<string, HostFacts>();
+
+function factsOf(host: string): HostFacts {
+  let facts = hostFacts.get(host);
+  if (facts !== undefined) return facts;
+  const bytes = ipBytes(host);
+  if (bytes === undefined) {
+    facts = { kind: 'name', subnet: undefined };
+  } else {
+    const kind = bytes.length === 4 ? classifyIpv4(bytes) : classifyIpv6(bytes);
+    facts = { kind, subnet: subnetOfBytes(bytes) };
+  }
+  if (hostFacts.size >= HOST_FACTS_MAX) hostFacts.clear();
+  hostFacts.set(host, facts);
+  return facts;
+}
+
+function subnetOfBytes(bytes: Uint8Array): string {
+  const v4 = bytes.length === 4 ? bytes : embeddedIpv4(bytes);
+  if (v4 !== undefined) return `ipv4:${v4[0]}.${v4[1]}`;
+  const hex = (i: number): string => ((bytes[i]! << 8) | bytes[i + 1]!).toString(16);
+  return `ipv6:${hex(0)}:${hex(2)}`;
+}
+
 /** The class of an address's host. */
 export function classifyAddress(address: NodeAddress): AddressClass {
   if (address.protocol === 'memory') return 'memory';
-  const bytes = ipBytes(address.host);
-  if (bytes === undefined) return 'name';
-  return bytes.length === 4 ? classifyIpv4(bytes) : classifyIpv6(bytes);
+  return factsOf(address.host).kind;
 }
 
 export interface AddressGroupOptions {
@@ -153,11 +190,7 @@ export function addressGroup(address: NodeAddress, options: AddressGroupOptions 
     (kind === 'loopback' && options.loopbackRoutable !== true)
   )
     return 'local';
-  const bytes = ipBytes(address.host)!;
-  const v4 = bytes.length === 4 ? bytes : embeddedIpv4(bytes);
-  if (v4 !== undefined) return `ipv4:${v4[0]}.${v4[1]}`;
-  const hex = (i: number): string => ((bytes[i]! << 8) | bytes[i + 1]!).toString(16);
-  return `ipv6:${hex(0)}:${hex(2)}`;
+  return factsOf(address.host).subnet!;
 }
 
 /**
@@ -204,10 +237,5 @@ export function isPrivateOrLoopback(address: NodeAddress): boolean {
  * own subnet.
  */
 export function subnetOf(host: string): string {
-  const bytes = ipBytes(host);
-  if (bytes === undefined) return `host:${host}`;
-  const v4 = bytes.length === 4 ? bytes : embeddedIpv4(bytes);
-  if (v4 !== undefined) return `ipv4:${v4[0]}.${v4[1]}`;
-  const hex = (i: number): string => ((bytes[i]! << 8) | bytes[i + 1]!).toString(16);
-  return `ipv6:${hex(0)}:${hex(2)}`;
+  return factsOf(host).subnet ?? `host:${host}`;
 }

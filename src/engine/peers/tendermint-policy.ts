@@ -138,10 +138,15 @@ export const TENDERMINT_DEFAULTS = Object.freeze({
   maxOutboundPerGroup: 1,
 });
 
+/** Address texts whose scope answer a policy remembers (a few times a full book: maxPeers × 16). */
+const SCOPE_CACHE_MAX = 8_192;
+
 export class TendermintPolicy implements PeerPolicy {
   readonly name = 'tendermint';
   readonly limits: ConnectionLimits;
   readonly options: Required<TendermintPolicyOptions>;
+  private readonly scopeCache = new Map<string, boolean>();
+  private readonly groupOpts: AddressGroupOptions;
 
   constructor(options: TendermintPolicyOptions = {}) {
     const d = TENDERMINT_DEFAULTS;
@@ -170,6 +175,7 @@ export class TendermintPolicy implements PeerPolicy {
       onlyPrivate: options.onlyPrivate ?? false,
     };
     const o = this.options;
+    this.groupOpts = Object.freeze({ loopbackRoutable: o.loopbackRoutable, privateRoutable: o.privateRoutable });
     validateBackoff(
       {
         minRetryTime: o.minRetryTime,
@@ -219,13 +225,26 @@ export class TendermintPolicy implements PeerPolicy {
    */
   notBefore(peer: PeerView, address: Readonly<PeerAddressRecord>, context: PolicyContext): number {
     if (peer.persistent || peer.record.policy?.configured === true) return context.now;
-    let parsed: NodeAddress;
+    return this.addressInScope(address.address) ? context.now : Number.POSITIVE_INFINITY;
+  }
+
+  /**
+   * inScope for an address's text, remembered: the dial planner asks for every candidate on every
+   * dial decision, and parsing each time was a top cost of large networks (docs/simulation.md). The
+   * options never change, so the answer depends on the text alone; the map is cleared at
+   * SCOPE_CACHE_MAX entries, which bounds it whatever peers gossip.
+   */
+  private addressInScope(text: string): boolean {
+    let known = this.scopeCache.get(text);
+    if (known !== undefined) return known;
     try {
-      parsed = parseNodeAddress(address.address);
+      known = this.inScope(parseNodeAddress(text));
     } catch {
-      return Number.POSITIVE_INFINITY;
+      known = false;
     }
-    return this.inScope(parsed) ? context.now : Number.POSITIVE_INFINITY;
+    if (this.scopeCache.size >= SCOPE_CACHE_MAX) this.scopeCache.clear();
+    this.scopeCache.set(text, known);
+    return known;
   }
 
   addressGroup(address: NodeAddress): string {
@@ -233,7 +252,7 @@ export class TendermintPolicy implements PeerPolicy {
   }
 
   private groupOptions(): AddressGroupOptions {
-    return { loopbackRoutable: this.options.loopbackRoutable, privateRoutable: this.options.privateRoutable };
+    return this.groupOpts;
   }
 
   maxOutboundPerGroup(_group: string): number {
