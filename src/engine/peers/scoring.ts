@@ -41,6 +41,27 @@ export function rankBy<T>(items: readonly T[], key: (item: T) => number, random:
 }
 
 /**
+ * The item rankBy would put first, in one pass: the highest `key`, ties chosen uniformly at random
+ * (reservoir sampling: the t-th tie replaces the choice with probability 1/t). Undefined when empty.
+ */
+export function pickHighest<T>(items: readonly T[], key: (item: T) => number, random: () => number): T | undefined {
+  let best: T | undefined;
+  let bestKey = Number.NEGATIVE_INFINITY;
+  let ties = 0;
+  for (const item of items) {
+    const k = key(item);
+    if (best === undefined || k > bestKey) {
+      best = item;
+      bestKey = k;
+      ties = 1;
+    } else if (k === bestKey && random() * ++ties < 1) {
+      best = item;
+    }
+  }
+  return best;
+}
+
+/**
  * Picks up to `limit` items without replacement, item i having weight `weight(i)` > 0
  * (Efraimidis-Spirakis: key = u^(1/w), keep the largest keys). Returned in descending key order.
  */

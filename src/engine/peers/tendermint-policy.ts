@@ -32,7 +32,7 @@ import type {
   PeerView,
   PolicyContext,
 } from './policy.ts';
-import { clampScore, MAX_SCORE, rankBy, weightedSample } from './scoring.ts';
+import { clampScore, MAX_SCORE, pickHighest, rankBy, weightedSample } from './scoring.ts';
 import type { PeerAddressRecord } from './types.ts';
 
 const SECOND = 1000;
@@ -305,17 +305,28 @@ export class TendermintPolicy implements PeerPolicy {
     return rankBy(evictable, (p) => -this.score(p), context.random);
   }
 
-  pruneOrder(peers: readonly PeerView[], context: PolicyContext): PeerView[] {
+  pruneOrder(peers: readonly PeerView[], context: PolicyContext, needed?: number): PeerView[] {
     // Worst score first; banned peers last, so a ban is forgotten only under real pressure;
     // peers without any dialable address first of all (they only carry a score).
     const now = context.now;
+    const key = (p: PeerView): number => {
+      const banned = (p.record.bannedUntil ?? 0) > now ? 2 ** 18 : 0;
+      const empty = p.record.addresses.length === 0 && banned === 0 ? -(2 ** 18) : 0;
+      return -(this.score(p) + banned + empty);
+    };
+    if (needed === 1) {
+      // A full book prunes one peer per address learned: pick the worst in one pass (ties uniformly
+      // at random, as the ranking would) instead of ranking the whole book each time.
+      const worst = pickHighest(
+        peers.filter((p) => !p.persistent),
+        key,
+        context.random,
+      );
+      return worst === undefined ? [] : [worst];
+    }
     return rankBy(
       peers.filter((p) => !p.persistent),
-      (p) => {
-        const banned = (p.record.bannedUntil ?? 0) > now ? 2 ** 18 : 0;
-        const empty = p.record.addresses.length === 0 && banned === 0 ? -(2 ** 18) : 0;
-        return -(this.score(p) + banned + empty);
-      },
+      key,
       context.random,
     );
   }

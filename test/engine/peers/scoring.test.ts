@@ -3,7 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { clampScore, MAX_SCORE, MIN_SCORE, rankBy, weightedSample } from '../../../src/engine/peers/scoring.ts';
+import { clampScore, MAX_SCORE, MIN_SCORE, pickHighest, rankBy, weightedSample } from '../../../src/engine/peers/scoring.ts';
 import { seededRandom } from './peer-fixtures.ts';
 
 const RUNS = Number(process.env.FC_RUNS ?? 200);
@@ -39,6 +39,34 @@ describe('scoring', () => {
     const first = new Set<number>();
     for (let seed = 0; seed < 30; seed++) first.add(rankBy(items, () => 0, seededRandom(seed))[0]!);
     assert.ok(first.size > 3);
+  });
+
+  it('property: pickHighest returns an item with the highest key, undefined only when empty', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: -5, max: 5 }), { maxLength: 40 }), fc.integer(), (values, seed) => {
+        const picked = pickHighest(values, (v) => v, seededRandom(seed));
+        if (values.length === 0) assert.equal(picked, undefined);
+        else assert.equal(picked, Math.max(...values));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('pickHighest chooses among ties uniformly', () => {
+    // 4 tied items (and one lower): over 4,000 seeded picks each tied item is chosen about 1,000
+    // times; the bounds are ±20%, far outside the binomial spread (σ ≈ 27).
+    const items = [{ k: 1 }, { k: 3 }, { k: 3 }, { k: 3 }, { k: 3 }];
+    const counts = new Map<object, number>();
+    const random = seededRandom(7);
+    for (let i = 0; i < 4_000; i++) {
+      const picked = pickHighest(items, (e) => e.k, random)!;
+      counts.set(picked, (counts.get(picked) ?? 0) + 1);
+    }
+    assert.equal(counts.get(items[0]!), undefined);
+    for (const item of items.slice(1)) {
+      const n = counts.get(item) ?? 0;
+      assert.ok(n > 800 && n < 1_200, `tied item picked ${n} times of 4,000`);
+    }
   });
 
   it('property: weightedSample returns distinct items, at most limit', () => {

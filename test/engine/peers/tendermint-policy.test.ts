@@ -131,6 +131,11 @@ describe('TendermintPolicy', () => {
     const banned = view(2, { score: -50, bannedUntil: ctx.now + 1 });
     const order = p.pruneOrder([banned, view(3, { score: -2 }), empty, view(4)], ctx).map((v) => v.id);
     assert.deepEqual(order, [nodeId(1), nodeId(3), nodeId(4), nodeId(2)]);
+    // Asked for one (a full book learning one address), the same first peer, without ranking them all.
+    const peers = [banned, view(3, { score: -2 }), empty, view(4), view(5, { persistent: true, score: -99 })];
+    assert.deepEqual(p.pruneOrder(peers, ctx, 1).map((v) => v.id), [nodeId(1)]);
+    assert.deepEqual(p.pruneOrder(peers.slice(0, 2), ctx, 1).map((v) => v.id), [nodeId(3)]);
+    assert.deepEqual(p.pruneOrder([peers[4]!], ctx, 1), []);
   });
 
   it('admits only addresses with ids and ports, and routable ones from gossip', () => {
