@@ -16,10 +16,12 @@ import type { Suite } from '../harness.ts';
 import { cometbftSuite } from './cometbft.ts';
 import { routerSuite } from './router.ts';
 import { zcashAddressBookSuite } from './zcash-address-book.ts';
+import { zcashDecodeSuite } from './zcash-decode.ts';
 import { zcashWireSuite } from './zcash-wire.ts';
 
 export const peerwireSuites: readonly Suite[] = [
   routerSuite,
+  zcashDecodeSuite,
   zcashWireSuite,
   zcashAddressBookSuite,
   cometbftSuite,

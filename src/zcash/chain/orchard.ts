@@ -17,6 +17,8 @@ const PENDING = new Uint8Array(0);
 /** Flags bits defined by ZIP-225; any other bit set is a parse error. */
 const ORCHARD_FLAG_SPENDS = 0x01;
 const ORCHARD_FLAG_OUTPUTS = 0x02;
+/** Every defined flag bit. */
+export const ORCHARD_FLAGS_KNOWN = ORCHARD_FLAG_SPENDS | ORCHARD_FLAG_OUTPUTS;
 
 export interface OrchardAction {
   readonly cv: Uint8Array;
@@ -60,7 +62,7 @@ export function readOrchardBundle(r: ByteReader, format: ChainFormat): OrchardBu
     });
   }
   const flags = r.u8('orchard flags');
-  if ((flags & ~(ORCHARD_FLAG_SPENDS | ORCHARD_FLAG_OUTPUTS)) !== 0)
+  if ((flags & ~ORCHARD_FLAGS_KNOWN) !== 0)
     throw malformed(`orchard flags 0x${flags.toString(16)} set reserved bits`);
   const valueBalance = checkSignedAmount(r.i64le('valueBalanceOrchard'), 'valueBalanceOrchard');
   const anchor = r.sub(32, 'orchard anchor');

@@ -12,13 +12,18 @@ import { checkSignedAmount } from './transparent.ts';
 
 const GROTH16_PROOF = 192;
 const SIGNATURE = 64;
+/** Groth16 proof of an output (v5 carries them after every description) and the signature size. */
+export const SAPLING_OUTPUT_PROOF_LENGTH = GROTH16_PROOF;
+export const SAPLING_SIGNATURE_LENGTH = SIGNATURE;
+/** A v5 spend description without its proof and signature: cv, nullifier, rk. */
+export const SAPLING_SPEND_V5_PREFIX_LENGTH = 96;
 const ENC_CIPHERTEXT = 580;
 const OUT_CIPHERTEXT = 80;
 /** v4 spend and output description sizes (Zcash protocol specification §7.3, §7.4). */
 export const SAPLING_SPEND_V4_LENGTH = 384;
 export const SAPLING_OUTPUT_LENGTH = 948;
 /** A v5 spend with its proof and signature, the v5 preallocation divisor (Zebra: 352). */
-export const SAPLING_SPEND_V5_LENGTH = 96 + GROTH16_PROOF + SIGNATURE;
+export const SAPLING_SPEND_V5_LENGTH = SAPLING_SPEND_V5_PREFIX_LENGTH + GROTH16_PROOF + SIGNATURE;
 
 export interface SaplingSpend {
   readonly cv: Uint8Array;

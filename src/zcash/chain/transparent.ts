@@ -56,7 +56,7 @@ function isNullHash(b: Uint8Array, start: number): boolean {
 }
 
 /** Zebra's BIP-34 height parse of Zcash coinbase data (the rules of zebra-chain transparent serialize). */
-function coinbaseHeight(data: Uint8Array): number {
+export function coinbaseHeight(data: Uint8Array): number {
   const op = data[0];
   if (op !== undefined && op >= 0x51 && op <= 0x60) return op - 0x50;
   if (op !== undefined && op >= 0x01 && op <= 0x04 && data.length > op) {

@@ -26,7 +26,8 @@ export const OVERWINTER_VERSION_GROUP_ID = 0x03c48270;
 export const SAPLING_VERSION_GROUP_ID = 0x892f2085;
 export const TX_V5_VERSION_GROUP_ID = 0x26a7270a;
 
-const OVERWINTERED_FLAG = 0x80000000;
+/** The header's top bit: set on v3 and later (Overwinter onwards), clear on v1-v2. */
+export const OVERWINTERED_FLAG = 0x80000000;
 /** The v5 fields hashed as ZIP-244's header digest: header, group id, branch id, lock time, expiry. */
 export const V5_HEADER_LENGTH = 20;
 
@@ -62,6 +63,11 @@ const EXPECTED_GROUP: Readonly<Record<number, number>> = {
   5: TX_V5_VERSION_GROUP_ID,
 };
 
+/** The version group id an overwintered transaction of `version` must carry; undefined when none is allowed. */
+export function expectedVersionGroup(version: number): number | undefined {
+  return EXPECTED_GROUP[version];
+}
+
 /** Version and version group id, with Zebra's rules: v1-v2 without the flag, v3-v5 with it. */
 export function readZcashTxHeader(r: ByteReader): TxHeader {
   const header = r.u32le('transaction header');
@@ -71,7 +77,7 @@ export function readZcashTxHeader(r: ByteReader): TxHeader {
     if (version === 1 || version === 2) return { version, overwintered, versionGroupId: undefined };
     throw malformed(`unsupported transaction version ${version} without the overwintered flag`);
   }
-  const expected = EXPECTED_GROUP[version];
+  const expected = expectedVersionGroup(version);
   if (expected === undefined) throw malformed(`unsupported overwintered transaction version ${version}`);
   const group = r.u32le('version group id');
   if (group !== expected) throw malformed(`bad version group id 0x${group.toString(16)} for transaction v${version}`);

@@ -6,6 +6,9 @@
 import { MAX_COMPACT_SIZE_COUNT } from './constants.ts';
 import { malformed } from './errors.ts';
 
+/** Read once: an imported binding can cost a getter call per read under the TypeScript loader. */
+const MAX_COUNT = MAX_COMPACT_SIZE_COUNT;
+
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 // Integers are assembled from bytes rather than through a DataView: creating a view per message
@@ -114,22 +117,34 @@ export class ByteReader {
 
   /** Canonical CompactSize used as a count or length: capped at the protocol maximum (2 MiB). */
   compactSize(what = 'CompactSize'): number {
-    const first = this.u8(what);
-    let v: number;
-    if (first < 0xfd) return first;
-    if (first === 0xfd) {
-      v = this.u16le(what);
-      if (v < 0xfd) throw malformed(`non-canonical CompactSize in ${what} at offset ${this.offset}`);
-    } else if (first === 0xfe) {
-      v = this.u32le(what);
-      if (v <= 0xffff) throw malformed(`non-canonical CompactSize in ${what} at offset ${this.offset}`);
-    } else {
-      const big = this.u64le(what);
-      if (big <= 0xffffffffn) throw malformed(`non-canonical CompactSize in ${what} at offset ${this.offset}`);
-      throw malformed(`CompactSize ${what} larger than the protocol message limit`);
+    return this.compactSizeOf(what, '');
+  }
+
+  /**
+   * `compactSize` naming the field `what` + `suffix` in errors only: the hot path never builds the
+   * label (a concatenated string per list would be an allocation per count read).
+   */
+  private compactSizeOf(what: string, suffix: string): number {
+    const first = this.bytes[this.offset];
+    if (first !== undefined && first < 0xfd) {
+      this.offset++;
+      return first;
     }
-    if (v > MAX_COMPACT_SIZE_COUNT)
-      throw malformed(`CompactSize ${what} larger than the protocol message limit`);
+    const label = what + suffix;
+    this.u8(label);
+    let v: number;
+    if (first === 0xfd) {
+      v = this.u16le(label);
+      if (v < 0xfd) throw malformed(`non-canonical CompactSize in ${label} at offset ${this.offset}`);
+    } else if (first === 0xfe) {
+      v = this.u32le(label);
+      if (v <= 0xffff) throw malformed(`non-canonical CompactSize in ${label} at offset ${this.offset}`);
+    } else {
+      const big = this.u64le(label);
+      if (big <= 0xffffffffn) throw malformed(`non-canonical CompactSize in ${label} at offset ${this.offset}`);
+      throw malformed(`CompactSize ${label} larger than the protocol message limit`);
+    }
+    if (v > MAX_COUNT) throw malformed(`CompactSize ${label} larger than the protocol message limit`);
     return v;
   }
 
@@ -138,7 +153,7 @@ export class ByteReader {
    * `minItemSize` bytes) before anything is allocated.
    */
   count(max: number, minItemSize: number, what: string): number {
-    const n = this.compactSize(`${what} count`);
+    const n = this.compactSizeOf(what, ' count');
     if (n > max) throw malformed(`${what}: ${n} entries exceeds the limit of ${max} (offset ${this.offset})`);
     if (n * minItemSize > this.remaining)
       throw malformed(`${what}: ${n} entries cannot fit in ${this.remaining} bytes (offset ${this.offset})`);

@@ -5,7 +5,7 @@
 
 import { ByteReader } from '../encoding/byte-reader.ts';
 import type { ByteWriter } from '../encoding/byte-writer.ts';
-import { type Block, checkBlockBytes, decodeBlock, readAnyBlockHeader } from '../chain/block.ts';
+import { checkBlockBytes, decodeBlock, readAnyBlockHeader } from '../chain/block.ts';
 import { MIN_HEADER_LENGTH, writeBlockHeader } from '../chain/block-header.ts';
 import { BITCOIN_HEADER_LENGTH, writeBitcoinBlockHeader } from '../chain/bitcoin-block-header.ts';
 import type { ChainFormat } from '../chain/chain-format.ts';
@@ -78,10 +78,6 @@ function checkBranchId(tx: Transaction, where: string): void {
   }
 }
 
-function checkBlockBranchIds(block: Block): void {
-  block.transactions.forEach((tx, i) => checkBranchId(tx, `block transaction ${i}`));
-}
-
 const ZERO_HASH = new Uint8Array(HASH_LENGTH);
 
 function isZero(b: Uint8Array): boolean {
@@ -130,8 +126,7 @@ export function decodeMessageBody(
     return { command, tx };
   }
   if (command === 'block') {
-    const block = decodeBlock(body, format);
-    checkBlockBranchIds(block);
+    const block = decodeBlock(body, format, { knownBranchIds: KNOWN_BRANCH_IDS });
     return { command, block };
   }
   const r = new ByteReader(body);

@@ -201,3 +201,31 @@ export const bitcoinTransaction: fc.Arbitrary<GeneratedBitcoinTx> = fc
     w.u32le(g.lockTime);
     return { bytes: w.finish(), segwit, inputs: g.t.inputs.length, outputs: g.t.outputs.length };
   });
+
+/** A small deterministic generator, so one fast-check run can expand into a batch of inputs. */
+export function xorshift(seed: number): () => number {
+  let s = seed | 1;
+  return () => {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    return s >>> 0;
+  };
+}
+
+/** A cheap mutation of a valid input: a cut, one to three flipped bytes, appended bytes, or random bytes. */
+export function mutate(original: Uint8Array, next: () => number): Uint8Array {
+  const kind = next() % 4;
+  if (kind === 0) return original.subarray(0, next() % (original.length + 1));
+  if (kind === 3) {
+    const random = new Uint8Array(next() % 64);
+    for (let i = 0; i < random.length; i++) random[i] = next() & 0xff;
+    return random;
+  }
+  const out = new Uint8Array(original.length + (kind === 2 ? 1 + (next() % 8) : 0));
+  out.set(original);
+  for (let i = original.length; i < out.length; i++) out[i] = next() & 0xff;
+  const flips = 1 + (next() % 3);
+  for (let f = 0; f < flips && out.length > 0; f++) out[next() % out.length] = next() & 0xff;
+  return out;
+}

@@ -21,7 +21,7 @@ import {
 import { IGNORED_COMMANDS, decodeIgnoredMessage } from '../../../src/zcash/wire/ignored-messages.ts';
 import { decodeMessageBody } from '../../../src/zcash/wire/message-body.ts';
 import { DECODE_ONLY_COMMANDS, ENCODABLE_COMMANDS, type KnownCommand } from '../../../src/zcash/wire/messages.ts';
-import { bitcoinTransaction, zcashTransaction } from './arbitraries.ts';
+import { bitcoinTransaction, mutate, xorshift, zcashTransaction } from './arbitraries.ts';
 import { BcoinBlock, BcoinTX, type BcoinTx } from './bcoin.ts';
 
 const CHAIN = new URL('../../vectors/chain/', import.meta.url);
@@ -101,33 +101,6 @@ describe('generated transactions round-trip', () => {
     }
   });
 });
-
-/** A small deterministic generator, so one fast-check run can expand into a batch of inputs. */
-function xorshift(seed: number): () => number {
-  let s = seed | 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return s >>> 0;
-  };
-}
-
-function mutate(original: Uint8Array, next: () => number): Uint8Array {
-  const kind = next() % 4;
-  if (kind === 0) return original.subarray(0, next() % (original.length + 1));
-  if (kind === 3) {
-    const random = new Uint8Array(next() % 64);
-    for (let i = 0; i < random.length; i++) random[i] = next() & 0xff;
-    return random;
-  }
-  const out = new Uint8Array(original.length + (kind === 2 ? 1 + (next() % 8) : 0));
-  out.set(original);
-  for (let i = original.length; i < out.length; i++) out[i] = next() & 0xff;
-  const flips = 1 + (next() % 3);
-  for (let f = 0; f < flips && out.length > 0; f++) out[next() % out.length] = next() & 0xff;
-  return out;
-}
 
 function expectTypedOrBounded(decode: () => number, input: Uint8Array): void {
   try {
