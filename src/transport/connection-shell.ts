@@ -50,6 +50,7 @@ export abstract class ConnectionShell<Extras = undefined> implements Connection 
   private readonly receiveBufferBytes: number | undefined;
   private readonly maxEarlyBytes: number;
   private currentState: ShellState = 'new';
+  private anyBytes = false;
   private reason: PeerwireError | undefined;
   private settle: { resolve: (info: PeerInfo) => void; reject: (error: PeerwireError) => void } | undefined;
   private callerSignal: AbortSignal | undefined;
@@ -125,6 +126,11 @@ export abstract class ConnectionShell<Extras = undefined> implements Connection 
   }
 
   // ---- state and helpers for the wire --------------------------------------------------------------
+
+  /** True once the remote has sent at least one byte (Connection.heardFrom). */
+  get heardFrom(): boolean {
+    return this.anyBytes;
+  }
 
   protected get state(): ShellState {
     return this.currentState;
@@ -272,6 +278,7 @@ export abstract class ConnectionShell<Extras = undefined> implements Connection 
   private readonly onEarlyBytesBound = (chunk: Buffer): void => this.onEarlyBytes(chunk);
 
   private onLinkData(chunk: Buffer): void {
+    this.anyBytes = true;
     switch (this.currentState) {
       case 'closed':
         return;

@@ -82,6 +82,11 @@ export interface Connection extends AsyncIterable<InboundMessage> {
   /** The last round trip the wire measured with its own keep-alive (ms); undefined before the first. */
   readonly rttMs?: number | undefined;
   /**
+   * True once the remote has sent at least one byte. An honest dialer speaks at once; admission evicts
+   * pending handshakes that never did (silent sockets) before those that are under way.
+   */
+  readonly heardFrom?: boolean;
+  /**
    * Closes the connection (idempotent). Pending reads end; with an error the iterator throws it.
    */
   close(error?: PeerwireError): void;

@@ -30,23 +30,44 @@ export interface Victim {
   cpuSeconds(): number;
   /** Resident memory (bytes) and open descriptors. */
   resources(): { rssBytes: number; fds: number };
+  /** The victim's metric samples, `name{labels}` → value (Prometheus text parsed). */
+  metrics(): Promise<Map<string, number>>;
   stop(): Promise<void>;
 }
 
 const TICKS_PER_SECOND = 100; // Linux USER_HZ
 
+/** The sum of every sample of metric `name` whose labels contain `labelText` (e.g. `reason="overload"`). */
+export function metricSum(samples: Map<string, number>, name: string, labelText = ''): number {
+  let sum = 0;
+  for (const [key, value] of samples) {
+    if ((key === name || key.startsWith(`${name}{`)) && key.includes(labelText)) sum += value;
+  }
+  return sum;
+}
+
 export async function startVictim(wire: Wire, maxInbound?: number): Promise<Victim> {
   const args = ['--import', 'tsx', new URL('./victim.ts', import.meta.url).pathname, wire];
   if (maxInbound !== undefined) args.push(String(maxInbound));
-  const child: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child: ChildProcess = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout! });
+  let metricsWaiter: ((samples: Map<string, number>) => void) | undefined;
+  let samples: Map<string, number> | undefined;
   const port = await new Promise<number>((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout! });
     const timer = setTimeout(() => reject(new Error('victim did not start in 30 s')), 30_000);
     lines.on('line', (line) => {
       const match = /^port (\d+)$/.exec(line);
       if (match !== null) {
         clearTimeout(timer);
         resolve(Number(match[1]));
+      } else if (line === 'metrics-begin') {
+        samples = new Map();
+      } else if (line === 'metrics-end') {
+        metricsWaiter?.(samples ?? new Map<string, number>());
+        samples = undefined;
+      } else if (samples !== undefined) {
+        const sample = /^([a-z_]+(?:\{[^}]*\})?) (\S+)$/.exec(line);
+        if (sample !== null) samples.set(sample[1]!, Number(sample[2]));
       }
     });
     child.once('exit', (code) => {
@@ -67,6 +88,17 @@ export async function startVictim(wire: Wire, maxInbound?: number): Promise<Vict
       const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
       return { rssBytes: rssKb * 1024, fds: readdirSync(`/proc/${pid}/fd`).length };
     },
+    metrics() {
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('victim did not answer `metrics` in 10 s')), 10_000);
+        metricsWaiter = (got) => {
+          clearTimeout(timer);
+          metricsWaiter = undefined;
+          resolve(got);
+        };
+        child.stdin!.write('metrics\n');
+      });
+    },
     async stop() {
       if (child.exitCode !== null) return;
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -74,6 +106,7 @@ export async function startVictim(wire: Wire, maxInbound?: number): Promise<Vict
       const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
       await exited;
       clearTimeout(timer);
+      child.stdin?.destroy();
     },
   };
 }
@@ -272,7 +305,11 @@ export async function slowloris(victim: Victim, options: SlowlorisOptions): Prom
         const socket = await connectFrom(victim.port, source);
         attackConnections++;
         open.add(socket);
-        await new Promise<void>((resolve) => socket.once('close', () => resolve()));
+        const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+        // Read (and drop) whatever the victim sends: a socket nobody reads never sees the victim's
+        // FIN, and would sit closed without reconnecting.
+        socket.resume();
+        await closed;
         open.delete(socket);
       } catch {
         await sleep(1);

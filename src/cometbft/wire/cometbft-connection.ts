@@ -165,12 +165,6 @@ export class CometbftConnection extends ConnectionShell<HandshakeExtras> {
     const descriptors = mconnDescriptors(local);
     this.local = local;
     this.localChannels = new Set(descriptors.map((d) => d.id));
-    this.secret = new SecretConnectionHandshake({
-      nodeKey: local.key,
-      ...(this.options.ephemeralKeys === undefined
-        ? {}
-        : { ephemeralPrivateKey: this.options.ephemeralKeys(X25519_KEY_BYTES) }),
-    });
     const largest = descriptors.reduce((max, d) => Math.max(max, d.recvMessageCapacity ?? 0), 0);
     this.openInbox(Math.max(largest, MIN_INBOX_MESSAGE_BYTES));
     this.dialedId = extras?.dialedId;
@@ -179,8 +173,23 @@ export class CometbftConnection extends ConnectionShell<HandshakeExtras> {
       this.options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
       'secret connection handshake',
     );
-    // Our ephemeral key goes out at once, before reading anything (Go does the same, docs/protocols/cometbft.md §1.8).
-    this.link.write(this.secret.start());
+    // A dialer's ephemeral key goes out at once, before reading anything (Go does the same). An
+    // accepting side waits for the dialer's key first (every dialer sends without waiting), so a
+    // silent socket costs it no key generation (docs/protocols/cometbft.md §1.8).
+    if (this.direction === 'outbound') this.startSecret();
+  }
+
+  /** Generates our ephemeral key pair and writes its message. */
+  private startSecret(): SecretConnectionHandshake {
+    const secret = new SecretConnectionHandshake({
+      nodeKey: this.local!.key,
+      ...(this.options.ephemeralKeys === undefined
+        ? {}
+        : { ephemeralPrivateKey: this.options.ephemeralKeys(X25519_KEY_BYTES) }),
+    });
+    this.secret = secret;
+    this.link.write(secret.start());
+    return secret;
   }
 
   private startPhaseDeadline(ms: number, what: string): void {
@@ -192,7 +201,7 @@ export class CometbftConnection extends ConnectionShell<HandshakeExtras> {
   }
 
   private onSecretBytes(chunk: Uint8Array): void {
-    const step = this.secret!.receive(chunk);
+    const step = (this.secret ?? this.startSecret()).receive(chunk);
     if (step.send !== undefined) this.link.write(step.send);
     if (step.done === undefined) return;
     const session = step.done;

@@ -8,8 +8,10 @@
 // - when every slot is taken, a newcomer whose subnet (IPv4 /16, IPv6 /32) holds fewer pending slots
 //   than the busiest subnet evicts the oldest pending connection of the busiest IP in that subnet; a
 //   newcomer from the busiest subnet itself evicts within its subnet when its own IP holds fewer slots
-//   than the busiest IP there. A newcomer from an unrepresented subnet is therefore never refused, and
-//   honest handshakes (fast, so young) outlive the stalled ones (old) that eviction picks first;
+//   than the busiest IP there. A newcomer from an unrepresented subnet is therefore never refused.
+//   Within the chosen IPs, a *silent* connection (the remote has not sent a byte: an honest dialer
+//   speaks at once) goes before one whose handshake is under way, and the oldest first, so honest
+//   handshakes outlive stalled sockets even when the loop is too busy to finish them quickly;
 // - handshake deadlines shrink as the slots fill (`deadlineMs`), so stalled sockets are shed sooner;
 // - an IP whose last attempt failed, was refused for want of a slot, or was evicted is refused for
 //   `minIntervalPerIpMs` (CometBFT 100 ms, Zebra 10 ms after a failed inbound connection), so a socket
@@ -53,6 +55,8 @@ export class PendingTicket {
     readonly subnet: string,
     readonly admittedAt: number,
     readonly evict: () => void,
+    /** True once the remote has sent anything; silent tickets are evicted first. */
+    readonly heardFrom: () => boolean,
   ) {}
 }
 
@@ -60,6 +64,10 @@ interface IpEntry {
   readonly pending: Set<PendingTicket>;
   /** When its last attempt failed, was refused or evicted; -Infinity when none did. */
   lastFailure: number;
+}
+
+function never(): boolean {
+  return false;
 }
 
 export class AcceptGate {
@@ -85,12 +93,18 @@ export class AcceptGate {
     return this.ips.size;
   }
 
+  /** Pending handshakes held by `host`'s subnet (IPv4 /16, IPv6 /32). */
+  subnetPending(host: string): number {
+    return this.subnets.get(subnetOf(canonicalIp(host) ?? host)) ?? 0;
+  }
+
   /**
    * Decides on a new inbound connection from `host`. On `ok` the caller must call release(ticket) when
    * the handshake ends; `evict` is called (at most once) if a newcomer takes the slot instead, and must
    * close the connection — the caller still releases the ticket when its handshake then fails.
+   * `heardFrom` says whether the remote has sent anything yet (default: never).
    */
-  admit(host: string, evict: () => void): AcceptDecision {
+  admit(host: string, evict: () => void, heardFrom: () => boolean = never): AcceptDecision {
     const now = this.clock.now();
     const ip = canonicalIp(host) ?? host;
     const entry = this.touch(ip);
@@ -111,7 +125,7 @@ export class AcceptGate {
       victim.evict();
       evicted = true;
     }
-    const ticket = new PendingTicket(ip, subnet, now, evict);
+    const ticket = new PendingTicket(ip, subnet, now, evict, heardFrom);
     entry.pending.add(ticket);
     this.tickets.add(ticket);
     this.subnets.set(subnet, (this.subnets.get(subnet) ?? 0) + 1);
@@ -168,7 +182,8 @@ export class AcceptGate {
   /**
    * The pending connection a newcomer from `subnet` (its IP already holding `ipPending`) may evict:
    * the oldest among the busiest IPs of the busiest subnet, when the newcomer's subnet holds fewer;
-   * within the newcomer's own subnet when it is one of the busiest and its IP holds fewer.
+   * within the newcomer's own subnet when it is one of the busiest and its IP holds fewer. Among
+   * those, the oldest silent one, else the oldest.
    */
   private victimFor(subnet: string, ipPending: number): PendingTicket | undefined {
     let busiest = 0;
@@ -186,9 +201,12 @@ export class AcceptGate {
       if (count > (busiestIp.get(t.subnet) ?? 0)) busiestIp.set(t.subnet, count);
     }
     if (own === busiest && (busiestIp.get(subnet) ?? 0) <= ipPending) return undefined;
+    let oldest: PendingTicket | undefined;
     for (const t of this.tickets) {
-      if (eligible(t.subnet) && this.ips.get(t.ip)!.pending.size === busiestIp.get(t.subnet)) return t;
+      if (!eligible(t.subnet) || this.ips.get(t.ip)!.pending.size !== busiestIp.get(t.subnet)) continue;
+      if (!t.heardFrom()) return t;
+      oldest ??= t;
     }
-    return undefined;
+    return oldest;
   }
 }

@@ -1,9 +1,11 @@
 // What the router does with a freshly accepted connection before any handshake crypto: shed it when
-// the node is overloaded (overload-shedder.ts), pass it through the pending-handshake gate
+// the node is overloaded (overload-shedder.ts) — unless its subnet holds no pending handshake, so a
+// newcomer is never shed for load that others cause —, pass it through the pending-handshake gate
 // (accept-gate.ts: per-IP caps, failure pacing, subnet-fair eviction), and give it a handshake
 // deadline that shrinks as the pending slots fill. Refused and evicted connections are closed here
 // with a typed error and counted under `peerwire_router_inbound_*` metrics, labelled by a fixed
-// reason (never by address). After a handshake, in either direction, it counts the connection
+// reason (never by address). Refusing must cost less than the attacker's reconnect, so each reason's
+// error is built once (no stack trace per refused socket). After a handshake, in either direction, it counts the connection
 // against its IP's share of connected peers (connected-ips.ts) before the peer manager is asked.
 
 import type { Clock } from '../../core/clock.ts';
@@ -38,6 +40,7 @@ export class InboundAdmission {
   private readonly refused: Counter;
   private readonly evictions: Counter;
   private readonly pending: Gauge;
+  private readonly refusals = new Map<string, PeerwireError>();
 
   constructor(init: InboundAdmissionInit) {
     const o = init.options;
@@ -76,18 +79,19 @@ export class InboundAdmission {
 
   /** Screens a new inbound connection; closes it and returns undefined when it is refused. */
   admit(conn: Connection): AdmittedConnection | undefined {
-    if (this.shedder.shouldShed()) {
+    const host = conn.remoteEndpoint.host;
+    if (this.gate.subnetPending(host) > 0 && this.shedder.shouldShed()) {
       this.refuse(conn, 'overload');
       return undefined;
     }
-    const decision = this.gate.admit(conn.remoteEndpoint.host, () => {
-      this.evictions.inc();
-      conn.close(
-        new PeerwireError(ErrorCode.Rejected, 'pending handshake evicted for a less represented subnet', {
-          action: 'transient',
-        }),
-      );
-    });
+    const decision = this.gate.admit(
+      host,
+      () => {
+        this.evictions.inc();
+        conn.close(this.refusal('evicted', 'pending handshake evicted for a less represented subnet'));
+      },
+      () => conn.heardFrom === true,
+    );
     if (decision.verdict !== 'ok') {
       this.refuse(conn, decision.verdict);
       return undefined;
@@ -126,6 +130,16 @@ export class InboundAdmission {
 
   private refuse(conn: Connection, reason: string): void {
     this.refused.inc({ reason });
-    conn.close(new PeerwireError(ErrorCode.Rejected, `inbound refused: ${reason}`, { action: 'transient' }));
+    conn.close(this.refusal(reason, `inbound refused: ${reason}`));
+  }
+
+  /** The shared error of one refusal reason (a fixed, small set), built on first use. */
+  private refusal(reason: string, message: string): PeerwireError {
+    let error = this.refusals.get(reason);
+    if (error === undefined) {
+      error = new PeerwireError(ErrorCode.Rejected, message, { action: 'transient' });
+      this.refusals.set(reason, error);
+    }
+    return error;
   }
 }

@@ -50,6 +50,26 @@ test('accept gate: a newcomer from an unrepresented subnet evicts the oldest pen
   assert.deepEqual(evicted, ['b1', 'a1']);
 });
 
+test('accept gate: among the pending connections a newcomer may evict, a silent one goes before one under way', () => {
+  const gate = new AcceptGate(options, new ManualClock());
+  const evicted: string[] = [];
+  let honestSpoke = false;
+  // Three IPs of one subnet, one slot each: the oldest has sent its first handshake bytes, the others are silent.
+  ticketOf(gate.admit('127.1.0.1', () => evicted.push('speaking'), () => honestSpoke));
+  honestSpoke = true;
+  ticketOf(gate.admit('127.1.0.2', () => evicted.push('silent-1')));
+  ticketOf(gate.admit('127.1.0.3', () => evicted.push('silent-2')));
+  const spoke = (): boolean => true;
+  ticketOf(gate.admit('127.2.0.1', noop, spoke));
+  ticketOf(gate.admit('127.3.0.1', noop, spoke));
+  // The oldest silent goes first, then the next, although the speaking one is older than both.
+  assert.deepEqual(evicted, ['silent-1', 'silent-2']);
+  // With no silent one left, the oldest goes: 127.1/16, 127.2/16 and 127.3/16 hold one each (all
+  // speaking), so a fourth subnet evicts the oldest of them, 127.1.0.1.
+  ticketOf(gate.admit('127.4.0.1', noop));
+  assert.deepEqual(evicted, ['silent-1', 'silent-2', 'speaking']);
+});
+
 test('accept gate: failed attempts pace their IP; a refusal for pacing does not extend it', async () => {
   const clock = new ManualClock();
   const gate = new AcceptGate(options, clock);

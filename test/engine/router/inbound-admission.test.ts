@@ -1,0 +1,68 @@
+// Inbound admission as the router applies it: overload shedding spares a newcomer whose subnet holds no
+// pending handshake, refusals close with a shared typed error and are counted by reason, and an
+// evicted pending connection is closed.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ManualClock } from '../../../src/core/clock.ts';
+import { ErrorCode, type PeerwireError } from '../../../src/core/errors.ts';
+import { noopMetrics } from '../../../src/core/metrics.ts';
+import { InboundAdmission } from '../../../src/engine/router/inbound-admission.ts';
+import { DEFAULT_ROUTER_OPTIONS } from '../../../src/engine/router/router-options.ts';
+import type { Connection } from '../../../src/transport/types.ts';
+
+interface FakeConnection {
+  readonly conn: Connection;
+  readonly closedWith: () => PeerwireError | undefined;
+}
+
+function fakeConnection(host: string): FakeConnection {
+  let reason: PeerwireError | undefined;
+  const conn = {
+    remoteEndpoint: { protocol: 'tcp', host, port: 26656 },
+    heardFrom: false,
+    close: (error?: PeerwireError) => {
+      reason ??= error;
+    },
+  } as unknown as Connection;
+  return { conn, closedWith: () => reason };
+}
+
+test('inbound admission: under full load a newcomer subnet is never shed; a represented one is', async () => {
+  const clock = new ManualClock();
+  const admission = new InboundAdmission({
+    options: { ...DEFAULT_ROUTER_OPTIONS, overloadThreshold: 0.5, maxPendingHandshakes: 4 },
+    clock,
+    metrics: noopMetrics,
+    loadProbe: () => 1,
+    random: () => 0, // every shedding decision drops
+  });
+  assert.ok(admission.admit(fakeConnection('127.1.0.1').conn));
+  // The first shedding decision only starts the load interval; from the next second on the load is full.
+  assert.ok(admission.admit(fakeConnection('127.1.0.2').conn));
+  await clock.advance(1_000);
+  const attacker = fakeConnection('127.1.0.3');
+  assert.equal(admission.admit(attacker.conn), undefined);
+  assert.equal(attacker.closedWith()?.code, ErrorCode.Rejected);
+  const second = fakeConnection('127.1.0.4');
+  assert.equal(admission.admit(second.conn), undefined);
+  assert.equal(second.closedWith(), attacker.closedWith(), 'one shared error per refusal reason');
+  // 127.2/16 holds no pending handshake: it is let through whatever the load.
+  const newcomer = fakeConnection('127.2.0.1');
+  const admitted = admission.admit(newcomer.conn);
+  assert.ok(admitted);
+  assert.equal(newcomer.closedWith(), undefined);
+  assert.equal(admission.gate.pendingHandshakes, 3);
+});
+
+test('inbound admission: an evicted pending connection is closed with a typed error', () => {
+  const admission = new InboundAdmission({
+    options: { ...DEFAULT_ROUTER_OPTIONS, maxPendingHandshakes: 1 },
+    clock: new ManualClock(),
+    metrics: noopMetrics,
+  });
+  const silent = fakeConnection('127.1.0.1');
+  assert.ok(admission.admit(silent.conn));
+  assert.ok(admission.admit(fakeConnection('127.2.0.1').conn));
+  assert.equal(silent.closedWith()?.code, ErrorCode.Rejected);
+});
