@@ -2,11 +2,13 @@
 // the handshake, the NodeInfo exchange, the framing or the MConnection per case. Every case must end
 // the same way: a typed error with the expected code, a closed connection (the peer's socket sees the
 // close), the transport's slot freed, and no handle left behind. Deadlines are short only where the
-// case is about a deadline (slowloris); everything else waits on events.
+// case is about a deadline; everything else waits on events. The SecretConnection slowloris runs on a
+// ManualClock that its trickle moves byte by byte.
 
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
+import { ManualClock } from '../../../src/core/clock.ts';
 import { ErrorCode, PeerwireError } from '../../../src/core/errors.ts';
 import { NodeKey } from '../../../src/core/node-key.ts';
 import type { ChannelDescriptor, Connection, LocalNode } from '../../../src/transport/types.ts';
@@ -16,7 +18,7 @@ import { NodeInfoErrorCode } from '../../../src/cometbft/wire/node-info-validati
 import { encodeAuthSigMessage } from '../../../src/cometbft/wire/secret-connection/handshake-messages.ts';
 import { SecretConnectionErrorCode as SC } from '../../../src/cometbft/wire/secret-connection/errors.ts';
 import { cometbftTcpTransport } from '../../../src/cometbft/wire/transport.ts';
-import { LONG_MS, NO_TIMERS } from '../../transport/compliance.ts';
+import { LONG_MS, NO_TIMERS, turns } from '../../transport/compliance.ts';
 import { handleCounts, waitForHandlesAtMost } from '../../helpers/handles.ts';
 import { CHAIN_ID, EvilPeer, forgeFrame, nodeInfoOf, RawSocket, rawServer } from './evil-peer-harness.ts';
 import { delimited, field } from './secret-connection/scripted-peer.ts';
@@ -54,14 +56,18 @@ interface Case {
   readonly script: (evil: EvilPeer) => Promise<void>;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/** The slowloris case's time: our deadline runs on it, and the trickle moves it (no real sleep). */
+const slowlorisClock = new ManualClock();
+/** Event-loop turns after each byte, so it reaches our side (loopback) before time moves on. */
+const TURNS_PER_BYTE = 5;
 
-/** Writes `bytes` one at a time, `everyMs` apart, until done or the socket closes. */
-async function trickle(evil: EvilPeer, bytes: Uint8Array, everyMs: number): Promise<void> {
+/** Writes `bytes` one at a time, `everyMs` of `clock` time apart, until done or the socket closes. */
+async function trickle(evil: EvilPeer, bytes: Uint8Array, clock: ManualClock, everyMs: number): Promise<void> {
   for (const byte of bytes) {
     if (evil.raw.socket.destroyed || evil.raw.socket.readableEnded) return;
     evil.raw.write(Uint8Array.of(byte));
-    await sleep(everyMs);
+    await turns(TURNS_PER_BYTE);
+    await clock.advance(everyMs);
   }
 }
 
@@ -239,8 +245,8 @@ const cases: Case[] = [
     name: 'slowloris during the SecretConnection handshake',
     code: ErrorCode.Timeout,
     message: /secret connection handshake/,
-    wire: { handshakeTimeoutMs: 300 },
-    script: (evil) => trickle(evil, evil.peer.hello(), 50),
+    wire: { handshakeTimeoutMs: 300, clock: slowlorisClock },
+    script: (evil) => trickle(evil, evil.peer.hello(), slowlorisClock, 50),
   },
   {
     name: 'slowloris during the NodeInfo exchange',

@@ -26,9 +26,18 @@ function pingsSent(pair: Pair): number {
   return pair.book.kinds().filter((kind) => kind === 'update-ping-sent').length;
 }
 
-/** Lets memory-link deliveries (real-time callbacks) run before the clock moves on. */
-async function settle(): Promise<void> {
-  await new Promise((resolve) => setTimeout(resolve, 20));
+let barriers = 0;
+
+/**
+ * Returns once the connection has handled everything the raw peer sent before: the link is ordered,
+ * so the pong to a ping sent now comes back only after the earlier messages were processed. No timer:
+ * the clock moves on only when the connection has seen what the test wants it to see.
+ */
+async function barrier(pair: Pair): Promise<void> {
+  const nonce = 0xba_0000n + BigInt(++barriers);
+  pair.raw.send({ command: 'ping', nonce });
+  const pong = await pair.raw.next('pong');
+  assert.equal(pong.command === 'pong' ? pong.nonce : undefined, nonce);
 }
 
 describe('zcash heartbeat', () => {
@@ -78,7 +87,7 @@ describe('zcash heartbeat', () => {
       await clock.advance(59_000);
       const ping = await pair.raw.next('ping');
       pair.raw.send({ command: 'pong', nonce: ping.command === 'ping' ? ping.nonce ^ 1n : 0n });
-      await settle();
+      await barrier(pair);
       await clock.advance(20_000); // REQUEST_TIMEOUT: a ping timeout fails the connection
       const reason = await pair.conn.closed;
       assert.ok(
@@ -131,7 +140,7 @@ describe('zcash heartbeat', () => {
         await clock.advance(59_000);
         const ping = await pair.raw.next('ping');
         pair.raw.send({ command: 'pong', nonce: ping.command === 'ping' ? ping.nonce : 0n });
-        await settle();
+        await barrier(pair);
         pair.conn.close();
         await pair.conn.closed;
         assert.deepEqual(pair.book.changes, [], connectedAddr.kind);
