@@ -7,12 +7,15 @@
 //     replayed when the handshake starts;
 //   - the bounded Inbox the consumer iterates; iteration may start before the handshake ends (before
 //     the inbox exists, when a wire only learns its message limit during the handshake);
-//   - pausing the link for several independent reasons (PauseGate);
+//   - pausing the link for several independent reasons (PauseGate), and timed pauses (a receive rate
+//     limit, an inbound budget): one timer per reason on the shell's clock, cancelled by the close;
 //   - close(reason) and the remote's end: one teardown hook, the inbox aborted or ended, a pending
-//     handshake rejected, the link closed.
+//     handshake rejected, timers stopped, the link closed.
 // A wire subclasses it, calls attachLink() at the end of its constructor, and implements startHandshake
-// (write its first bytes), onBytes (decode while handshaking or open), send, and optionally teardown. Every callback from the link goes through one
-// guard: an exception from the wire's decoding closes the connection with a typed error.
+// (write its first bytes), onBytes (decode while handshaking or open), send, and optionally teardown
+// (its own resources) and onPauseEnd (go on decoding what a timed pause held back). Every callback
+// into the wire's decoding (link data, replayed early bytes, the end of a timed pause) goes through
+// one guard: an exception closes the connection with the typed error receiveError makes of it.
 
 import { abortReason } from '../core/abort.ts';
 import { realClock, type Clock, type Timer } from '../core/clock.ts';
@@ -55,6 +58,8 @@ export abstract class ConnectionShell<Extras = undefined> implements Connection 
   private settle: { resolve: (info: PeerInfo) => void; reject: (error: PeerwireError) => void } | undefined;
   private callerSignal: AbortSignal | undefined;
   private deadlineTimer: Timer | undefined;
+  /** Running timed pauses, by reason (at most a few: one per kind of limit). */
+  private readonly pauseTimers = new Map<string, Timer>();
   private early: Buffer[] = [];
   private earlyBytes = 0;
   private inbox: Inbox | undefined;
@@ -110,7 +115,13 @@ export abstract class ConnectionShell<Extras = undefined> implements Connection 
     return error;
   }
 
-  /** The typed error a decoding exception closes the connection with. */
+  /** A timed pause of `reason` ended and the link reads again (pauseReadingFor). Default: nothing. */
+  protected onPauseEnd(_reason: string): void {}
+
+  /**
+   * The typed error a decoding exception closes the connection with. Called once per such exception,
+   * right before the close (a wire may count it there).
+   */
   protected receiveError(error: unknown): PeerwireError {
     return toPeerwireError(error, ErrorCode.Malformed, 'disconnect');
   }
@@ -190,6 +201,27 @@ export abstract class ConnectionShell<Extras = undefined> implements Connection 
       this.deadlineTimer = undefined;
       onExpire();
     });
+  }
+
+  /**
+   * Stops reading for `ms` under `reason`; then the pause clears and onPauseEnd(reason) runs. No-op
+   * for ms <= 0, while a pause of that reason runs, or once closed. The close cancels it.
+   */
+  protected pauseReadingFor(reason: string, ms: number): void {
+    if (ms <= 0 || this.pauseTimers.has(reason) || this.currentState === 'closed') return;
+    this.pauses.set(reason, true);
+    const timer = this.shellClock.setTimer(ms, () => {
+      this.pauseTimers.delete(reason);
+      if (this.currentState === 'closed') return;
+      this.pauses.set(reason, false);
+      this.guard(reason, this.onPauseEndBound);
+    });
+    this.pauseTimers.set(reason, timer);
+  }
+
+  /** True while a timed pause of `reason` runs. */
+  protected isPausedFor(reason: string): boolean {
+    return this.pauseTimers.has(reason);
   }
 
   /** The handshake succeeded: the connection is open and handshake() resolves with `info`. */
@@ -276,6 +308,7 @@ export abstract class ConnectionShell<Extras = undefined> implements Connection 
   private readonly replayEarlyBound = (held: Buffer): void => this.replayEarly(held);
   private readonly onBytesBound = (chunk: Buffer): void => this.onBytes(chunk);
   private readonly onEarlyBytesBound = (chunk: Buffer): void => this.onEarlyBytes(chunk);
+  private readonly onPauseEndBound = (reason: string): void => this.onPauseEnd(reason);
 
   private onLinkData(chunk: Buffer): void {
     this.anyBytes = true;
@@ -296,9 +329,9 @@ export abstract class ConnectionShell<Extras = undefined> implements Connection 
   }
 
   /** Runs decoding work; an exception closes the connection with the wire's typed reason. */
-  private guard(chunk: Buffer, work: (chunk: Buffer) => void): void {
+  private guard<T>(input: T, work: (input: T) => void): void {
     try {
-      work(chunk);
+      work(input);
     } catch (error) {
       this.close(this.receiveError(error));
     }
@@ -317,6 +350,8 @@ export abstract class ConnectionShell<Extras = undefined> implements Connection 
     this.currentState = 'closed';
     this.reason = reason;
     this.endHandshakeGuards();
+    for (const timer of this.pauseTimers.values()) timer.cancel();
+    this.pauseTimers.clear();
     this.early = [];
     this.earlyBytes = 0;
     this.teardown(reason, previous);

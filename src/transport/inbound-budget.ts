@@ -116,35 +116,3 @@ export class InboundBudget {
     return now;
   }
 }
-
-/**
- * Pauses a link's reading for the budget's wait, through the caller's pause flag. One timer at most;
- * `cancel()` on close. `onResume` runs when reading may go on.
- */
-export class BudgetPause {
-  private timer: { cancel(): void } | undefined;
-
-  constructor(
-    private readonly clock: Clock,
-    private readonly setPaused: (paused: boolean) => void,
-  ) {}
-
-  get active(): boolean {
-    return this.timer !== undefined;
-  }
-
-  /** Stops reading for `ms` (no-op for 0 or while already paused). */
-  pauseFor(ms: number): void {
-    if (ms <= 0 || this.timer !== undefined) return;
-    this.setPaused(true);
-    this.timer = this.clock.setTimer(ms, () => {
-      this.timer = undefined;
-      this.setPaused(false);
-    });
-  }
-
-  cancel(): void {
-    this.timer?.cancel();
-    this.timer = undefined;
-  }
-}

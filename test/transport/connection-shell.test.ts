@@ -1,6 +1,6 @@
 // The lifecycle every wire inherits from ConnectionShell, tested with a toy wire over a scripted link:
 // early bytes held (bounded) and replayed, iteration before the inbox exists, the deadline on a manual
-// clock, the caller's signal, pause reasons that do not undo each other, and both endings (local close
+// clock, the caller's signal, pause reasons that do not undo each other, timed pauses, and both endings (local close
 // with a reason, the remote's end) reaching the handshake promise, the iterator and the wire's teardown.
 
 import assert from 'node:assert/strict';
@@ -124,9 +124,27 @@ class ToyConnection extends ConnectionShell {
     this.teardowns.push(previous);
   }
 
-  /** A wire-specific pause reason (as CometBFT's receive rate limit). */
-  pauseFor(reason: string, paused: boolean): void {
+  readonly pauseEnds: string[] = [];
+  /** What onPauseEnd throws, if anything (a decode error in the backlog it goes on with). */
+  pauseEndError: Error | undefined;
+
+  /** A wire-specific pause reason (as the Zcash inbound-service queue). */
+  setPause(reason: string, paused: boolean): void {
     this.pauses.set(reason, paused);
+  }
+
+  /** A timed pause (as a receive rate limit or an inbound budget). */
+  pauseReading(reason: string, ms: number): void {
+    this.pauseReadingFor(reason, ms);
+  }
+
+  pausedFor(reason: string): boolean {
+    return this.isPausedFor(reason);
+  }
+
+  protected override onPauseEnd(reason: string): void {
+    this.pauseEnds.push(reason);
+    if (this.pauseEndError !== undefined) throw this.pauseEndError;
   }
 }
 
@@ -240,12 +258,52 @@ describe('connection shell', () => {
 
   it('pause reasons are independent: the link resumes only when the last one clears', () => {
     const { link, connection } = toy();
-    connection.pauseFor('rate', true);
-    connection.pauseFor('inbound-service', true);
-    connection.pauseFor('rate', false);
+    connection.setPause('rate', true);
+    connection.setPause('inbound-service', true);
+    connection.setPause('rate', false);
     assert.deepEqual(link.events, ['pause']);
-    connection.pauseFor('inbound-service', false);
+    connection.setPause('inbound-service', false);
     assert.deepEqual(link.events, ['pause', 'resume']);
+  });
+
+  it('a timed pause: one timer per reason, the link resumes on the clock, then the wire goes on', async () => {
+    const { link, clock, connection } = await openToy();
+    connection.pauseReading('budget', 0);
+    assert.deepEqual(link.events, [], 'no pause for 0 ms');
+    connection.pauseReading('budget', 100);
+    connection.pauseReading('budget', 500); // already paused for this reason: no second timer
+    connection.pauseReading('rate', 300);
+    assert.equal(clock.pendingTimers, 2);
+    assert.deepEqual(link.events, ['pause']);
+    await clock.advance(99);
+    assert.deepEqual(connection.pauseEnds, []);
+    await clock.advance(1);
+    assert.deepEqual(connection.pauseEnds, ['budget']);
+    assert.equal(connection.pausedFor('budget'), false);
+    assert.deepEqual(link.events, ['pause'], "the rate pause still holds the link");
+    await clock.advance(200);
+    assert.deepEqual(connection.pauseEnds, ['budget', 'rate']);
+    assert.deepEqual(link.events, ['pause', 'resume']);
+    assert.equal(clock.pendingTimers, 0);
+  });
+
+  it('a close cancels running timed pauses; an error where the wire goes on closes with a typed error', async () => {
+    const first = await openToy();
+    first.connection.pauseReading('budget', 100);
+    first.connection.close();
+    assert.equal(first.clock.pendingTimers, 0, 'no timer outlives the close');
+    first.connection.pauseReading('budget', 100);
+    assert.equal(first.clock.pendingTimers, 0, 'no pause after the close');
+    assert.deepEqual(first.connection.pauseEnds, []);
+
+    const second = await openToy();
+    second.connection.pauseEndError = new Error('undecodable backlog');
+    second.connection.pauseReading('budget', 10);
+    await second.clock.advance(10);
+    assert.deepEqual(second.connection.pauseEnds, ['budget']);
+    assert.equal(second.link.closeReason?.code, ErrorCode.Malformed);
+    assert.equal(second.link.closeReason?.action, 'disconnect');
+    assert.deepEqual(second.connection.teardowns, ['open']);
   });
 
   it('a decoding error closes with a typed, disconnecting error', async () => {

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { ManualClock } from '../../src/core/clock.ts';
-import { BudgetPause, ERR_PEER_FLOOD, InboundBudget } from '../../src/transport/inbound-budget.ts';
+import { ERR_PEER_FLOOD, InboundBudget } from '../../src/transport/inbound-budget.ts';
 
 const options = { messagesPerSecond: 1_000, messageBurst: 2_000, bytesPerSecond: 1_000_000, byteBurst: 100_000, floodAfterMs: 10_000 };
 
@@ -67,23 +67,6 @@ test('inbound budget (property): a peer keeping to the rate is never paused or j
     }),
     { numRuns: Number(process.env.FC_RUNS ?? 100) },
   );
-});
-
-test('budget pause: one timer at a time, resumes on its own, cancel leaves no timer', async () => {
-  const clock = new ManualClock();
-  const states: boolean[] = [];
-  const pause = new BudgetPause(clock, (paused) => states.push(paused));
-  pause.pauseFor(0);
-  assert.deepEqual(states, []);
-  pause.pauseFor(100);
-  pause.pauseFor(500);
-  assert.equal(pause.active, true);
-  await clock.advance(100);
-  assert.deepEqual(states, [true, false]);
-  pause.pauseFor(100);
-  pause.cancel();
-  assert.equal(pause.active, false);
-  assert.equal(clock.pendingTimers, 0);
 });
 
 test('inbound budget: a flooder read a turn at a time (Zcash) is judged a flood even across chunk boundaries', async () => {

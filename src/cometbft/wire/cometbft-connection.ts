@@ -15,7 +15,7 @@
 // packet, a message over a channel's capacity (ERR_FRAME_TOO_LARGE), a failed frame or an exhausted
 // nonce counter, a missing pong: each closes the connection with its typed error.
 
-import { realClock, type Clock, type Timer } from '../../core/clock.ts';
+import { realClock, type Clock } from '../../core/clock.ts';
 import { InboundBudget, type InboundBudgetOptions } from '../../transport/inbound-budget.ts';
 import type { RandomBytes } from '../../core/random.ts';
 import { ErrorCode, PeerwireError } from '../../core/errors.ts';
@@ -124,8 +124,6 @@ export class CometbftConnection extends ConnectionShell<HandshakeExtras> {
   private pump: MConnectionPump | undefined;
   private peerChannels: ReadonlySet<number> = new Set();
   private localChannels: ReadonlySet<number> = new Set();
-  private rateTimer: Timer | undefined;
-  private pausedByRate = false;
   private budget: InboundBudget | undefined;
   // bound once, so the data path creates no closures
   private readonly onFrameData = (data: Uint8Array): void => this.onPlaintext(data);
@@ -295,14 +293,7 @@ export class CometbftConnection extends ConnectionShell<HandshakeExtras> {
       waitMs = Math.max(waitMs, budget.charge(packets, bytes));
       if (budget.flooding()) throw budget.floodError();
     }
-    if (waitMs <= 0 || this.pausedByRate) return;
-    this.pausedByRate = true;
-    this.pauses.set('rate', true);
-    this.rateTimer = this.clock.setTimer(waitMs, () => {
-      this.rateTimer = undefined;
-      this.pausedByRate = false;
-      if (this.state !== 'closed') this.pauses.set('rate', false);
-    });
+    this.pauseReadingFor('rate', waitMs);
   }
 
   // ---- sending --------------------------------------------------------------------------------------
@@ -339,8 +330,6 @@ export class CometbftConnection extends ConnectionShell<HandshakeExtras> {
   }
 
   protected override teardown(reason: PeerwireError | undefined): void {
-    this.rateTimer?.cancel();
-    this.rateTimer = undefined;
     if (this.pump !== undefined) this.pump.stop(reason);
     else this.core?.close(reason);
     this.secret = undefined;

@@ -1,6 +1,7 @@
 // A Zcash peer connection over any ByteLink, implementing the transport Connection the router uses.
 // It is Zebra's handshake + connection task + client in one object, on ConnectionShell's lifecycle
-// (states, handshake promise and deadline, early bytes, inbox, pause reasons, close):
+// (states, handshake promise and deadline, early bytes, inbox, pause reasons and the budget's timed
+// pause, close and teardown; a decode error anywhere closes through the shell's guard):
 //   - handshake(): the Zebra version negotiation (handshake/version-negotiation.ts) under the 3 s
 //     deadline, codec limits of 1 KiB until verack; then the codec switches to the negotiated
 //     version and 2 MiB, the address book hears `update-connected`, the address cache gets the
@@ -25,7 +26,7 @@ import type { ByteLink } from '../../transport/byte-link.ts';
 import { closedError, ConnectionShell, type ShellState } from '../../transport/connection-shell.ts';
 import type { Direction, PeerInfo } from '../../transport/types.ts';
 import { decodeFrame, ZcashCodec } from '../wire/codec.ts';
-import { BudgetPause, InboundBudget, type InboundBudgetOptions } from '../../transport/inbound-budget.ts';
+import { InboundBudget, type InboundBudgetOptions } from '../../transport/inbound-budget.ts';
 import { COMMAND_LENGTH, HEADER_LENGTH } from '../encoding/constants.ts';
 import { ZcashErrorCode } from '../encoding/errors.ts';
 import type { Frame } from '../wire/frame-decoder.ts';
@@ -42,6 +43,7 @@ import {
   transientAddr,
 } from '../handshake/connected-addr.ts';
 import type { Handshake } from '../handshake/handshake.ts';
+import { handshakeFailureOf } from '../handshake/handshake-metrics.ts';
 import { duplicateHandshake, ZcashPeerErrorCode } from '../handshake/peer-errors.ts';
 import type { NegotiationResult, VersionNegotiation } from '../handshake/version-negotiation.ts';
 import { AddressCache } from './address-cache.ts';
@@ -107,7 +109,6 @@ export class ZcashConnection extends ConnectionShell {
   private peerInfo: PeerInfo | undefined;
   private failedSent = false;
   private readonly budget: InboundBudget | undefined;
-  private readonly budgetPause: BudgetPause;
 
   constructor(
     link: ByteLink,
@@ -138,12 +139,6 @@ export class ZcashConnection extends ConnectionShell {
     this.metrics = new ConnectionMetrics(handshake.metrics);
     const budget = options.inboundBudget ?? false;
     this.budget = budget === false ? undefined : new InboundBudget(budget, this.clock);
-    this.budgetPause = new BudgetPause(this.clock, (paused) => {
-      if (this.state === 'closed') return;
-      this.pauses.set('budget', paused);
-      // Frames left in the codec when the allowance ran out come first.
-      if (!paused) this.decodeFrames(0);
-    });
     this.logger = handshake.logger.child({
       component: 'zcash-connection',
       peer: this.transientId ?? 'isolated',
@@ -262,6 +257,23 @@ export class ZcashConnection extends ConnectionShell {
     this.decodeFrames(chunk.length);
   }
 
+  /** The budget's pause ended: frames left in the codec when the allowance ran out come first. */
+  protected override onPauseEnd(): void {
+    this.decodeFrames(0);
+  }
+
+  /**
+   * A decode error (bad magic, checksum, oversize, parse) ends the connection: counted as a codec
+   * error, as a failed handshake while handshaking, and reported update-failed with services.
+   */
+  protected override receiveError(error: unknown): PeerwireError {
+    const typed = toPeerwireError(error, ErrorCode.Malformed, 'disconnect');
+    if (CODEC_ERROR_CODES.has(typed.code)) this.metrics.codecError(typed.code);
+    if (this.state === 'handshaking') this.shared.handshakeMetrics.failed(handshakeFailureOf(typed.code));
+    this.reportFailed(true);
+    return typed;
+  }
+
   /**
    * Decodes buffered frames, at most the budget's allowance for this turn; the rest stay in the codec
    * while reading is paused, and are decoded when the pause ends (so one 64 KiB chunk of tiny frames
@@ -271,27 +283,19 @@ export class ZcashConnection extends ConnectionShell {
     const allowance = this.budget?.turnAllowance() ?? Number.POSITIVE_INFINITY;
     let frames = 0;
     let backlog = false;
-    try {
-      for (;;) {
-        if (this.isClosed()) return; // a handler in this loop may have closed it
-        if (frames >= allowance) {
-          backlog = this.codec.bufferedBytes > 0;
-          break;
-        }
-        const frame = this.codec.nextFrame();
-        if (frame === undefined) break;
-        frames++;
-        this.metrics.bytesReceived(HEADER_LENGTH + frame.body.length);
-        const message = decodeFrame(frame, this.codec.bodyContext);
-        if (this.state === 'handshaking') this.onHandshakeMessage(message);
-        else this.onMessage(frame, message);
+    for (;;) {
+      if (this.isClosed()) return; // a handler in this loop may have closed it
+      if (frames >= allowance) {
+        backlog = this.codec.bufferedBytes > 0;
+        break;
       }
-    } catch (error) {
-      const typed = toPeerwireError(error, ErrorCode.Malformed, 'disconnect');
-      if (CODEC_ERROR_CODES.has(typed.code)) this.metrics.codecError(typed.code);
-      if (this.state === 'handshaking') this.shared.handshakeMetrics.failed(handshakeResultOf(typed));
-      this.fail(typed, true);
-      return;
+      const frame = this.codec.nextFrame();
+      if (frame === undefined) break;
+      frames++;
+      this.metrics.bytesReceived(HEADER_LENGTH + frame.body.length);
+      const message = decodeFrame(frame, this.codec.bodyContext);
+      if (this.state === 'handshaking') this.onHandshakeMessage(message);
+      else this.onMessage(frame, message);
     }
     this.chargeBudget(frames, bytes, backlog);
   }
@@ -302,7 +306,7 @@ export class ZcashConnection extends ConnectionShell {
     if (budget === undefined || this.isClosed()) return;
     const waitMs = budget.charge(frames, bytes, backlog);
     if (budget.flooding()) this.fail(budget.floodError(), true);
-    else this.budgetPause.pauseFor(backlog ? Math.max(waitMs, budget.msUntilTurn()) : waitMs);
+    else this.pauseReadingFor('budget', backlog ? Math.max(waitMs, budget.msUntilTurn()) : waitMs);
   }
 
   private onHandshakeMessage(message: ZcashMessage): void {
@@ -461,7 +465,6 @@ export class ZcashConnection extends ConnectionShell {
   }
 
   protected override teardown(reason: PeerwireError | undefined, previous: ShellState): void {
-    this.budgetPause.cancel();
     this.heartbeat?.stop();
     this.inboundQueue?.close();
     this.clientInstance?.close(reason ?? closedError());
@@ -478,18 +481,5 @@ export class ZcashConnection extends ConnectionShell {
       addr: this.bookAddr,
       ...(withServices ? { services: this.result.remoteServices } : {}),
     });
-  }
-}
-
-function handshakeResultOf(error: PeerwireError): 'obsolete' | 'self' | 'missing-services' | 'error' {
-  switch (error.code) {
-    case ZcashPeerErrorCode.ObsoleteVersion:
-      return 'obsolete';
-    case ZcashPeerErrorCode.SelfConnection:
-      return 'self';
-    case ZcashPeerErrorCode.MissingServices:
-      return 'missing-services';
-    default:
-      return 'error';
   }
 }

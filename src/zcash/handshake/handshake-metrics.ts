@@ -6,6 +6,7 @@
 
 import type { Counter, Metrics } from '../../core/metrics.ts';
 import { CURRENT_NETWORK_PROTOCOL_VERSION, ZCASH_UPGRADE_TABLE } from '../params/network-upgrades.ts';
+import { ZcashPeerErrorCode } from './peer-errors.ts';
 
 /** User-agent families we label by name: BIP-14 prefix → label. Order matters (first match wins). */
 const KNOWN_AGENTS: readonly (readonly [prefix: string, label: string])[] = [
@@ -91,5 +92,19 @@ export class HandshakeMetrics {
 
   failed(result: HandshakeResult): void {
     this.failures.inc({ result });
+  }
+}
+
+/** The failure label of a handshake that ended with an error of `code`. */
+export function handshakeFailureOf(code: string): 'obsolete' | 'self' | 'missing-services' | 'error' {
+  switch (code) {
+    case ZcashPeerErrorCode.ObsoleteVersion:
+      return 'obsolete';
+    case ZcashPeerErrorCode.SelfConnection:
+      return 'self';
+    case ZcashPeerErrorCode.MissingServices:
+      return 'missing-services';
+    default:
+      return 'error';
   }
 }
