@@ -3,6 +3,7 @@
 // on loopback (attackers bound to 127.x.y.z); every probe is bounded in time. The same probes, smaller,
 // run in the test suite (test/attack/attack.test.ts).
 
+import { loadavg } from 'node:os';
 import {
   connectMany,
   percentile,
@@ -17,15 +18,19 @@ const rows: [string, string, string][] = [];
 const fmt = (ms: number): string => (Number.isFinite(ms) ? `${(ms / 1000).toFixed(2)} s` : 'not in');
 const mib = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
 
+/** The machine's 1-minute load average now (other work on the machine competes with the victim). */
+const load = (): string => `load ${loadavg()[0]!.toFixed(1)}`;
+
 for (const wire of WIRES) {
   for (const layout of ['one-subnet', 'many-subnets'] as const) {
     const victim = await startVictim(wire);
     try {
+      const loadBefore = load();
       const r = await slowloris(victim, { wire, sockets: 1_000, sourceIps: 250, tries: 20, tryTimeoutMs: 20_000, layout });
       rows.push([
         `${wire}: 1,000 silent sockets from 250 IPs (${layout === 'one-subnet' ? 'one /16' : 'each its own /16'}), reopened as fast as dropped`,
         'Go CometBFT full node: honest peer not in within 20 s; Zebra: 125 inbound slots fill',
-        `honest peer in: p50 ${fmt(percentile(r.joinMs, 50))}, p99 ${fmt(percentile(r.joinMs, 99))} (20 tries); connected peer ${r.earlyPeerStayed ? 'stayed' : 'DROPPED'}; ${r.attackConnections} attack connections; fds ${r.before.fds} → peak ${r.peak.fds} → ${r.after.fds}; RSS ${mib(r.before.rssBytes)} → peak ${mib(r.peak.rssBytes)}`,
+        `honest peer in: p50 ${fmt(percentile(r.joinMs, 50))}, p99 ${fmt(percentile(r.joinMs, 99))} (20 tries); connected peer ${r.earlyPeerStayed ? 'stayed' : 'DROPPED'}; ${r.attackConnections} attack connections (victim: ${r.refused} refused before the handshake, ${r.evicted} pending evicted); fds ${r.before.fds} → peak ${r.peak.fds} → ${r.after.fds}; RSS ${mib(r.before.rssBytes)} → peak ${mib(r.peak.rssBytes)}; ${loadBefore} → ${load()}`,
       ]);
     } finally {
       await victim.stop();
@@ -36,11 +41,12 @@ for (const wire of WIRES) {
 for (const wire of WIRES) {
   const victim = await startVictim(wire);
   try {
+    const loadBefore = load();
     const r = await pingFlood(victim, wire, 15_000, 100);
     rows.push([
       `${wire}: one peer flooding pings at full speed (15 s)`,
       wire === 'cometbft' ? 'CometBFT: recv_rate 5,120,000 B/s' : 'Zebra: no per-peer budget',
-      `victim CPU ${(r.cpuShare * 100).toFixed(1)} % of a core; honest ping RTT p99 ${r.floodRttP99Ms.toFixed(1)} ms vs ${r.idleRttP99Ms.toFixed(1)} ms idle (${(r.floodRttP99Ms / r.idleRttP99Ms).toFixed(2)}×); flooder ${r.flooderDropped ? 'disconnected and banned' : 'still connected (read slowly)'}`,
+      `victim CPU ${(r.cpuShare * 100).toFixed(1)} % of a core; honest ping RTT p99 ${r.floodRttP99Ms.toFixed(1)} ms vs ${r.idleRttP99Ms.toFixed(1)} ms idle (${(r.floodRttP99Ms / r.idleRttP99Ms).toFixed(2)}×) (both while the flooder was connected); flooder ${r.flooderDropped ? 'disconnected' : 'still connected (read slowly)'}; victim metrics: ${r.floodDisconnects} ERR_PEER_FLOOD disconnect(s), ${r.bans} ban(s); ${loadBefore} → ${load()}`,
     ]);
   } finally {
     await victim.stop();

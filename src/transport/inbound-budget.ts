@@ -6,7 +6,8 @@
 //
 // A peer that stays over its *message* budget continuously for `floodAfterMs` is flooding: every
 // chunk read after a pause put it straight back into debt, so it always had more queued than the
-// budget allows. Bytes alone never make a flood (a block download may be limited by bytes for a long
+// budget allows. A pause that pays back debt counts as over budget: one huge chunk can put a peer
+// in debt for longer than the window, and the verdict is then due while it is still paused. Bytes alone never make a flood (a block download may be limited by bytes for a long
 // time and still be honest). The wire then closes the connection with ERR_PEER_FLOOD, action `ban`.
 //
 // The buckets hold one burst each and refill continuously; time comes from the injected clock.
@@ -84,6 +85,16 @@ export class InboundBudget {
         : 0;
     const wait = Math.max(messageWait, byteWait);
     return wait <= 0 ? 0 : Math.ceil(wait);
+  }
+
+  /**
+   * Ms until the flood verdict is due while the peer stays over its budget (undefined when it is not
+   * over). A wire pausing a peer for longer than this checks `flooding()` then, not only when the peer
+   * is read again: a flooder whose debt outlasts the window is judged when the window ends.
+   */
+  msUntilVerdict(): number | undefined {
+    if (this.overSince === undefined) return undefined;
+    return Math.max(0, this.overSince + this.options.floodAfterMs - this.clock.now());
   }
 
   /** True once the peer has been over its message budget continuously for floodAfterMs. */

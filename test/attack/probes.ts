@@ -290,6 +290,9 @@ export interface SlowlorisResult {
   readonly before: { rssBytes: number; fds: number };
   readonly peak: { rssBytes: number; fds: number };
   readonly after: { rssBytes: number; fds: number };
+  /** The victim's own count of connections it refused before their handshake, and of pending ones it evicted. */
+  readonly refused: number;
+  readonly evicted: number;
 }
 
 export async function slowloris(victim: Victim, options: SlowlorisOptions): Promise<SlowlorisResult> {
@@ -350,7 +353,17 @@ export async function slowloris(victim: Victim, options: SlowlorisOptions): Prom
   const earlyPeerStayed = early.alive();
   early.close();
   await sleep(1_500);
-  return { joinMs, attackConnections, earlyPeerStayed, before, peak, after: victim.resources() };
+  const samples = await victim.metrics();
+  return {
+    joinMs,
+    attackConnections,
+    earlyPeerStayed,
+    before,
+    peak,
+    after: victim.resources(),
+    refused: metricSum(samples, 'peerwire_router_inbound_refused_total'),
+    evicted: metricSum(samples, 'peerwire_router_pending_evictions_total'),
+  };
 }
 
 // ---------------------------------------------------------------- ping flood
@@ -364,6 +377,9 @@ export interface FloodResult {
   readonly pingsWritten: number;
   /** The victim disconnected the flooder before the probe ended. */
   readonly flooderDropped: boolean;
+  /** The victim's count of peers it cut off for a sustained flood (ERR_PEER_FLOOD), and of bans. */
+  readonly floodDisconnects: number;
+  readonly bans: number;
 }
 
 export function percentile(values: readonly number[], p: number): number {
@@ -427,25 +443,38 @@ export async function pingFlood(victim: Victim, wire: Wire, floodMs: number, pin
   const flooderSocket = await connectFrom(victim.port, '127.66.0.1');
   let flooding = true;
   let dropped = false;
-  flooderSocket.once('close', () => (dropped = true));
+  // CPU and round trips count only while the flooder is connected: once the victim cuts it off, the
+  // rest of the probe would be idle time.
+  let droppedAt: { cpu: number; wall: number } | undefined;
+  flooderSocket.once('close', () => {
+    dropped = true;
+    droppedAt = { cpu: victim.cpuSeconds(), wall: performance.now() };
+  });
   const cpuStart = victim.cpuSeconds();
   const wallStart = performance.now();
   const flood = floodPings(wire, flooderSocket, () => flooding);
   await sleep(Math.min(1_000, floodMs / 4));
   const during: number[] = [];
-  while (performance.now() - wallStart < floodMs) during.push(...(await rtts(honest, 10)));
-  const cpuShare = (victim.cpuSeconds() - cpuStart) / ((performance.now() - wallStart) / 1000);
+  while (performance.now() - wallStart < floodMs && !dropped) {
+    const batch = await rtts(honest, 10);
+    if (!dropped) during.push(...batch);
+  }
+  const end = droppedAt ?? { cpu: victim.cpuSeconds(), wall: performance.now() };
+  const cpuShare = (end.cpu - cpuStart) / ((end.wall - wallStart) / 1000);
   flooding = false;
   const flooderDropped = dropped;
   flooderSocket.destroy();
   const pingsWritten = await flood.catch(() => 0);
   honest.close();
+  const samples = await victim.metrics();
   return {
     cpuShare,
     idleRttP99Ms: percentile(idle, 99),
     floodRttP99Ms: percentile(during, 99),
     pingsWritten,
     flooderDropped,
+    floodDisconnects: metricSum(samples, 'peerwire_router_disconnects_total', 'code="ERR_PEER_FLOOD"'),
+    bans: metricSum(samples, 'peerwire_peers_bans_total'),
   };
 }
 

@@ -37,13 +37,16 @@ test('inbound budget: continuously over the message budget for floodAfterMs is a
     budget.charge(3_000, 0);
   }
   assert.equal(budget.flooding(), false);
+  assert.equal(budget.msUntilVerdict(), 1_000);
   await clock.advance(1_000);
   budget.charge(3_000, 0);
   assert.equal(budget.flooding(), true);
+  assert.equal(budget.msUntilVerdict(), 0);
   assert.equal(budget.floodError().code, ERR_PEER_FLOOD);
   assert.equal(budget.floodError().action, 'ban');
 
   const honest = new InboundBudget(options, clock);
+  assert.equal(honest.msUntilVerdict(), undefined);
   honest.charge(3_000, 0); // a burst over budget
   await clock.advance(5_000);
   honest.charge(10, 0); // back in credit: the streak ends

@@ -292,8 +292,17 @@ export class CometbftConnection extends ConnectionShell<HandshakeExtras> {
     if (budget !== undefined) {
       waitMs = Math.max(waitMs, budget.charge(packets, bytes));
       if (budget.flooding()) throw budget.floodError();
+      // A pause that outlasts the flood window ends when the verdict is due (onPauseEnd), so a
+      // flooder whose debt alone would keep it paused past the window is judged then.
+      const verdictMs = budget.msUntilVerdict();
+      if (verdictMs !== undefined) waitMs = Math.min(waitMs, Math.max(1, verdictMs));
     }
     this.pauseReadingFor('rate', waitMs);
+  }
+
+  /** The rate pause ended: a peer still over its budget when its flood window closed is cut off. */
+  protected override onPauseEnd(): void {
+    if (this.budget?.flooding() === true) this.close(this.budget.floodError());
   }
 
   // ---- sending --------------------------------------------------------------------------------------

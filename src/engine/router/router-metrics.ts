@@ -21,6 +21,7 @@ export class RouterMetrics {
   private readonly evictions: Counter;
   private readonly loopErrors: Counter;
   private readonly peerErrors: Counter;
+  private readonly disconnects: Counter;
   private readonly observer: TrafficObserver | undefined;
   private readonly queuedBytes: Gauge;
 
@@ -86,6 +87,11 @@ export class RouterMetrics {
       help: 'Loop iterations that failed and were retried',
       labelNames: ['loop'],
     });
+    this.disconnects = metrics.counter({
+      name: 'peerwire_router_disconnects_total',
+      help: 'Connected peers that went away, by the error code that closed them (none: a clean close); ERR_PEER_FLOOD counts flooders cut off',
+      labelNames: ['direction', 'code'],
+    });
     this.peerErrors = metrics.counter({
       name: 'peerwire_router_peer_errors_total',
       help: 'Errors reported against peers by services',
@@ -99,8 +105,9 @@ export class RouterMetrics {
     this.observer?.peerUp(peer, direction);
   }
 
-  peerDisconnected(peer: NodeId, direction: Direction): void {
+  peerDisconnected(peer: NodeId, direction: Direction, code = 'none'): void {
     this.peers.dec({ direction });
+    this.disconnects.inc({ direction, code });
     this.observer?.peerDown(peer, direction);
   }
 

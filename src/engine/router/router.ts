@@ -434,7 +434,7 @@ export class Router implements ChannelHost {
     const reason = await peer.run();
     this.admission.releaseIp(conn);
     this.forget(conn);
-    this.metrics.peerDisconnected(info.id, direction);
+    this.metrics.peerDisconnected(info.id, direction, reason?.code);
     if (this.peers.get(info.id) === peer) this.peers.delete(info.id);
     if (!peer.replaced) {
       this.logger.info({ peer: info.id, direction, reason: reason?.code }, 'peer disconnected');

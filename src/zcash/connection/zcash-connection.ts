@@ -305,8 +305,14 @@ export class ZcashConnection extends ConnectionShell {
     const budget = this.budget;
     if (budget === undefined || this.isClosed()) return;
     const waitMs = budget.charge(frames, bytes, backlog);
-    if (budget.flooding()) this.fail(budget.floodError(), true);
-    else this.pauseReadingFor('budget', backlog ? Math.max(waitMs, budget.msUntilTurn()) : waitMs);
+    if (budget.flooding()) {
+      this.fail(budget.floodError(), true);
+      return;
+    }
+    const pauseMs = backlog ? Math.max(waitMs, budget.msUntilTurn()) : waitMs;
+    // Judged when the flood window ends even if the debt would keep the peer paused past it.
+    const verdictMs = budget.msUntilVerdict();
+    this.pauseReadingFor('budget', verdictMs === undefined ? pauseMs : Math.min(pauseMs, Math.max(1, verdictMs)));
   }
 
   private onHandshakeMessage(message: ZcashMessage): void {
