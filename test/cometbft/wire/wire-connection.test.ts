@@ -154,6 +154,16 @@ async function connected(
   return p;
 }
 
+/** A connected pair whose acceptor reads at most 100 packets/s and calls 10 s over it a flood; `cut()` is its close reason. */
+async function budgetedPair(clock: ManualClock): Promise<{ p: Pair; cut: () => PeerwireError | undefined }> {
+  const budget = { messagesPerSecond: 100, messageBurst: 100, bytesPerSecond: Infinity, byteBurst: Infinity, floodAfterMs: 10_000 };
+  const wide = channels([1], 10_000);
+  const p = await connected({ clock, pacing: false }, { clock, pacing: false, inboundBudget: budget }, node('a', wide), node('b', wide));
+  let reason: PeerwireError | undefined;
+  void p.acceptor.closed.then((closedWith) => (reason = closedWith));
+  return { p, cut: () => reason };
+}
+
 describe('CometBFT connection', () => {
   it('handshake yields the verified PeerInfo and the NodeInfo we built from LocalNode and options', async () => {
     const p = await pair({ moniker: 'alpha-node', softwareVersion: '1.0.0', appVersion: 3n }, {});
@@ -322,32 +332,23 @@ describe('CometBFT connection', () => {
 
   it('a peer far over its packet budget is cut off with ERR_PEER_FLOOD when the flood window ends, even while paused', async () => {
     const clock = new ManualClock();
-    const budget = { messagesPerSecond: 100, messageBurst: 100, bytesPerSecond: Infinity, byteBurst: Infinity, floodAfterMs: 10_000 };
-    const wide = channels([1], 10_000);
-    const p = await connected({ clock, pacing: false }, { clock, pacing: false, inboundBudget: budget }, node('a', wide), node('b', wide));
-    let cut: PeerwireError | undefined;
-    void p.acceptor.closed.then((reason) => (cut = reason));
+    const { p, cut } = await budgetedPair(clock);
     // 3,000 packets at once: 29 s of debt at 100/s, so the acceptor stops reading long past the window.
     for (let i = 0; i < 3_000; i++) p.dialer.send(1, payload(1, i, 8));
     for (let i = 0; i < 20; i++) await turn();
     await clock.advance(9_900);
     for (let i = 0; i < 10; i++) await turn();
-    assert.equal(cut, undefined, 'still within the flood window');
+    assert.equal(cut(), undefined, 'still within the flood window');
     await clock.advance(200);
     for (let i = 0; i < 10; i++) await turn();
-    const reason = (): PeerwireError | undefined => cut; // read after the clock moved (no narrowing)
-    assert.equal(reason()?.code, 'ERR_PEER_FLOOD');
-    assert.equal(reason()?.action, 'ban');
+    assert.equal(cut()?.code, 'ERR_PEER_FLOOD');
+    assert.equal(cut()?.action, 'ban');
     p.dialer.close();
   });
 
   it('a peer that pays its debt back and stays within budget is not judged a flood', async () => {
     const clock = new ManualClock();
-    const budget = { messagesPerSecond: 100, messageBurst: 100, bytesPerSecond: Infinity, byteBurst: Infinity, floodAfterMs: 10_000 };
-    const wide = channels([1], 10_000);
-    const p = await connected({ clock, pacing: false }, { clock, pacing: false, inboundBudget: budget }, node('a', wide), node('b', wide));
-    let cut: PeerwireError | undefined;
-    void p.acceptor.closed.then((reason) => (cut = reason));
+    const { p, cut } = await budgetedPair(clock);
     // A burst of 500 (4 s of debt), then 10 per second for 20 s: over budget for a while, not for 10 s.
     for (let i = 0; i < 500; i++) p.dialer.send(1, payload(1, i, 8));
     for (let second = 0; second < 20; second++) {
@@ -356,7 +357,7 @@ describe('CometBFT connection', () => {
       for (let i = 0; i < 10; i++) p.dialer.send(1, payload(1, i, 8));
     }
     for (let i = 0; i < 10; i++) await turn();
-    assert.equal(cut, undefined);
+    assert.equal(cut(), undefined);
     p.dialer.close();
     p.acceptor.close();
   });
