@@ -1,84 +1,27 @@
 // The js-libp2p side-by-side suite: installs the pinned js-libp2p stack into bench/libp2p-compare on
-// first use (its own package.json and lockfile, engine-strict off there only, never a dependency of
-// peerwire), runs bench/libp2p-compare/compare.mjs with plain node once per test, and reports its JSON
-// as figures beside the raw-TCP baselines of the same run. Any failure (no registry, a broken install,
-// a crashed test) becomes a printed skip, never a crash of the whole benchmark.
+// first use (libp2p-install.ts: its own package.json and lockfile, engine-strict off there only, never
+// a dependency of peerwire; retried, and served from npm's cache when it can), runs
+// bench/libp2p-compare/compare.mjs with plain node once per test, and reports its JSON as figures
+// beside the raw-TCP baselines of the same run. Any failure (no registry, a broken install, a crashed
+// test) becomes a printed skip, never a crash of the whole benchmark.
 
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { raceAbort } from '../../src/core/abort.ts';
 import { ErrorCode, PeerwireError } from '../../src/core/errors.ts';
 import type { BenchContext, Figure, Suite } from '../harness.ts';
+import { ensureLibp2pInstalled, runIn } from './libp2p-install.ts';
 
 const DIR = fileURLToPath(new URL('../libp2p-compare/', import.meta.url));
 const SCRIPT = 'compare.mjs';
-/** The version compare.mjs was written against (pinned in bench/libp2p-compare/package.json). */
-const PINNED_LIBP2P = '3.3.11';
-/** Install deadline (ms): a cold npm ci of ~110 small packages takes ~10 s here; 5 min allows a slow mirror. */
-const INSTALL_TIMEOUT_MS = 5 * 60_000;
 /** Per-test deadline (ms); generous because the box may be shared with several busy workers. */
 const TEST_TIMEOUT_MS = { quick: 120_000, full: 600_000 } as const;
 /** Bytes of a failing child's stderr kept for the skip reason. */
 const STDERR_TAIL = 600;
 
-interface Outcome {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function run(cmd: string, args: readonly string[], timeoutMs: number): Promise<Outcome> {
-  const child = spawn(cmd, args, { cwd: DIR, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-64 * 1024)));
-  const done = new Promise<Outcome>((resolve) => {
-    child.on('error', (err) => resolve({ code: -1, stdout, stderr: `${stderr}\n${err.message}` }));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-  return raceAbort(done, AbortSignal.timeout(timeoutMs)).catch((err: unknown) => {
-    child.kill('SIGKILL');
-    throw err;
-  });
-}
-
-function installedVersion(): string | undefined {
-  const pkg = `${DIR}node_modules/libp2p/package.json`;
-  if (!existsSync(pkg)) return undefined;
-  return (JSON.parse(readFileSync(pkg, 'utf8')) as { version?: string }).version;
-}
-
-/** Installs the comparison stack if needed; returns a reason to skip when that is impossible. */
-async function ensureInstalled(ctx: BenchContext): Promise<string | undefined> {
-  if (installedVersion() === PINNED_LIBP2P) return undefined;
-  const lockfile = existsSync(`${DIR}package-lock.json`);
-  // --engine-strict=false on the command line: `npm run` exports the project's engine-strict=true to
-  // child processes as npm_config_engine_strict, which would override this folder's .npmrc.
-  const args = [
-    lockfile ? 'ci' : 'install',
-    '--engine-strict=false',
-    '--no-audit',
-    '--no-fund',
-    '--loglevel=error',
-  ];
-  ctx.log(`libp2p: installing the comparison stack (npm ${args[0]} in bench/libp2p-compare) ...`);
-  try {
-    const r = await run('npm', args, INSTALL_TIMEOUT_MS);
-    if (r.code !== 0) return `npm ${args[0]} failed (exit ${r.code}): ${r.stderr.trim().slice(-STDERR_TAIL)}`;
-  } catch (err) {
-    return `npm ${args[0]} did not finish: ${err instanceof Error ? err.message : String(err)}`;
-  }
-  const v = installedVersion();
-  return v === PINNED_LIBP2P ? undefined : `installed libp2p is ${v ?? 'missing'}, expected ${PINNED_LIBP2P}`;
-}
-
 type Json = Record<string, number | string | null>;
 
 async function runTest(ctx: BenchContext, test: string, params: object, exposeGc = false): Promise<Json> {
   const args = [...(exposeGc ? ['--expose-gc'] : []), SCRIPT, test, JSON.stringify(params)];
-  const r = await run(process.execPath, args, TEST_TIMEOUT_MS[ctx.config.quick ? 'quick' : 'full']);
+  const r = await runIn(DIR, process.execPath, args, TEST_TIMEOUT_MS[ctx.config.quick ? 'quick' : 'full']);
   const line = r.stdout.split('\n').find((l) => l.startsWith('RESULT '));
   if (r.code !== 0 || line === undefined) {
     throw new PeerwireError(
@@ -226,7 +169,7 @@ export const libp2pSuite: Suite = {
       ctx.results.skip('libp2p', 'disabled by BENCH_LIBP2P=0');
       return;
     }
-    const reason = await ensureInstalled(ctx);
+    const reason = await ensureLibp2pInstalled(DIR, (m) => ctx.log(m));
     if (reason !== undefined) {
       ctx.results.skip('libp2p', reason);
       return;
