@@ -15,6 +15,7 @@
 import type { Suite } from '../harness.ts';
 import { cometbftSuite } from './cometbft.ts';
 import { routerSuite } from './router.ts';
+import { scalingSuite } from './scaling.ts';
 import { zcashAddressBookSuite } from './zcash-address-book.ts';
 import { zcashDecodeSuite } from './zcash-decode.ts';
 import { zcashWireSuite } from './zcash-wire.ts';
@@ -25,4 +26,5 @@ export const peerwireSuites: readonly Suite[] = [
   zcashWireSuite,
   zcashAddressBookSuite,
   cometbftSuite,
+  scalingSuite,
 ];
