@@ -1,7 +1,7 @@
 // How a node's cost grows with its peer count, on both wires: a full node (scaling-hub.ts, in a forked
 // child) holds 10, then 100, then 1,000 connected peers (bare connections in this process,
 // scaling-leaves.ts, all from 127.0.0.1 with the node's per-IP and inbound limits raised), and at each
-// count we measure
+// count we measure (memory and idle delay in a first pass without traffic, the rest in a second)
 // - memory per peer: the node's heapUsed and RSS after a full GC, minus the same with no peer, over N;
 // - broadcast deliveries per second: 1 KiB messages broadcast through the router back to back for one
 //   phase, counted where the peers receive them (end to end);
@@ -91,8 +91,22 @@ async function phase(side: Side, leaves: Leaves, ms: number) {
   return { r, expected, seconds, peersCpuS: cpuSeconds() - peersCpu0 };
 }
 
+/** Memory and idle figures at each count, peers added without any broadcast in between. */
+interface Held {
+  readonly heapKiB: number;
+  readonly rssKiB: number;
+  readonly idle: IdleSample;
+}
+
+/**
+ * Two passes over the counts, so broadcast traffic never inflates a memory figure (a broadcast phase
+ * grows V8's young generation and the socket buffers, which RSS keeps long after): first peers are
+ * added up to each count and the idle node's memory and loop delay read; then, with fresh peers, the
+ * broadcast phases run at each count.
+ */
 async function measureWire(ctx: BenchContext, wire: ScalingWire, counts: readonly number[]): Promise<Row[]> {
   const side = await openSide(HUB, { procs: 2 });
+  const held = new Map<number, Held>();
   const rows: Row[] = [];
   let leaves: Leaves | undefined;
   try {
@@ -111,25 +125,35 @@ async function measureWire(ctx: BenchContext, wire: ScalingWire, counts: readonl
     const empty = await side.memory();
     leaves = new Leaves(wire, port);
     for (const n of counts) {
-      ctx.log(`${SUITE}: ${wire}, connecting ${n} peers`);
+      ctx.log(`${SUITE}: ${wire}, connecting ${n} idle peers`);
       await leaves.grow(n);
       await waitPeers(side, n);
       await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
       const mem = memoryPerItemKiB(empty, await side.memory(), n);
       const idle = await side.call<IdleSample>('idle', { ms: IDLE_MS });
+      held.set(n, { heapKiB: mem.heapKiB, rssKiB: mem.rssKiB, idle });
+    }
+    await leaves.close();
+    await waitPeers(side, 0, 'at most');
+    leaves = new Leaves(wire, port);
+    for (const n of counts) {
+      ctx.log(`${SUITE}: ${wire}, broadcasting to ${n} peers`);
+      await leaves.grow(n);
+      await waitPeers(side, n);
       await phase(side, leaves, ctx.config.warmupMs);
       const { r, expected, seconds, peersCpuS } = await phase(side, leaves, ctx.config.measureMs);
+      const h = held.get(n)!;
       rows.push({
         wire,
         peers: n,
-        heapKiBPerPeer: mem.heapKiB,
-        rssKiBPerPeer: mem.rssKiB,
+        heapKiBPerPeer: h.heapKiB,
+        rssKiBPerPeer: h.rssKiB,
         deliveriesPerSec: expected / seconds,
         broadcastsPerSec: r.broadcasts / seconds,
         eldP99Ms: r.eldP99Ms,
         eldMaxMs: r.eldMaxMs,
-        idleEldP99Ms: idle.eldP99Ms,
-        idleCpuPct: (idle.cpuS * 100_000) / IDLE_MS,
+        idleEldP99Ms: h.idle.eldP99Ms,
+        idleCpuPct: (h.idle.cpuS * 100_000) / IDLE_MS,
         nodeCpuUsPerDelivery: (r.cpuS * 1e6) / expected,
         peersCpuUsPerDelivery: (peersCpuS * 1e6) / expected,
       });
