@@ -30,6 +30,16 @@ const U32_MAX = 0xffff_ffff;
  * would have to advance past it, so no Go peer ever sends or accepts that nonce, and a wrap-around
  * would reuse a nonce under the same key. `take()` therefore fails with NonceExhausted there.
  */
+/**
+ * A copy of a key in memory of its own. Buffer.from(key) would take a slice of Node's shared 8 KiB
+ * pool, and a slice kept for a connection's lifetime keeps the whole 8 KiB alive.
+ */
+export function ownedKeyCopy(key: Uint8Array): Buffer {
+  const copy = Buffer.alloc(key.length);
+  copy.set(key);
+  return copy;
+}
+
 export class FrameNonce {
   /** The current 12-byte nonce; bytes 0..3 stay zero. Read it, never keep it across `take()`. */
   readonly bytes: Buffer = Buffer.alloc(AEAD_NONCE_BYTES);

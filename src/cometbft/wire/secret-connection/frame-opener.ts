@@ -2,7 +2,7 @@
 // whatever chunks they arrive, opens every complete 1044-byte frame and returns the data it carries.
 // A frame that lies inside one input chunk is decrypted straight from that chunk (no copy); only a
 // frame split across chunks is gathered into one reused 1044-byte buffer, so at most one partial frame
-// is ever held. Returned data are views into node:crypto's plaintext buffers (one per frame, which
+// is ever held; that buffer is allocated on the first split frame (an idle connection never needs it). Returned data are views into node:crypto's plaintext buffers (one per frame, which
 // node:crypto allocates anyway): no further copy is made on this path.
 //
 // Frame boundaries mean nothing above this layer: callers must treat the returned pieces as a stream.
@@ -18,6 +18,7 @@ import {
   FRAME_LENGTH_BYTES,
   FRAME_PLAINTEXT_BYTES,
   FrameNonce,
+  ownedKeyCopy,
   SEALED_FRAME_BYTES,
 } from './frame-format.ts';
 
@@ -26,8 +27,8 @@ export type FrameDataCallback = (data: Uint8Array) => void;
 export class FrameOpener {
   private readonly key: Buffer;
   private readonly nonce: FrameNonce;
-  /** Holds the bytes of at most one partial frame between calls. */
-  private readonly partial: Buffer = Buffer.alloc(SEALED_FRAME_BYTES);
+  /** Holds the bytes of at most one partial frame between calls; allocated when first needed. */
+  private partial: Buffer | undefined;
   private partialLength = 0;
   private failure: PeerwireError | undefined;
 
@@ -36,7 +37,7 @@ export class FrameOpener {
     if (recvKey.length !== AEAD_KEY_BYTES) {
       throw new PeerwireError(ErrorCode.InvalidArgument, `receive key must be ${AEAD_KEY_BYTES} bytes`);
     }
-    this.key = Buffer.from(recvKey);
+    this.key = ownedKeyCopy(recvKey);
     this.nonce = nonce;
   }
 
@@ -67,19 +68,21 @@ export class FrameOpener {
     try {
       let offset = 0;
       if (this.partialLength > 0) {
+        const partial = this.partial!;
         const take = Math.min(SEALED_FRAME_BYTES - this.partialLength, chunk.length);
-        this.partial.set(chunk.subarray(0, take), this.partialLength);
+        partial.set(chunk.subarray(0, take), this.partialLength);
         this.partialLength += take;
         offset = take;
         if (this.partialLength < SEALED_FRAME_BYTES) return;
         this.partialLength = 0;
-        this.openFrame(this.partial, 0, onData);
+        this.openFrame(partial, 0, onData);
       }
       while (chunk.length - offset >= SEALED_FRAME_BYTES) {
         this.openFrame(chunk, offset, onData);
         offset += SEALED_FRAME_BYTES;
       }
       if (offset < chunk.length) {
+        this.partial ??= Buffer.alloc(SEALED_FRAME_BYTES);
         this.partial.set(chunk.subarray(offset), 0);
         this.partialLength = chunk.length - offset;
       }

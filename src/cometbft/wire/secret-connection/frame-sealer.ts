@@ -6,6 +6,11 @@
 //
 // Per frame the only allocations are the ones node:crypto forces (the cipher object, the ciphertext
 // and tag buffers); the plaintext staging buffer is reused, and the output is one allocation per call.
+//
+// Memory per idle connection (BENCHMARKS.md, issue 10): sealing is synchronous from staging to cipher,
+// so one staging buffer serves every connection of the process (it was 1 KiB per connection), and the
+// key is copied into a buffer of its own, not a slice of Node's shared 8 KiB pool, which a long-lived
+// 32-byte slice would keep whole for the connection's lifetime.
 
 import { createCipheriv } from 'node:crypto';
 import { ErrorCode, PeerwireError } from '../../../core/errors.ts';
@@ -17,14 +22,19 @@ import {
   FRAME_LENGTH_BYTES,
   FRAME_PLAINTEXT_BYTES,
   FrameNonce,
+  ownedKeyCopy,
   SEALED_FRAME_BYTES,
 } from './frame-format.ts';
+
+/**
+ * The plaintext staging area of every sealer in the process: LE32 length, data, zero padding. Filled and
+ * encrypted within one synchronous sealFrame sequence, so no two sealers ever interleave on it.
+ */
+const STAGING: Buffer = Buffer.alloc(FRAME_PLAINTEXT_BYTES);
 
 export class FrameSealer {
   private readonly key: Buffer;
   private readonly nonce: FrameNonce;
-  /** Reused plaintext staging area: LE32 length, data, zero padding. */
-  private readonly plain: Buffer = Buffer.alloc(FRAME_PLAINTEXT_BYTES);
   private failure: PeerwireError | undefined;
 
   /** `nonce` is the counter of the first frame: a new FrameNonce (0) in every real session. */
@@ -32,7 +42,7 @@ export class FrameSealer {
     if (sendKey.length !== AEAD_KEY_BYTES) {
       throw new PeerwireError(ErrorCode.InvalidArgument, `send key must be ${AEAD_KEY_BYTES} bytes`);
     }
-    this.key = Buffer.from(sendKey);
+    this.key = ownedKeyCopy(sendKey);
     this.nonce = nonce;
   }
 
@@ -56,7 +66,7 @@ export class FrameSealer {
     let total = 0;
     for (let i = 0; i < chunks.length; i++) total += chunks[i]!.length;
     const out = Buffer.allocUnsafe(FrameSealer.sealedLength(total));
-    const plain = this.plain;
+    const plain = STAGING;
     let chunkIndex = 0;
     let chunkOffset = 0;
     let outOffset = 0;
@@ -100,7 +110,7 @@ export class FrameSealer {
   private sealFrame(out: Buffer, offset: number): void {
     const nonce = this.nonce.check('send');
     const cipher = createCipheriv(AEAD_CIPHER, this.key, nonce, { authTagLength: AEAD_TAG_BYTES });
-    const ciphertext = cipher.update(this.plain);
+    const ciphertext = cipher.update(STAGING);
     const tail = cipher.final();
     let o = offset + ciphertext.copy(out, offset);
     if (tail.length > 0) o += tail.copy(out, o);

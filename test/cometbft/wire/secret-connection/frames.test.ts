@@ -8,7 +8,10 @@ import { createCipheriv, randomBytes } from 'node:crypto';
 import { PeerwireError } from '../../../../src/core/errors.ts';
 import { FrameSealer } from '../../../../src/cometbft/wire/secret-connection/frame-sealer.ts';
 import { FrameOpener } from '../../../../src/cometbft/wire/secret-connection/frame-opener.ts';
-import { FrameNonce, SEALED_FRAME_BYTES } from '../../../../src/cometbft/wire/secret-connection/frame-format.ts';
+import {
+  FrameNonce,
+  SEALED_FRAME_BYTES,
+} from '../../../../src/cometbft/wire/secret-connection/frame-format.ts';
 import { SecretConnectionErrorCode as Code } from '../../../../src/cometbft/wire/secret-connection/errors.ts';
 import { runs } from './vectors.ts';
 import { splitAt } from './scripted-peer.ts';
@@ -168,4 +171,41 @@ test('input chunks are not retained: reusing the caller buffer after open() does
 test('keys of the wrong size are refused', () => {
   assert.throws(() => new FrameSealer(new Uint8Array(16)), PeerwireError);
   assert.throws(() => new FrameOpener(new Uint8Array(33)), PeerwireError);
+});
+
+test('sealers of many connections share one staging buffer: interleaved sealing gives what each alone gives', () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.tuple(fc.nat(2), fc.uint8Array({ maxLength: 3000 })), { minLength: 1, maxLength: 12 }),
+      (steps) => {
+        const keys = [randomBytes(32), randomBytes(32), randomBytes(32)];
+        const interleaved = keys.map((k) => new FrameSealer(k));
+        const outputs: Buffer[][] = [[], [], []];
+        for (const [who, data] of steps) outputs[who]!.push(interleaved[who]!.seal([data]));
+        // The same inputs per connection, sealed one connection after the other, and opened back.
+        for (let who = 0; who < keys.length; who++) {
+          const alone = new FrameSealer(keys[who]!);
+          const inputs = steps.filter(([w]) => w === who).map(([, d]) => d);
+          assert.deepEqual(
+            outputs[who],
+            inputs.map((d) => alone.seal([d])),
+          );
+          const opened = Buffer.concat(new FrameOpener(keys[who]!).open(Buffer.concat(outputs[who]!)));
+          assert.deepEqual(opened, Buffer.concat(inputs));
+        }
+      },
+    ),
+    { numRuns: 50 },
+  );
+});
+
+test('a sealer and an opener keep their keys in memory of their own, not a slice of the shared pool', () => {
+  const key = randomBytes(32);
+  const sealer = new FrameSealer(key) as unknown as { key: Buffer };
+  const opener = new FrameOpener(key) as unknown as { key: Buffer };
+  for (const held of [sealer.key, opener.key]) {
+    assert.equal(held.buffer.byteLength, 32);
+    assert.deepEqual(held, key);
+    assert.notEqual(held.buffer, key.buffer);
+  }
 });
