@@ -8,8 +8,8 @@
 // - the node's event-loop delay p99 during that broadcast phase and while idle;
 // - CPU per delivered message: the node's CPU over the phase divided by the deliveries (and the
 //   peers' CPU, this process, beside it).
-// The run writes bench/results/scaling/scaling.json and one log-log SVG per metric there, with the
-// fitted growth (log-log slope) in words; BENCHMARKS.md shows them.
+// The run writes bench/results/scaling/scaling.json (BENCH_SCALING_OUT overrides the folder) and one
+// log-log SVG per metric there, with the fitted growth (log-log slope) in words; BENCHMARKS.md shows them.
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { raceAbort } from '../../src/core/abort.ts';
@@ -44,7 +44,11 @@ const IDLE_MS = 1000;
 const DRAIN_TIMEOUT_MS = 120_000;
 /** Pause after connecting, so handshake garbage and timers settle before memory is read (ms). */
 const SETTLE_MS = 500;
-const OUT_DIR = new URL('../results/scaling/', import.meta.url);
+/** Where the JSON and plots go: BENCH_SCALING_OUT (a folder), else bench/results/scaling/ (committed). */
+function outDir(): string {
+  const dir = process.env.BENCH_SCALING_OUT ?? new URL('../results/scaling/', import.meta.url).pathname;
+  return dir.endsWith('/') ? dir : `${dir}/`;
+}
 
 interface Row {
   readonly wire: ScalingWire;
@@ -202,8 +206,8 @@ function report(ctx: BenchContext, rows: readonly Row[]): void {
       }
     }
   }
-  mkdirSync(OUT_DIR, { recursive: true });
-  const dir = OUT_DIR.pathname;
+  const dir = outDir();
+  mkdirSync(dir, { recursive: true });
   writeFileSync(
     `${dir}scaling.json`,
     `${JSON.stringify({ at: new Date().toISOString(), quick: ctx.config.quick, rows, growth, metrics }, null, 1)}\n`,
