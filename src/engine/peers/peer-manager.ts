@@ -150,26 +150,22 @@ export class PeerManager implements PeerManagerApi {
    * admitAddress and shown with the `added` event (Zebra's gossiped services and last-seen time).
    */
   add(address: NodeAddress, source?: NodeId, detail?: unknown): boolean {
-    const id = peerIdOf(address);
-    if (id === this.selfId || !this.policy.admitAddress(address, source, detail)) return false;
-    const text = formatNodeAddress(address);
-    let entry = this.state.book.get(id);
-    const isNew = entry === undefined;
-    entry ??= this.state.configure(this.state.book.create(id));
-    if (!this.state.book.addAddress(entry, address, text)) {
-      if (isNew) this.state.book.remove(id);
-      return false;
+    const id = this.state.insert(this.selfId, address, source, detail);
+    return id !== undefined && this.state.settle([id]) === 1;
+  }
+
+  /**
+   * Adds the addresses of one answer (see PeerManagerApi.addAll), pruning the book once at the end
+   * rather than once per address: a full book ranked itself for every address learned, the top cost
+   * of a 1,000-node simulation's formation.
+   */
+  addAll(addresses: readonly NodeAddress[], source?: NodeId): number {
+    const ids: NodeId[] = [];
+    for (const address of addresses) {
+      const id = this.state.insert(this.selfId, address, source, undefined);
+      if (id !== undefined) ids.push(id);
     }
-    this.state.observe(
-      entry,
-      detail === undefined ? { type: 'added', address, source } : { type: 'added', address, source, detail },
-    );
-    this.state.book.save(entry);
-    this.state.prune();
-    if (this.state.book.get(id) === undefined) return false;
-    this.state.refreshGauges();
-    this.state.wake();
-    return true;
+    return this.state.settle(ids);
   }
 
   /**

@@ -8,7 +8,7 @@
 import type { Clock } from '../../core/clock.ts';
 import type { PeerwireError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
-import type { NodeId } from '../../core/node-address.ts';
+import { formatNodeAddress, peerIdOf, type NodeAddress, type NodeId } from '../../core/node-address.ts';
 import { ConnectionTable } from './connection-table.ts';
 import { PeerBook, type BookEntry } from './peer-book.ts';
 import type { PeerMetrics } from './peer-metrics.ts';
@@ -126,6 +126,39 @@ export class PeerState {
     }
     if (changed) entry.record.policy = fields;
     return changed;
+  }
+
+  /** Stores an address if the policy admits it and it is new; returns its peer id then. */
+  insert(selfId: NodeId, address: NodeAddress, source: NodeId | undefined, detail: unknown): NodeId | undefined {
+    const id = peerIdOf(address);
+    if (id === selfId || !this.policy.admitAddress(address, source, detail)) return undefined;
+    const text = formatNodeAddress(address);
+    let entry = this.book.get(id);
+    const isNew = entry === undefined;
+    entry ??= this.configure(this.book.create(id));
+    if (!this.book.addAddress(entry, address, text)) {
+      if (isNew) this.book.remove(id);
+      return undefined;
+    }
+    this.observe(
+      entry,
+      detail === undefined ? { type: 'added', address, source } : { type: 'added', address, source, detail },
+    );
+    this.book.save(entry);
+    return id;
+  }
+
+  /** Prunes the book after inserts; returns how many of the inserted ids it kept. */
+  settle(ids: readonly NodeId[]): number {
+    if (ids.length === 0) return 0;
+    this.prune();
+    let kept = 0;
+    for (const id of ids) if (this.book.get(id) !== undefined) kept++;
+    if (kept > 0) {
+      this.refreshGauges();
+      this.wake();
+    }
+    return kept;
   }
 
   /** Removes the lowest-ranked unprotected peers while the store is above maxPeers. */

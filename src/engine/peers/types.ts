@@ -80,6 +80,11 @@ export interface PeerManagerApi {
   readonly selfId: NodeId;
   /** Adds an address to the store (from config, PEX, addr gossip). Returns true if it was new. */
   add(address: NodeAddress, source?: NodeId): boolean;
+  /**
+   * Adds addresses learned together (one address-exchange answer) as add() would one by one, except
+   * that a full store is pruned once, after all of them. Returns how many were new and kept.
+   */
+  addAll(addresses: readonly NodeAddress[], source?: NodeId): number;
   /** The next address to dial now, marked as dialing; undefined when nothing is eligible now. */
   dialNext(): NodeAddress | undefined;
   /** Epoch ms when dialNext() may next return an address without another event (backoff expiry). */

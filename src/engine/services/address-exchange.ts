@@ -268,11 +268,11 @@ export class AddressExchange {
       this.violation(from, 'too-many-addresses', `sent ${addresses.length} addresses`);
       return;
     }
-    let added = 0;
-    for (const address of addresses) {
-      if (address.id !== undefined && address.id === this.peerManager.selfId) continue;
-      if (this.peerManager.add(address, from)) added++;
-    }
+    const selfId = this.peerManager.selfId;
+    const added = this.peerManager.addAll(
+      addresses.filter((a) => a.id === undefined || a.id !== selfId),
+      from,
+    );
     this.learned.inc(undefined, added);
     this.logger.debug({ peer: from, received: addresses.length, added }, 'addresses received');
   }

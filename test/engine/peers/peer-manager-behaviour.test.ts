@@ -107,6 +107,23 @@ describe('PeerManager: the store', () => {
     assert.ok(h.pm.peer(nodeId(500)), 'persistent peer kept');
   });
 
+  it('addAll stores an answer, prunes once to maxPeers and counts what it kept', async () => {
+    const h = await harness({ policy: { maxConnected: 4, maxOutgoing: 2, maxConnectedUpgrade: 1 } });
+    connectInbound(h, 1);
+    h.pm.report(nodeId(1), 'good');
+    const wakes = h.wakes;
+    // 49 new addresses, our own and a duplicate: the duplicate and ourselves are not stored.
+    const answer = [...Array.from({ length: 49 }, (_, i) => addrOf(i + 2)), addrOf(2), addrOf(0x8000)];
+    const kept = h.pm.addAll(answer, nodeId(1));
+    assert.equal(h.pm.stats().stored, 20, 'pruned to maxPeers');
+    assert.equal(kept, 19, 'every stored peer but the connected one came from the answer');
+    assert.ok(h.pm.peer(nodeId(1)), 'connected peer kept');
+    assert.equal(h.wakes, wakes + 1, 'one wake-up for the whole answer');
+    assert.equal(h.pm.addAll(answer.slice(0, 10), nodeId(1)) <= 10, true);
+    assert.equal(h.pm.addAll([], nodeId(1)), 0);
+    assert.equal(h.pm.stats().stored, 20);
+  });
+
   it('prunes the lowest-scored peers first', async () => {
     const h = await harness({
       policy: { maxConnected: 1, maxOutgoing: 1, maxConnectedUpgrade: 0, maxPeers: 3 },

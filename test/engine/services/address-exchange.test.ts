@@ -91,6 +91,7 @@ function harness(): Harness {
   const peerManager = {
     selfId: 'self',
     add: (_address: NodeAddress) => true,
+    addAll: (addresses: readonly NodeAddress[]) => addresses.length,
     advertise: () => [],
   } as unknown as PeerManagerApi;
   const service = new AddressExchange(
