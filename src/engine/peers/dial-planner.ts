@@ -74,11 +74,15 @@ export class DialPlanner {
     return { normal: false, upgrade: victims.length > 0, victims };
   }
 
-  /** Every dialable address within the group limits, with the time it becomes eligible. */
-  private candidates(context: PolicyContext): DialCandidate[] {
+  /**
+   * Every dialable address within the group limits, with the time it becomes eligible. `only`, when
+   * given, skips peers early (before their addresses are grouped): with only upgrade slots free, the
+   * peers that cannot replace the victim, which choose() and earliest() would drop anyway.
+   */
+  private candidates(context: PolicyContext, only?: (peer: PeerView) => boolean): DialCandidate[] {
     const out: DialCandidate[] = [];
     const groupRoom = new Map<string, boolean>();
-    for (const entry of this.book.values()) this.entryCandidates(entry, context, groupRoom, out);
+    for (const entry of this.book.values()) this.entryCandidates(entry, context, groupRoom, out, only);
     return out;
   }
 
@@ -88,10 +92,12 @@ export class DialPlanner {
     context: PolicyContext,
     groupRoom: Map<string, boolean>,
     out: DialCandidate[],
+    only?: (peer: PeerView) => boolean,
   ): void {
     const record = entry.record;
     if (record.inactive || record.addresses.length === 0 || this.table.isBusy(record.id)) return;
     const peer = this.view(entry);
+    if (only !== undefined && !only(peer)) return;
     let peerAt = record.bannedUntil ?? 0;
     if (entry.lastDisconnected !== undefined) {
       peerAt = Math.max(peerAt, entry.lastDisconnected + this.policy.redialCooldown(peer));
@@ -136,7 +142,10 @@ export class DialPlanner {
       const candidate = this.firstInOrder(this.index, context);
       return candidate === undefined ? undefined : { candidate, victim: undefined };
     }
-    const eligible = this.candidates(context).filter((c) => c.eligibleAt <= context.now);
+    const victim = slots.victims[0];
+    const eligible = this.candidates(context, this.upgradeFilter(slots)).filter(
+      (c) => c.eligibleAt <= context.now,
+    );
     if (eligible.length === 0) return undefined;
     const ranked = this.policy.rankCandidates(eligible, context);
     // A policy must return a permutation; anything it dropped is still considered, last.
@@ -144,7 +153,6 @@ export class DialPlanner {
       ranked.length === eligible.length
         ? ranked
         : [...ranked, ...eligible.filter((c) => !ranked.includes(c))];
-    const victim = slots.victims[0];
     for (const candidate of ordered) {
       if (slots.normal) return { candidate, victim: undefined };
       if (victim !== undefined && this.policy.mayReplace(candidate.peer, victim))
@@ -153,14 +161,19 @@ export class DialPlanner {
     return undefined;
   }
 
+  /** With only upgrade slots free, the peers worth grouping: those that may replace the first victim. */
+  private upgradeFilter(slots: Slots): ((peer: PeerView) => boolean) | undefined {
+    if (slots.normal) return undefined;
+    const victim = slots.victims[0];
+    return (peer) => victim !== undefined && this.policy.mayReplace(peer, victim);
+  }
+
   /** The earliest epoch ms at which choose() could return a candidate without another event. */
   earliest(context: PolicyContext): number | undefined {
     const slots = this.slots(context);
     if (!slots.normal && !slots.upgrade) return undefined;
-    const victim = slots.victims[0];
     let best: number | undefined;
-    for (const c of this.candidates(context)) {
-      if (!slots.normal && (victim === undefined || !this.policy.mayReplace(c.peer, victim))) continue;
+    for (const c of this.candidates(context, this.upgradeFilter(slots))) {
       if (best === undefined || c.eligibleAt < best) best = c.eligibleAt;
     }
     return best;
