@@ -69,6 +69,15 @@ function report(summary: SimSummary): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** One progress line: where the run is in virtual time and what it has cost so far. */
+function progressLine(tSeconds: number, wallStart: number): string {
+  const cpu = process.cpuUsage();
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  const wallSeconds = (performance.now() - wallStart) / 1000;
+  const rss = Math.round(process.memoryUsage.rss() / 2 ** 20);
+  return `  t=${tSeconds.toFixed(0)} s  wall=${wallSeconds.toFixed(1)} s  cpu=${cpuSeconds.toFixed(1)} s  rss=${rss} MiB`;
+}
+
 export function registerSim(program: Command): void {
   program
     .command('sim')
@@ -82,6 +91,7 @@ export function registerSim(program: Command): void {
     .option('--loss <p>', 'probability a write unit is lost on a link', probabilityOption, 0)
     .option('--json', 'print the JSON summary instead of the report', false)
     .option('--out <dir>', 'write summary.json and SVG plots here')
+    .option('--progress', 'print virtual time, wall time and CPU time to stderr at every sample', false)
     .action(
       async (flags: {
         wire: 'cometbft' | 'zcash';
@@ -93,10 +103,12 @@ export function registerSim(program: Command): void {
         loss: number;
         json: boolean;
         out?: string;
+        progress: boolean;
       }) => {
         if (flags.wireModel === 'fast' && flags.wire === 'zcash') {
           throw new PeerwireError('ERR_CLI_USAGE', '--wire-model fast applies to cometbft only (the Zcash wire has no costly cryptography)', { action: 'transient' });
         }
+        const wallStart = performance.now();
         const summary = await runSimulation({
           wire: flags.wire,
           wireModel: flags.wireModel,
@@ -106,7 +118,8 @@ export function registerSim(program: Command): void {
           scenario: flags.scenario,
           loss: flags.loss,
           onSample: (t, total) => {
-            if (!flags.json && process.stderr.isTTY) process.stderr.write(`\r  ${((100 * t) / total).toFixed(0)}% of virtual time`);
+            if (flags.progress) process.stderr.write(`${progressLine(t, wallStart)}\n`);
+            else if (!flags.json && process.stderr.isTTY) process.stderr.write(`\r  ${((100 * t) / total).toFixed(0)}% of virtual time`);
           },
         });
         if (!flags.json && process.stderr.isTTY) process.stderr.write('\r');
