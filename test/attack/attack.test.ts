@@ -20,10 +20,13 @@ for (const wire of ['cometbft', 'zcash'] as const satisfies readonly Wire[]) {
 
     test('slowloris: 300 silent sockets from 75 addresses; an honest newcomer gets in, a connected peer stays, fds return', async () => {
       const result = await slowloris(victim, { wire, sockets: 300, sourceIps: 75, tries: 5, tryTimeoutMs: 10_000 });
-      assert.ok(result.attackConnections > 75, `the attack ran (${result.attackConnections} connections)`);
-      // Median within 5 s on a loaded CI machine (before issue 9: never, in 20 s); `npm run attack`
-      // reports the full-size p50/p99.
-      assert.ok(percentile(result.joinMs, 50) <= 5_000, `honest join times ${result.joinMs.join(', ')} ms`);
+      // The attack churned: every socket was dropped and reopened, more than twice on average (a
+      // 2-core machine at load 12 saw 3,800-4,600 connections), and the victim turned them away.
+      assert.ok(result.attackConnections > 600, `the attack ran (${result.attackConnections} connections)`);
+      assert.ok(result.refused + result.evicted > 300, `refused ${result.refused}, evicted ${result.evicted}`);
+      // Every try within the target's 5 s (before issue 9: never, in 20 s; at load 12 the slowest
+      // took 0.7 s); `npm run attack` reports the full-size p50/p99.
+      assert.ok(percentile(result.joinMs, 99) <= 5_000, `honest join times ${result.joinMs.join(', ')} ms`);
       assert.equal(result.earlyPeerStayed, true);
       // Descriptors back to the baseline (a few may still be closing).
       assert.ok(result.after.fds <= result.before.fds + 4, `fds ${result.before.fds} -> ${result.after.fds}`);
@@ -33,12 +36,12 @@ for (const wire of ['cometbft', 'zcash'] as const satisfies readonly Wire[]) {
 
     test('ping flood: the flooder is read slowly, the victim stays cheap and an honest peer keeps its round trips', async () => {
       const result = await pingFlood(victim, wire, 3_000, 30);
-      assert.ok(result.pingsWritten > 1_000, `the flood ran (${result.pingsWritten} pings)`);
+      assert.ok(result.pingsWritten > 1_000, `the flood ran (${JSON.stringify(result)})`);
       // Lenient CI bound; `npm run attack` reports the figure (the target is 25 %).
-      assert.ok(result.cpuShare <= 0.5, `victim CPU share ${result.cpuShare}`);
+      assert.ok(result.cpuShare <= 0.5, `victim CPU share (${JSON.stringify(result)})`);
       assert.ok(
         result.floodRttP99Ms <= 2 * result.idleRttP99Ms + 50,
-        `RTT p99 ${result.floodRttP99Ms} ms under flood vs ${result.idleRttP99Ms} ms idle`,
+        `RTT p99 under flood vs idle (${JSON.stringify(result)})`,
       );
     });
 

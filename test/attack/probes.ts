@@ -436,11 +436,15 @@ async function floodPings(wire: Wire, socket: Socket, until: () => boolean): Pro
   return written;
 }
 
+let floodProbes = 0;
+
 export async function pingFlood(victim: Victim, wire: Wire, floodMs: number, pings = 50): Promise<FloodResult> {
   const honest = await honestPeer(wire, victim.port, '127.0.0.1');
   await rtts(honest, 20); // warm-up: the first round trips measure the JIT, not the network
   const idle = await rtts(honest, pings);
-  const flooderSocket = await connectFrom(victim.port, '127.66.0.1');
+  // A fresh source address per probe: a victim still closing the previous flooder counts it against
+  // that address's one connection.
+  const flooderSocket = await connectFrom(victim.port, `127.66.0.${(floodProbes++ % 250) + 1}`);
   let flooding = true;
   let dropped = false;
   // CPU and round trips count only while the flooder is connected: once the victim cuts it off, the
@@ -460,6 +464,11 @@ export async function pingFlood(victim: Victim, wire: Wire, floodMs: number, pin
     if (!dropped) during.push(...batch);
   }
   const end = droppedAt ?? { cpu: victim.cpuSeconds(), wall: performance.now() };
+  if (during.length === 0) {
+    flooderSocket.destroy();
+    honest.close();
+    throw new Error(`the victim closed the flooder ${Math.round(end.wall - wallStart)} ms into the flood, before any round trip was measured`);
+  }
   const cpuShare = (end.cpu - cpuStart) / ((end.wall - wallStart) / 1000);
   flooding = false;
   const flooderDropped = dropped;
