@@ -6,6 +6,7 @@
 
 import { ErrorCode, PeerwireError } from '../../src/core/errors.ts';
 import { NodeKey } from '../../src/core/node-key.ts';
+import { measureLatency, type BenchContext, type Summary } from '../harness.ts';
 import type { StreamTransport } from '../../src/transport/stream-transport.ts';
 import type {
   ChannelDescriptor,
@@ -142,4 +143,50 @@ export async function sendWithBackpressure(
   msg: Uint8Array,
 ): Promise<void> {
   if (!conn.send(channelId, msg)) await conn.drained(AbortSignal.timeout(CONNECT_TIMEOUT_MS));
+}
+
+/** Message size of the message-rate, RTT and priority figures (bytes): the baselines' 1 KiB. */
+export const MSG_SIZE = 1024;
+/** Message size of the bulk figures (bytes): a CometBFT block part is 64 KiB. */
+export const BULK_SIZE = 64 * 1024;
+/** CometBFT's default p2p.send_rate and recv_rate (bytes/s): the rate-limited priority figures. */
+export const COMETBFT_SEND_RATE = 5_120_000;
+/**
+ * Round trips discarded at the start of a loaded latency phase, and the fewest kept (full run / quick).
+ * With the link saturated a round trip waits behind the socket buffers (~100 ms here), so these
+ * counts, not BENCH_RTT_MS, set the phase's length: 100 samples keep p99 meaningful in a full run.
+ */
+const LOADED_RTT_WARMUP = 5;
+const LOADED_MIN_SAMPLES = 100;
+const LOADED_MIN_SAMPLES_QUICK = 20;
+
+/**
+ * Latency of `rtt` while `sendBulk` runs in a loop beside it (each call sends one bulk message and
+ * returns its size): the queues and socket buffers fill for the warm-up time, then round trips are
+ * sampled. Returns the loaded summary, the bulk bytes sent and when sending started.
+ */
+export async function latencyUnderLoad(
+  ctx: BenchContext,
+  rtt: () => Promise<void>,
+  sendBulk: () => Promise<number>,
+): Promise<{ loaded: Summary; sent: number; t0: number }> {
+  let stop = false;
+  let sent = 0;
+  const t0 = performance.now();
+  const loop = (async () => {
+    while (!stop) sent += await sendBulk();
+  })();
+  let loaded: Summary;
+  try {
+    await new Promise((resolve) => setTimeout(resolve, ctx.config.warmupMs));
+    loaded = await measureLatency(rtt, {
+      warmup: LOADED_RTT_WARMUP,
+      timeMs: ctx.config.rttMs,
+      minSamples: ctx.config.quick ? LOADED_MIN_SAMPLES_QUICK : LOADED_MIN_SAMPLES,
+    });
+  } finally {
+    stop = true;
+    await loop;
+  }
+  return { loaded, sent, t0 }; // `sent` read after the loop's last send
 }

@@ -26,8 +26,12 @@ import {
 import {
   benchLocalNode,
   benchTransport,
+  BULK_SIZE,
+  COMETBFT_SEND_RATE,
   DATA_CHANNEL,
   dialPeer,
+  latencyUnderLoad,
+  MSG_SIZE,
   roundTrip,
   type OpenConnection,
   type TransportOptions,
@@ -35,22 +39,8 @@ import {
 
 const PEER = new URL('./cometbft-peer-side.ts', import.meta.url);
 const SUITE = 'cometbft';
-/** Message size of the message-rate, RTT and priority figures (bytes): the baselines' 1 KiB. */
-const MSG_SIZE = 1024;
-/** Message size of the bulk figures (bytes): a CometBFT block part is 64 KiB. */
-const BULK_SIZE = 64 * 1024;
 /** Bytes sent between two clock reads in a send loop, so performance.now() stays off the per-send cost. */
 const BYTES_PER_CHECK = 64 * 1024;
-/** CometBFT's default p2p.send_rate (bytes/s): the rate-limited variant of the priority figure. */
-const COMETBFT_SEND_RATE = 5_120_000;
-/**
- * Round trips discarded at the start of a loaded latency phase, and the fewest kept (full run / quick).
- * With the link saturated a round trip waits behind the socket buffers (~100 ms here), so these
- * counts, not BENCH_RTT_MS, set the phase's length: 100 samples keep p99 meaningful in a full run.
- */
-const LOADED_RTT_WARMUP = 5;
-const LOADED_MIN_SAMPLES = 100;
-const LOADED_MIN_SAMPLES_QUICK = 20;
 /** Settling time after opening many connections before memory is sampled (ms), as compare.mjs does. */
 const MEMORY_SETTLE_MS = 500;
 /** Deadline for a whole figure's send loops and waits (ms): a dead side must not hang the run. */
@@ -383,24 +373,7 @@ async function priority(
     const idle = await measureLatency(rtt, { warmup: ctx.config.rttWarmup, timeMs: ctx.config.rttMs });
     await side.call('reset');
     const send = dataSender(client, BULK_SIZE);
-    let stop = false;
-    let sent = 0;
-    const t0 = performance.now();
-    const loop = (async () => {
-      while (!stop) sent += await send();
-    })();
-    let loaded: Summary;
-    try {
-      await sleep(ctx.config.warmupMs); // let the queues and socket buffers fill
-      loaded = await measureLatency(rtt, {
-        warmup: LOADED_RTT_WARMUP,
-        timeMs: ctx.config.rttMs,
-        minSamples: ctx.config.quick ? LOADED_MIN_SAMPLES_QUICK : LOADED_MIN_SAMPLES,
-      });
-    } finally {
-      stop = true;
-      await loop;
-    }
+    const { loaded, sent, t0 } = await latencyUnderLoad(ctx, rtt, send);
     await raceAbort(side.call('waitFor', { target: sent }), AbortSignal.timeout(FIGURE_TIMEOUT_MS));
     const bulkMBps = sent / ((performance.now() - t0) / 1000) / 1e6;
     const rated = sendRate !== undefined;

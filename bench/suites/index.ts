@@ -14,6 +14,7 @@
 
 import type { Suite } from '../harness.ts';
 import { cometbftSuite } from './cometbft.ts';
+import { cometbftRouterSuite } from './cometbft-router.ts';
 import { routerSuite } from './router.ts';
 import { scalingSuite } from './scaling.ts';
 import { zcashAddressBookSuite } from './zcash-address-book.ts';
@@ -26,5 +27,6 @@ export const peerwireSuites: readonly Suite[] = [
   zcashWireSuite,
   zcashAddressBookSuite,
   cometbftSuite,
+  cometbftRouterSuite,
   scalingSuite,
 ];

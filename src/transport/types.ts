@@ -79,6 +79,12 @@ export interface Connection extends AsyncIterable<InboundMessage> {
   drained(signal?: AbortSignal): Promise<void>;
   /** Bytes queued for the socket and not yet accepted by the kernel. */
   readonly bufferedBytes: number;
+  /**
+   * Present when the wire orders channels by priority itself (MConnection's packet scheduler). The
+   * router then hands each channel's messages down in order whenever that channel has room, and never
+   * picks between channels: priority is decided in one place per connection, at the wire.
+   */
+  readonly channelScheduler?: ChannelScheduler;
   /** The last round trip the wire measured with its own keep-alive (ms); undefined before the first. */
   readonly rttMs?: number | undefined;
   /**
@@ -92,6 +98,17 @@ export interface Connection extends AsyncIterable<InboundMessage> {
   close(error?: PeerwireError): void;
   /** Resolves once the connection is closed, with the error that closed it, if any. */
   readonly closed: Promise<PeerwireError | undefined>;
+}
+
+/** A wire's own scheduler across channels, as the router sees it (see Connection.channelScheduler). */
+export interface ChannelScheduler {
+  /** True when send(channelId, …) would go straight into that channel's bounded wire queue. */
+  hasRoom(channelId: number): boolean;
+  /**
+   * Resolves the next time the wire takes packets off its channel queues (room may have opened), or
+   * when the connection closes. One shared promise per wait, so repeated calls add nothing.
+   */
+  roomFreed(): Promise<void>;
 }
 
 export interface Transport {

@@ -22,7 +22,7 @@ import { ErrorCode, PeerwireError } from '../../core/errors.ts';
 import type { Counter, Metrics } from '../../core/metrics.ts';
 import type { ByteLink } from '../../transport/byte-link.ts';
 import { ConnectionShell } from '../../transport/connection-shell.ts';
-import type { Direction, LocalNode } from '../../transport/types.ts';
+import type { ChannelScheduler, Direction, LocalNode } from '../../transport/types.ts';
 import { RESOLVED } from './drain-waiters.ts';
 import type { DelimitedReader } from './mconnection/delimited-reader.ts';
 import { MConnectionCore } from './mconnection/mconnection-core.ts';
@@ -150,6 +150,21 @@ export class CometbftConnection extends ConnectionShell<HandshakeExtras> {
   get rttMs(): number | undefined {
     return this.core?.rttMs;
   }
+
+  /**
+   * MConnection decides priority across channels, packet by packet; the router only moves each
+   * channel's messages down while that channel has room (one scheduler per connection).
+   */
+  readonly channelScheduler: ChannelScheduler = {
+    hasRoom: (channelId) => {
+      // Before the handshake, after close, or on a channel either side lacks, send() answers at once
+      // (a typed error, or a counted drop): never make the caller wait for room there.
+      if (this.pump === undefined || this.state === 'closed') return true;
+      if (!this.peerChannels.has(channelId) || !this.localChannels.has(channelId)) return true;
+      return this.pump.hasRoom(channelId);
+    },
+    roomFreed: () => this.pump?.roomFreed() ?? RESOLVED,
+  };
 
   /** The established SecretConnection session, once the handshake got that far (diagnostics, tests). */
   get secretSession(): SecretSession | undefined {

@@ -53,6 +53,8 @@ export class MConnectionPump {
   private overflow: Map<number, Uint8Array[]> | undefined;
   private overflowCount = 0;
   private readonly waiters = new DrainWaiters();
+  /** The router's wait for room on a channel queue: one shared promise, settled by the next write. */
+  private roomWait: { promise: Promise<void>; resolve: () => void } | undefined;
   private timer: Timer | undefined;
   private timerAt = 0;
   // Bound once, so the data path creates no closures.
@@ -93,6 +95,27 @@ export class MConnectionPump {
   /** True while send() would return true: nothing held back and the link below its mark. */
   get writable(): boolean {
     return this.overflowCount === 0 && this.link.bufferedBytes < this.hwm;
+  }
+
+  /**
+   * True when send(channelId, …) would go straight into that channel's queue (nothing held back), or
+   * would fail at once because the pump stopped.
+   */
+  hasRoom(channelId: number): boolean {
+    if (this.stopped) return true;
+    if (this.overflowCount > 0 && this.overflow?.has(channelId) === true) return false;
+    return this.core.hasRoom(channelId);
+  }
+
+  /** Resolves after the next write that took packets off the channel queues, or at stop(). */
+  roomFreed(): Promise<void> {
+    if (this.stopped) return RESOLVED;
+    if (this.roomWait === undefined) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      this.roomWait = { promise, resolve };
+    }
+    return this.roomWait.promise;
   }
 
   /** Queues a message on one of our channels; false means "wait for drained()". */
@@ -143,6 +166,7 @@ export class MConnectionPump {
     this.overflow = undefined;
     this.overflowCount = 0;
     this.waiters.wakeAll();
+    this.wakeRoomWait();
   }
 
   /** Schedules a flush (after received bytes left a pong owed). Cheap when one is already scheduled. */
@@ -192,6 +216,7 @@ export class MConnectionPump {
       if (end === 0) return;
       sealArgs[0] = flushScratch.subarray(0, end);
       link.write(this.session.seal(sealArgs));
+      if (this.roomWait !== undefined) this.wakeRoomWait();
       if (this.stopped) return;
     }
   }
@@ -206,6 +231,12 @@ export class MConnectionPump {
       if (taken === held.length) overflow.delete(channelId);
       else held.splice(0, taken);
     }
+  }
+
+  private wakeRoomWait(): void {
+    const wait = this.roomWait;
+    this.roomWait = undefined;
+    wait?.resolve();
   }
 
   private waitForLink(): void {

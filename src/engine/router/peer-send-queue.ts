@@ -3,6 +3,8 @@
 // bytes relative to its priority — MConnection's rule, simple and proven — so a saturated bulk channel
 // cannot starve a small high-priority one, and no channel is starved either. Recently-sent counters
 // decay by volume (every DECAY_INTERVAL_BYTES sent) rather than by a timer, so the queue needs no clock.
+// When the wire has its own scheduler (MConnection), the router uses nextReady() instead: each channel
+// is moved down in order while the wire has room for it, and priority is decided only at the wire.
 
 import { BoundedQueue } from '../../core/bounded-queue.ts';
 import { ErrorCode, PeerwireError } from '../../core/errors.ts';
@@ -35,6 +37,7 @@ export class PeerSendQueue {
   private readonly byChannel = new Map<number, ChannelSlot>();
   private sentSinceDecay = 0;
   private waiter: (() => void) | undefined;
+  private offerWait: { promise: Promise<void>; resolve: () => void } | undefined;
   private closedReason: PeerwireError | undefined;
   private readonly onDrop: (channelId: number) => void;
 
@@ -76,11 +79,7 @@ export class PeerSendQueue {
   ): 'accepted' | 'dropped' | 'full' {
     if (this.closedReason !== undefined) throw this.closedReason;
     const result = this.slotFor(channelId, options).queue.offer(bytes);
-    if (result === 'accepted') {
-      const waiter = this.waiter;
-      this.waiter = undefined;
-      waiter?.();
-    }
+    if (result === 'accepted') this.wakeWaiters();
     return result;
   }
 
@@ -117,6 +116,32 @@ export class PeerSendQueue {
     return { channelId: best.channelId, bytes };
   }
 
+  /**
+   * For a wire that orders channels itself: the oldest message of the first channel the wire has room
+   * for, in channel-opening order. No priority is decided here; each channel stays FIFO.
+   */
+  nextReady(hasRoom: (channelId: number) => boolean): QueuedMessage | undefined {
+    for (const slot of this.slots) {
+      if (slot.queue.length === 0 || !hasRoom(slot.channelId)) continue;
+      return { channelId: slot.channelId, bytes: slot.queue.shift()! };
+    }
+    return undefined;
+  }
+
+  /**
+   * Resolves at the next offer(), wake() or close(), whatever is queued now. One shared promise per
+   * wait, so a loop that races it against other events adds no listener per turn.
+   */
+  nextOffer(): Promise<void> {
+    if (this.closedReason !== undefined) return Promise.resolve();
+    if (this.offerWait === undefined) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      this.offerWait = { promise, resolve };
+    }
+    return this.offerWait.promise;
+  }
+
   /** Resolves when a message is queued or the queue is closed. */
   waitForMessage(signal: AbortSignal): Promise<void> {
     if (this.closedReason !== undefined || this.slots.some((s) => s.queue.length > 0))
@@ -136,9 +161,16 @@ export class PeerSendQueue {
 
   /** Wakes the send loop without a message (it re-checks its peer's state). */
   wake(): void {
+    this.wakeWaiters();
+  }
+
+  private wakeWaiters(): void {
     const waiter = this.waiter;
     this.waiter = undefined;
     waiter?.();
+    const offerWait = this.offerWait;
+    this.offerWait = undefined;
+    offerWait?.resolve();
   }
 
   get queuedMessages(): number {
@@ -158,8 +190,6 @@ export class PeerSendQueue {
     if (this.closedReason !== undefined) return;
     this.closedReason = reason;
     for (const slot of this.slots) slot.queue.close(reason, true);
-    const waiter = this.waiter;
-    this.waiter = undefined;
-    waiter?.();
+    this.wakeWaiters();
   }
 }

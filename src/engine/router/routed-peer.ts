@@ -4,13 +4,13 @@
 // other, and `run()` resolves with the reason the connection closed. A slow peer only slows itself:
 // its queue is bounded, and a peer whose queue or socket stays full past the stall timeout is dropped.
 
-import { deadline } from '../../core/abort.ts';
+import { deadline, raceAbort } from '../../core/abort.ts';
 import type { Clock } from '../../core/clock.ts';
 import { ErrorCode, PeerwireError, toPeerwireError } from '../../core/errors.ts';
 import type { NodeId } from '../../core/node-address.ts';
-import type { Connection, Direction, PeerInfo } from '../../transport/types.ts';
+import type { ChannelScheduler, Connection, Direction, PeerInfo } from '../../transport/types.ts';
 import type { Channel, ResolvedChannelOptions } from './channel.ts';
-import { PeerSendQueue } from './peer-send-queue.ts';
+import { PeerSendQueue, type QueuedMessage } from './peer-send-queue.ts';
 import type { RouterMetrics } from './router-metrics.ts';
 
 /** What a routed peer needs from its router. */
@@ -62,6 +62,10 @@ export class RoutedPeer {
   private readonly connectedAt: number;
   private bytesReceived = 0;
   private bytesSent = 0;
+  /** The hand-down loop's wait (wire with its own scheduler): see nextWake(). */
+  private wake: { promise: Promise<void>; resolve: () => void } | undefined;
+  private roomArmed = false;
+  private offerArmed = false;
   /** The queued bytes last reported to the metrics (each report carries the change). */
   private reportedQueued = 0;
 
@@ -235,25 +239,16 @@ export class RoutedPeer {
 
   /** Takes messages from the queue by channel priority and writes them, honouring backpressure. */
   private async sendLoop(): Promise<void> {
+    if (this.conn.channelScheduler !== undefined) return this.handDownLoop(this.conn.channelScheduler);
     const signal = this.stop.signal;
     try {
       for (;;) {
         const next = this.sendQueue.next();
         if (next === undefined) {
-          if (this.closeWhenFlushed !== undefined) {
-            // A close without an error flushes what the wire still buffers before the link ends.
-            this.conn.close();
-            this.stop.abort(this.closeWhenFlushed);
-            return;
-          }
-          await this.sendQueue.waitForMessage(signal);
-          if (signal.aborted) return;
+          if (!(await this.waitWhileEmpty(signal))) return;
           continue;
         }
-        this.host.metrics.sent(this.id, next.channelId, next.bytes);
-        this.bytesSent += next.bytes.length;
-        this.reportQueued(this.sendQueue.queuedBytes);
-        if (!this.conn.send(next.channelId, next.bytes)) await this.waitForDrain(signal);
+        if (!this.handOver(next)) await this.waitForDrain(signal);
       }
     } catch (error) {
       if (signal.aborted) return;
@@ -261,16 +256,125 @@ export class RoutedPeer {
     }
   }
 
+  /**
+   * For a wire with its own scheduler: moves each channel's messages down, in order, whenever the wire
+   * has room on that channel, so a vote never waits behind block parts here. When every queued channel
+   * is full the loop waits for the wire to write or for a new message; a peer that takes nothing for the
+   * stall timeout is dropped as stalled.
+   */
+  private async handDownLoop(scheduler: ChannelScheduler): Promise<void> {
+    const signal = this.stop.signal;
+    const hasRoom = (channelId: number): boolean => scheduler.hasRoom(channelId);
+    let blockedSince: number | undefined;
+    try {
+      for (;;) {
+        const next = this.sendQueue.nextReady(hasRoom);
+        if (next !== undefined) {
+          blockedSince = undefined;
+          this.handOver(next); // the wire had room: its "above the mark" answer is not ours to wait on
+          continue;
+        }
+        if (this.sendQueue.queuedMessages === 0) {
+          blockedSince = undefined;
+          if (!(await this.waitWhileEmpty(signal))) return;
+          continue;
+        }
+        blockedSince ??= this.host.clock.now();
+        await this.waitForRoom(scheduler, blockedSince, signal);
+        if (signal.aborted) return;
+      }
+    } catch (error) {
+      if (signal.aborted) return;
+      throw error;
+    }
+  }
+
+  /** Waits for the wire to free room, a new message, or the stall deadline (counted from `since`). */
+  private async waitForRoom(scheduler: ChannelScheduler, since: number, signal: AbortSignal): Promise<void> {
+    const remaining = this.host.stallTimeoutMs - (this.host.clock.now() - since);
+    const stall = deadline(Math.max(1, remaining), signal, `send queue of ${this.id}`, this.host.clock);
+    try {
+      await raceAbort(this.nextWake(scheduler), stall.signal);
+    } catch (error) {
+      throw this.stalledOr(error);
+    } finally {
+      stall.clear();
+    }
+  }
+
+  /** Counts a message handed to the connection and sends it; returns send()'s answer. */
+  private handOver(next: QueuedMessage): boolean {
+    this.host.metrics.sent(this.id, next.channelId, next.bytes);
+    this.bytesSent += next.bytes.length;
+    this.reportQueued(this.sendQueue.queuedBytes);
+    return this.conn.send(next.channelId, next.bytes);
+  }
+
+  /**
+   * The queue is empty: closes if closeAfterFlush() asked for it (returns false: the loop ends), else
+   * waits for the next message (returns false when the loop was stopped meanwhile).
+   */
+  private async waitWhileEmpty(signal: AbortSignal): Promise<boolean> {
+    if (this.closeWhenFlushed !== undefined) {
+      // A close without an error flushes what the wire still buffers before the link ends.
+      this.conn.close();
+      this.stop.abort(this.closeWhenFlushed);
+      return false;
+    }
+    await this.sendQueue.waitForMessage(signal);
+    return !signal.aborted;
+  }
+
+  /** A wait that timed out means the peer stopped reading: ERR_STALLED; other errors pass through. */
+  private stalledOr(error: unknown): PeerwireError {
+    const typed = toPeerwireError(error);
+    if (typed.code !== ErrorCode.Timeout) return typed;
+    return new PeerwireError(ErrorCode.Stalled, `peer ${this.id} stopped reading`, { cause: typed });
+  }
+
+  /**
+   * One promise settled by whichever comes first: the wire freed room, or a message was queued. Each
+   * source is subscribed at most once at a time, so a loop woken many times adds no reactions.
+   */
+  private nextWake(scheduler: ChannelScheduler): Promise<void> {
+    if (this.wake === undefined) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      this.wake = { promise, resolve };
+    }
+    if (!this.roomArmed) {
+      this.roomArmed = true;
+      void scheduler.roomFreed().then(this.onRoomFreed);
+    }
+    if (!this.offerArmed) {
+      this.offerArmed = true;
+      void this.sendQueue.nextOffer().then(this.onOffer);
+    }
+    return this.wake.promise;
+  }
+
+  private readonly onRoomFreed = (): void => {
+    this.roomArmed = false;
+    this.fireWake();
+  };
+
+  private readonly onOffer = (): void => {
+    this.offerArmed = false;
+    this.fireWake();
+  };
+
+  private fireWake(): void {
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.resolve();
+  }
+
   private async waitForDrain(signal: AbortSignal): Promise<void> {
     const drain = deadline(this.host.stallTimeoutMs, signal, `socket drain of ${this.id}`, this.host.clock);
     try {
       await this.conn.drained(drain.signal);
     } catch (error) {
-      const typed = toPeerwireError(error);
-      if (typed.code === ErrorCode.Timeout) {
-        throw new PeerwireError(ErrorCode.Stalled, `peer ${this.id} stopped reading`, { cause: typed });
-      }
-      throw typed;
+      throw this.stalledOr(error);
     } finally {
       drain.clear();
     }

@@ -77,6 +77,12 @@ export class ChannelState {
     return this.getQueue().offer(message) === 'accepted';
   }
 
+  /** True when enqueue() would take a message now. */
+  hasRoom(): boolean {
+    if (this.sending === undefined && (this.queue === undefined || this.queue.length === 0)) return true;
+    return this.queue === undefined || !this.queue.wouldOverflow();
+  }
+
   /** Resolves when enqueue() may succeed again (or the queue closed). */
   waitForSpace(signal?: AbortSignal): Promise<void> {
     return this.getQueue().waitForSpace(signal);

@@ -189,6 +189,11 @@ export class MConnectionCore {
     return this.sendChannel(channelId).enqueue(message);
   }
 
+  /** True when `enqueue(channelId, ...)` would take a message now, or throw at once (closed). */
+  hasRoom(channelId: number): boolean {
+    return this.closed !== undefined || this.sendChannel(channelId).hasRoom();
+  }
+
   /** Resolves when `enqueue(channelId, ...)` may succeed again. */
   waitForSpace(channelId: number, signal?: AbortSignal): Promise<void> {
     return this.sendChannel(channelId).waitForSpace(signal);
