@@ -83,7 +83,7 @@ export interface CometbftConnectionOptions extends NodeInfoOptions {
    */
   readonly ephemeralKeys?: RandomBytes;
   /**
-   * Pace data by the queueing delay measured with extra pings (mconnection/send-pacer.ts), so priority
+   * Pace data by the queueing delay measured with extra pings (src/transport/send-pacer.ts), so priority
    * channels overtake bulk ones on a saturated link. Default true; false writes as fast as the link
    * takes (up to its low-water mark).
    */

@@ -37,7 +37,7 @@ import {
   packetMsgPacketSize,
 } from './packet-codec.ts';
 import { RateLimiter } from './rate-limiter.ts';
-import { SendPacer } from './send-pacer.ts';
+import { SendPacer } from '../../../transport/send-pacer.ts';
 
 /** recentlySent decays every 2 s (CometBFT's updateStats ticker)... */
 export const RECENTLY_SENT_DECAY_INTERVAL_MS = 2_000;
@@ -67,7 +67,7 @@ export interface MConnectionCoreOptions extends KeepAliveOptions {
   /** Receive rate limit in bytes/s (CometBFT p2p.recv_rate). Default: off. */
   readonly recvRate?: number;
   /**
-   * Pace data by the queueing delay measured with extra PacketPings (send-pacer.ts), so the backlog
+   * Pace data by the queueing delay measured with extra PacketPings (src/transport/send-pacer.ts), so the backlog
    * stays in the priority-scheduled channel queues instead of the socket buffers. Default false here
    * (the byte-exact scheduler tests); CometbftConnection turns it on.
    */

@@ -20,7 +20,7 @@ import {
   MAX_WINDOW_BYTES,
   MIN_WINDOW_BYTES,
   SendPacer,
-} from '../../../../src/cometbft/wire/mconnection/send-pacer.ts';
+} from '../../../../src/transport/send-pacer.ts';
 import { fcRuns } from '../vectors.ts';
 
 const BULK = 0x40;

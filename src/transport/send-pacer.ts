@@ -1,18 +1,19 @@
-// Delay-based pacing of an MConnection's data, measured in band with extra PacketPings. Why: below the
-// channel scheduler sit the link's userland buffer and the kernel's socket buffers on both ends
-// (several MB on loopback, not settable from Node). Whatever the scheduler hands down waits there in
-// FIFO order, so a consensus vote queued behind megabytes of block parts waits for them all, whatever
-// its priority. Keeping the bytes in flight near one round trip's worth leaves the backlog in the
-// channel queues, where priority still decides.
+// Delay-based pacing of a connection's bulk data, measured in band with extra pings; used by the
+// CometBFT MConnection (PacketPing/PacketPong) and the Zcash connection (ping/pong with a nonce). Why:
+// below a connection's send scheduler sit the link's userland buffer and the kernel's socket buffers on
+// both ends (several MB on loopback, not settable from Node). Whatever the scheduler hands down waits
+// there in FIFO order, so a consensus vote or a Zcash ping queued behind megabytes of block data waits
+// for them all, whatever its priority. Keeping the bytes in flight near one round trip's worth leaves
+// the backlog in the scheduler's queues, where priority still decides.
 //
-// How: after a batch of data we write a PacketPing (one outstanding at a time). Every CometBFT peer
-// answers a ping with a PacketPong ahead of its own data, and reads the stream in order, so the pong
-// proves the peer has read every byte written before that ping: bytes in flight are "written minus
-// acknowledged", like a TCP window but counted at the application reader. Each pong is also a round
-// trip sample; its excess over the smallest recent sample is the queueing delay (LEDBAT, RFC 6817;
-// BBR's min-RTT filter). The window grows while the queueing delay is under the target and shrinks in
-// proportion when it is over, so a fast reader gets a large window and a slow or rate-limited one
-// (a Go peer under recv_rate) a small one. No protocol byte changes: the peer only sees more pings.
+// How: after a batch of data we write a ping (one outstanding at a time). Both wires' peers answer a
+// ping with a pong, and read the stream in order, so the pong proves the peer has read every byte
+// written before that ping: bytes in flight are "written minus acknowledged", like a TCP window but
+// counted at the application reader. Each pong is also a round trip sample; its excess over the
+// smallest recent sample is the queueing delay (LEDBAT, RFC 6817; BBR's min-RTT filter). The window
+// grows while the queueing delay is under the target and shrinks in proportion when it is over, so a
+// fast reader gets a large window and a slow or rate-limited one (a Go peer under recv_rate) a small
+// one. No protocol byte changes: the peer only sees more pings.
 //
 // Sans I/O: the owner passes times (ms, fractional) and byte positions; nothing here reads a clock.
 
