@@ -13,7 +13,9 @@
 import { ErrorCode, PeerwireError } from '../../core/errors.ts';
 import type { MessageCodec } from '../../core/message-codec.ts';
 import { ByteWriter } from '../encoding/byte-writer.ts';
-import { COMMAND_LENGTH } from '../encoding/constants.ts';
+import { COMMAND_LENGTH, HEADER_LENGTH } from '../encoding/constants.ts';
+import { EMPTY_BODY_DIGEST, sha256d } from '../encoding/hashes.ts';
+import { type Magic, writeFrameHeader } from '../wire/frame-header.ts';
 import { CURRENT_NETWORK_PROTOCOL_VERSION } from '../params/network-upgrades.ts';
 import { decodeMessageBody, encodeMessageBody } from '../wire/message-body.ts';
 import type { ChainFormat } from '../chain/chain-format.ts';
@@ -94,6 +96,57 @@ export function readEnvelope(bytes: Uint8Array): { command: KnownCommand; body: 
   const command = Buffer.from(bytes.buffer, bytes.byteOffset, end).toString('latin1');
   if (!isKnownCommand(command)) throw invalid(`unknown command "${command}" in envelope`);
   return { command, body: bytes.subarray(COMMAND_LENGTH) };
+}
+
+/** Bodies up to this size are copied behind their header into one buffer; larger ones are written by reference. */
+const COPY_BODY_BELOW_BYTES = 16 * 1024;
+
+export interface EnvelopeFrameOptions {
+  readonly magic: Magic;
+  /** The connection's current body limit. */
+  readonly maxBodyLength: number;
+  /** Written into getblocks/getheaders bodies (the negotiated version). */
+  readonly protocolVersion: number;
+}
+
+/** A router message turned into one wire frame: its chunks leave together, header first. */
+export interface EnvelopeFrame {
+  readonly command: KnownCommand;
+  readonly chunks: readonly Uint8Array[];
+  readonly bytes: number;
+}
+
+/**
+ * Checks a router message sent on `channelId` (its command must belong to the channel; addrv2 is
+ * never sent, as in Zebra; the body within the limit) and builds its frame: the 24-byte header in
+ * front of the body, copied into one buffer when small, written by reference when large.
+ */
+export function envelopeFrame(channelId: number, envelope: Uint8Array, options: EnvelopeFrameOptions): EnvelopeFrame {
+  const { command, body: given } = readEnvelope(envelope);
+  if (channelOf(command) !== channelId) throw invalid(`${command} cannot be sent on channel ${channelId}`);
+  if (command === 'addrv2') throw invalid('addrv2 is never sent (Zebra)');
+  const max = options.maxBodyLength;
+  if (given.length > max) {
+    throw new PeerwireError(ErrorCode.FrameTooLarge, `${command} body of ${given.length} bytes exceeds ${max}`, {
+      action: 'transient',
+    });
+  }
+  let body = given;
+  if ((command === 'getblocks' || command === 'getheaders') && body.length >= 4) {
+    body = Buffer.from(body);
+    new DataView(body.buffer, body.byteOffset, 4).setUint32(0, options.protocolVersion, true);
+  }
+  const digest = body.length === 0 ? EMPTY_BODY_DIGEST : sha256d(body);
+  const bytes = HEADER_LENGTH + body.length;
+  if (body.length < COPY_BODY_BELOW_BYTES) {
+    const frame = Buffer.allocUnsafe(bytes);
+    writeFrameHeader(frame, 0, options.magic, command, body.length, digest);
+    frame.set(body, HEADER_LENGTH);
+    return { command, chunks: [frame], bytes };
+  }
+  const header = Buffer.allocUnsafe(HEADER_LENGTH);
+  writeFrameHeader(header, 0, options.magic, command, body.length, digest);
+  return { command, chunks: [header, body], bytes };
 }
 
 /**

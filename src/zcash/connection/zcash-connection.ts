@@ -30,8 +30,6 @@ import { InboundBudget, type InboundBudgetOptions } from '../../transport/inboun
 import { COMMAND_LENGTH, HEADER_LENGTH } from '../encoding/constants.ts';
 import { ZcashErrorCode } from '../encoding/errors.ts';
 import type { Frame } from '../wire/frame-decoder.ts';
-import { writeFrameHeader } from '../wire/frame-header.ts';
-import { EMPTY_BODY_DIGEST, sha256d } from '../encoding/hashes.ts';
 import type { OutboundMessage, VersionMessage, ZcashMessage } from '../wire/messages.ts';
 import { NODE_NETWORK, type AddrEntry } from '../wire/net-address.ts';
 import {
@@ -47,11 +45,12 @@ import { handshakeFailureOf } from '../handshake/handshake-metrics.ts';
 import { duplicateHandshake, ZcashPeerErrorCode } from '../handshake/peer-errors.ts';
 import type { NegotiationResult, VersionNegotiation } from '../handshake/version-negotiation.ts';
 import { AddressCache } from './address-cache.ts';
-import { channelOf, encodeEnvelope, readEnvelope, ZCASH_CHANNEL_IDS } from './channels.ts';
+import { channelOf, encodeEnvelope, envelopeFrame, ZCASH_CHANNEL_IDS } from './channels.ts';
 import { ConnectionMetrics } from './connection-metrics.ts';
 import { Heartbeat } from './heartbeat.ts';
 import { inboundRequestFor, InboundQueue } from './inbound-dispatch.ts';
 import { inventoryChangeFor } from './inventory-status.ts';
+import { SendScheduler, sendClassOf } from './send-scheduler.ts';
 import { ZcashClient } from './zcash-client.ts';
 import { isIP } from 'node:net';
 
@@ -64,9 +63,6 @@ const CODEC_ERROR_CODES: ReadonlySet<string> = new Set(Object.values(ZcashErrorC
  */
 const MAX_EARLY_BYTES = 4 * 1024;
 
-/** Bodies up to this size are copied behind their header into one buffer; larger ones are written by reference. */
-const COPY_BODY_BELOW_BYTES = 16 * 1024;
-
 export interface ZcashConnectionOptions {
   /** How we reached the peer. Default: OutboundDirect / InboundDirect on the link's remote endpoint. */
   readonly connectedAddr?: ConnectedAddr;
@@ -76,6 +72,10 @@ export interface ZcashConnectionOptions {
   readonly maxQueuedRequests?: number;
   /** Per-peer inbound message and byte budget (inbound-budget.ts); false = none. Default none (nodes set ZCASH_INBOUND_BUDGET). */
   readonly inboundBudget?: InboundBudgetOptions | false;
+  /** Pace block data by the queueing delay measured with extra pings (send-scheduler.ts). Default true. */
+  readonly pacing?: boolean;
+  /** Time for the pacer's round trip samples, ms with a fraction. Default performance.now. */
+  readonly preciseNow?: () => number;
 }
 
 /** What a Zcash handshake tells the router (PeerInfo.wire). */
@@ -109,6 +109,7 @@ export class ZcashConnection extends ConnectionShell {
   private peerInfo: PeerInfo | undefined;
   private failedSent = false;
   private readonly budget: InboundBudget | undefined;
+  private readonly scheduler: SendScheduler;
 
   constructor(
     link: ByteLink,
@@ -136,6 +137,17 @@ export class ZcashConnection extends ConnectionShell {
     this.transientId = transient === undefined ? undefined : formatPeerAddr(transient);
     this.maxQueuedRequests = options.maxQueuedRequests;
     this.codec = new ZcashCodec({ network: handshake.network });
+    const codec = this.codec;
+    this.scheduler = new SendScheduler(
+      link,
+      options.pacing === false
+        ? undefined
+        : {
+            nonce: () => handshake.nonce(),
+            encode: (nonce) => codec.encode({ command: 'ping', nonce }),
+            now: options.preciseNow ?? (() => performance.now()),
+          },
+    );
     this.metrics = new ConnectionMetrics(handshake.metrics);
     const budget = options.inboundBudget ?? false;
     this.budget = budget === false ? undefined : new InboundBudget(budget, this.clock);
@@ -199,48 +211,13 @@ export class ZcashConnection extends ConnectionShell {
   send(channelId: number, bytes: Uint8Array): boolean {
     const refusal = this.sendRefusal();
     if (refusal !== undefined) throw refusal;
-    const { command, body: given } = readEnvelope(bytes);
-    const expected = channelOf(command);
-    if (expected === undefined || expected !== channelId) {
-      throw new PeerwireError(
-        ErrorCode.InvalidArgument,
-        `${command} cannot be sent on channel ${channelId}`,
-        {
-          action: 'transient',
-        },
-      );
-    }
-    if (command === 'addrv2') {
-      throw new PeerwireError(ErrorCode.InvalidArgument, 'addrv2 is never sent (Zebra)', {
-        action: 'transient',
-      });
-    }
-    const max = this.codec.maxBodyLength;
-    if (given.length > max) {
-      throw new PeerwireError(
-        ErrorCode.FrameTooLarge,
-        `${command} body of ${given.length} bytes exceeds ${max}`,
-        {
-          action: 'transient',
-        },
-      );
-    }
-    let body = given;
-    if ((command === 'getblocks' || command === 'getheaders') && body.length >= 4) {
-      body = Buffer.from(body);
-      new DataView(body.buffer, body.byteOffset, 4).setUint32(0, this.codec.protocolVersion, true);
-    }
-    const digest = body.length === 0 ? EMPTY_BODY_DIGEST : sha256d(body);
-    this.metrics.messageSent(command, HEADER_LENGTH + body.length);
-    if (body.length < COPY_BODY_BELOW_BYTES) {
-      const frame = Buffer.allocUnsafe(HEADER_LENGTH + body.length);
-      writeFrameHeader(frame, 0, this.codec.network.magic, command, body.length, digest);
-      frame.set(body, HEADER_LENGTH);
-      return this.link.write(frame);
-    }
-    const header = Buffer.allocUnsafe(HEADER_LENGTH);
-    writeFrameHeader(header, 0, this.codec.network.magic, command, body.length, digest);
-    return this.link.writev([header, body]);
+    const frame = envelopeFrame(channelId, bytes, {
+      magic: this.codec.network.magic,
+      maxBodyLength: this.codec.maxBodyLength,
+      protocolVersion: this.codec.protocolVersion,
+    });
+    this.metrics.messageSent(frame.command, frame.bytes);
+    return this.scheduler.send(sendClassOf(frame.command), frame.chunks);
   }
 
   /** Encodes and sends one message (the client, heartbeat and inbound responses use this). */
@@ -248,6 +225,15 @@ export class ZcashConnection extends ConnectionShell {
     const refusal = this.sendRefusal();
     if (refusal !== undefined) throw refusal;
     return this.writeMessage(message);
+  }
+
+  /** Resolves once this connection's queued and buffered bytes are under the link's high-water mark. */
+  override drained(signal?: AbortSignal): Promise<void> {
+    return this.scheduler.drained(signal);
+  }
+
+  override get bufferedBytes(): number {
+    return this.link.bufferedBytes + this.scheduler.queuedBytes;
   }
 
   // ---------------------------------------------------------------- receive path
@@ -341,7 +327,7 @@ export class ZcashConnection extends ConnectionShell {
     const client = new ZcashClient(
       {
         sendMessage: (m) => this.sendMessage(m),
-        drained: (signal) => this.link.drained(signal),
+        drained: (signal) => this.scheduler.drained(signal),
         fail: (error) => this.fail(error, false),
         addressCache: this.addressCache,
       },
@@ -423,6 +409,7 @@ export class ZcashConnection extends ConnectionShell {
       return;
     }
     this.metrics.messageReceived(message.command);
+    if (message.command === 'pong' && this.scheduler.onPong(message.nonce)) return; // a pacing probe's
     const change = inventoryChangeFor(message, this.transientId);
     if (change !== undefined) this.shared.inventoryCollector.send(change);
     switch (message.command) {
@@ -460,7 +447,13 @@ export class ZcashConnection extends ConnectionShell {
   private writeMessage(message: OutboundMessage): boolean {
     const frame = this.codec.encode(message);
     this.metrics.messageSent(message.command, frame.length);
-    return this.link.write(frame);
+    return this.scheduler.send(sendClassOf(message.command), [frame]);
+  }
+
+  /** A graceful close sends what the scheduler still holds; a failure drops it. */
+  protected override beforeClose(error: PeerwireError | undefined): PeerwireError | undefined {
+    if (error === undefined) this.scheduler.flush();
+    return error;
   }
 
   /** Ends the connection for a failure: `stream` marks stream/decode errors (update-failed with services). */
@@ -471,6 +464,7 @@ export class ZcashConnection extends ConnectionShell {
   }
 
   protected override teardown(reason: PeerwireError | undefined, previous: ShellState): void {
+    this.scheduler.close();
     this.heartbeat?.stop();
     this.inboundQueue?.close();
     this.clientInstance?.close(reason ?? closedError());
