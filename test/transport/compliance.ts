@@ -5,9 +5,10 @@
 //
 // The suite speaks in its own messages: channels 1, 2, 3 (plus 9 and 42 for the limit cases) and
 // payloads of any bytes. A wire with channels of its own carries them through a MessageAdapter (the
-// Zcash harness packs them into inventory lists: test/zcash/wire/compliance-adapter.ts). A wire that cannot show a case
-// says so with a capability flag; the flags it lacks are named in its suite's title and the cases
-// they gate are not registered for it, so the test names list exactly what ran for each wire.
+// Zcash harness packs them into inventory lists: test/zcash/wire/compliance-adapter.ts). A wire that
+// cannot show a case says so with a capability flag; the flags it lacks are named in its suite's
+// title and the cases they gate are not registered for it, so the test names list exactly what ran
+// for each wire.
 
 import assert from 'node:assert/strict';
 import { after, afterEach, describe, it } from 'node:test';
