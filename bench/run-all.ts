@@ -13,6 +13,8 @@ const config = loadConfig();
 const machine = machineInfo();
 const results = new ResultsCollector({
   ...machine,
+  // BENCH_DIST=1: peerwire as published (tsc output in dist/); otherwise its sources through tsx.
+  build: process.env.BENCH_DIST === '1' ? 'dist' : 'source (tsx)',
   quick: config.quick,
   measureMs: config.measureMs,
   warmupMs: config.warmupMs,
@@ -30,6 +32,7 @@ const suites: readonly Suite[] = [...baselineSuites, libp2pSuite, ...peerwireSui
 let failed = 0;
 ctx.log(
   `node ${machine.node}, ${machine.cpus} cpus, load ${machine.load1}; ${config.quick ? 'QUICK smoke pass' : 'full run'}` +
+    ` of ${process.env.BENCH_DIST === '1' ? 'dist/ (the published build)' : 'the sources through tsx'}` +
     ` (phase ${config.measureMs} ms, warm-up ${config.warmupMs} ms, repeat ${config.repeat})`,
 );
 for (const suite of suites) {

@@ -162,7 +162,14 @@ const SIDE_ENTRY = fileURLToPath(new URL('./side-entry.ts', import.meta.url));
 export async function openSide(moduleUrl: URL, options: { readonly procs: 1 | 2 }): Promise<Side> {
   if (options.procs === 1) return new InProcessSide(await importHandlers(moduleUrl));
   const child = fork(SIDE_ENTRY, [moduleUrl.href], {
-    execArgv: ['--import', import.meta.resolve('tsx'), '--expose-gc'],
+    // bench-dist-register.mjs after tsx: with BENCH_DIST=1 the side runs the compiled package, like the parent.
+    execArgv: [
+      '--import',
+      import.meta.resolve('tsx'),
+      '--import',
+      new URL('../scripts/bench-dist-register.mjs', import.meta.url).href,
+      '--expose-gc',
+    ],
     serialization: 'advanced',
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
