@@ -97,3 +97,19 @@ describe('IP parsing', () => {
     assert.equal(canonicalIp('not-an-ip'), undefined);
   });
 });
+
+describe('address facts cache', () => {
+  it('answers stay right after more distinct hosts than the cache holds (it clears, never grows past its bound)', () => {
+    // 20,000 distinct hosts is more than the 16,384 the cache keeps: it clears at least once.
+    const first = a('10.0.0.1:1');
+    assert.equal(classifyAddress(first), 'private');
+    for (let i = 0; i < 20_000; i++) {
+      const host = `8.${(i >> 8) & 0xff}.${i & 0xff}.${1 + (i >> 16)}`;
+      assert.equal(classifyAddress({ protocol: 'tcp', host, port: 1 }), 'routable');
+      assert.equal(addressGroup({ protocol: 'tcp', host, port: 1 }), `ipv4:8.${(i >> 8) & 0xff}`);
+    }
+    assert.equal(classifyAddress(first), 'private');
+    assert.equal(addressGroup(first), 'local');
+    assert.equal(addressGroup(first, { privateRoutable: true }), 'ipv4:10.0');
+  });
+});
