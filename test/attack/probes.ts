@@ -278,6 +278,8 @@ export interface SlowlorisOptions {
   readonly tries: number;
   /** Give up on one try after this long (ms). */
   readonly tryTimeoutMs: number;
+  /** An attacker waits this long after a drop before reopening (ms). Default 0: at once. */
+  readonly reopenDelayMs?: number;
 }
 
 export interface SlowlorisResult {
@@ -314,6 +316,7 @@ export async function slowloris(victim: Victim, options: SlowlorisOptions): Prom
         socket.resume();
         await closed;
         open.delete(socket);
+        if (options.reopenDelayMs !== undefined) await sleep(options.reopenDelayMs);
       } catch {
         await sleep(1);
       }

@@ -8,36 +8,10 @@ import { parseNodeAddress } from '../../../src/core/node-address.ts';
 import { dialableInScope, subnetOf } from '../../../src/engine/peers/address-group.ts';
 import { localNetworkProfile, TendermintPolicy } from '../../../src/engine/peers/tendermint-policy.ts';
 import { ZebraPolicy, zebraLocalNetworkProfile } from '../../../src/zcash/policy/zebra-policy.ts';
+import { NEVER_PUBLIC } from '../../helpers/address-samples.ts';
 
 const a = (text: string) => parseNodeAddress(text);
 
-const NEVER_PUBLIC = [
-  '0.0.0.0:26656', // unspecified
-  '127.0.0.1:26656', // loopback
-  '10.1.2.3:26656', // RFC 1918
-  '172.16.0.1:26656',
-  '192.168.1.1:26656',
-  '100.64.0.1:26656', // RFC 6598
-  '169.254.1.1:26656', // RFC 3927
-  '192.0.2.1:26656', // RFC 5737
-  '198.51.100.7:26656',
-  '203.0.113.9:26656',
-  '198.18.0.1:26656', // benchmarking
-  '224.0.0.1:26656', // multicast
-  '240.0.0.1:26656', // reserved
-  '255.255.255.255:26656',
-  '[::]:26656',
-  '[::1]:26656',
-  '[fc00::1]:26656', // ULA
-  '[fd12:3456::1]:26656',
-  '[fe80::1]:26656', // link-local
-  '[2001:db8::1]:26656', // documentation
-  '[3fff::1]:26656', // documentation (RFC 9637)
-  '[ff02::1]:26656', // multicast
-  '[100::1]:26656', // discard
-  '[2001:10::1]:26656', // ORCHID
-  '[::ffff:10.0.0.1]:26656', // mapped private
-];
 
 test('public scope: only routable addresses with a port are dialable', () => {
   for (const text of NEVER_PUBLIC) assert.equal(dialableInScope(a(text), 'public'), false, text);
