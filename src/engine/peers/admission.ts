@@ -28,6 +28,7 @@ export function admitConnection(
   upgradeVictim: NodeId | undefined,
   address: NodeAddress | undefined,
   failuresBeforeDial: number,
+  rotation = false,
 ): Admission {
   const id = entry.record.id;
   const now = state.clock.now();
@@ -67,6 +68,7 @@ export function admitConnection(
     state.view(entry),
     direction,
     upgradeVictim,
+    rotation,
   );
   if (check.kind === 'full') throw state.refused(refuse.fullError(id, direction));
   const victim = check.kind === 'replace' ? check.victim : undefined;
@@ -103,6 +105,7 @@ export function admitDialed(
   info: PeerInfo,
   group: string,
   upgradeVictim: NodeId | undefined,
+  rotation: boolean,
 ): Admission {
   const id = peerIdOf(address);
   const entry = state.book.get(id) ?? state.configure(state.book.create(id));
@@ -137,5 +140,6 @@ export function admitDialed(
     upgradeVictim,
     address,
     failuresBeforeDial,
+    rotation,
   );
 }

@@ -17,6 +17,8 @@ export interface DialState {
   readonly upgrade: boolean;
   /** For an upgrade dial: the connected peer it means to replace (cleared if that peer leaves first). */
   upgradeVictim: NodeId | undefined;
+  /** A rotation dial (outbound-rotation.ts): an upgrade whose victim need not rank below it. */
+  readonly rotation: boolean;
 }
 
 export interface ConnState {
@@ -85,6 +87,12 @@ export class ConnectionTable {
     let n = 0;
     for (const d of this.dialing.values()) if (d.upgrade) n++;
     return n;
+  }
+
+  /** Is a rotation dial in progress? (One at a time.) */
+  rotationInFlight(): boolean {
+    for (const d of this.dialing.values()) if (d.rotation) return true;
+    return false;
   }
 
   /** Connected peers already chosen as the victim of an upgrade dial in progress. */

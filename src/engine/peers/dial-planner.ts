@@ -9,21 +9,31 @@
 // lowest-ranked evictable connected peer not already targeted by another upgrade; when the outbound
 // side is the full one, that victim must be outbound, so the outbound count settles back to its limit.
 //
+// Rotation (outbound-rotation.ts): when the outbound side is full and the rotation is due, with an
+// upgrade slot free and no other rotation in flight, a dial to a *random* eligible address may replace
+// the lowest-ranked non-persistent outbound peer whatever their scores. Random, not best-first: after a
+// partition heals the best-ranked addresses are those of our own side (the other side's failed while
+// it was cut off), and one dial across is enough to join the two components again.
+//
 // A policy that declares a dial order (policy.dialOrder: Zebra's reconnection order) gets its book kept
 // sorted in that order (dial-order-index.ts): a normal dial then walks from the best peer and stops at
 // the first dialable one, instead of collecting and ranking every candidate.
 
 import type { NodeId } from '../../core/node-address.ts';
+import { randomBelow } from '../../core/random.ts';
 import type { ConnectionTable } from './connection-table.ts';
 import { DialOrderIndex } from './dial-order-index.ts';
 import { evictionCandidates } from './eviction.ts';
+import type { OutboundRotation } from './outbound-rotation.ts';
 import type { BookEntry, PeerBook } from './peer-book.ts';
 import type { DialCandidate, PeerPolicy, PeerView, PolicyContext } from './policy.ts';
 
 export interface DialChoice {
   readonly candidate: DialCandidate;
-  /** For an upgrade dial, the connected peer it means to replace. */
+  /** For an upgrade or rotation dial, the connected peer it means to replace. */
   readonly victim: NodeId | undefined;
+  /** A rotation dial: it replaces `victim` once it connects, whatever their scores. */
+  readonly rotation: boolean;
 }
 
 interface Slots {
@@ -31,6 +41,8 @@ interface Slots {
   readonly upgrade: boolean;
   /** Victims for upgrade dials, worst first (empty unless `upgrade`). */
   readonly victims: readonly PeerView[];
+  /** The outbound peer a rotation would replace, when one may start (ignoring when it is due). */
+  readonly rotationVictim: PeerView | undefined;
 }
 
 export class DialPlanner {
@@ -42,6 +54,7 @@ export class DialPlanner {
     private readonly table: ConnectionTable,
     private readonly policy: PeerPolicy,
     private readonly view: (entry: BookEntry) => PeerView,
+    private readonly rotation: OutboundRotation,
   ) {
     if (policy.dialOrder !== undefined) {
       this.index = new DialOrderIndex(policy.dialOrder, view);
@@ -58,7 +71,7 @@ export class DialPlanner {
     const normalOut = this.table.count('outbound') + normalDials;
     const totalFull = normalTotal >= limits.maxConnected;
     const outboundFull = normalOut >= limits.maxOutgoing;
-    if (!totalFull && !outboundFull) return { normal: true, upgrade: false, victims: [] };
+    if (!totalFull && !outboundFull) return { normal: true, upgrade: false, victims: [], rotationVictim: undefined };
     // Whatever is above a limit (an upgrade that connected and awaits its victim's eviction) still
     // holds its upgrade slot, so upgrades never stack beyond maxConnectedUpgrade.
     const excess =
@@ -66,12 +79,14 @@ export class DialPlanner {
       Math.max(0, normalOut - limits.maxOutgoing) +
       Math.max(0, this.table.count('inbound') - limits.maxIncoming);
     if (upgrades + excess >= limits.maxConnectedUpgrade)
-      return { normal: false, upgrade: false, victims: [] };
+      return { normal: false, upgrade: false, victims: [], rotationVictim: undefined };
     const victims = evictionCandidates(this.table, this.book, this.policy, this.view, context, {
       slot: outboundFull ? 'outbound' : undefined,
       skipMarked: true,
     });
-    return { normal: false, upgrade: victims.length > 0, victims };
+    const mayRotate = outboundFull && this.rotation.enabled && !this.table.rotationInFlight();
+    const rotationVictim = mayRotate ? victims.find((v) => !v.persistent) : undefined;
+    return { normal: false, upgrade: victims.length > 0, victims, rotationVictim };
   }
 
   /**
@@ -140,7 +155,7 @@ export class DialPlanner {
     if (!slots.normal && !slots.upgrade) return undefined;
     if (slots.normal && this.index !== undefined) {
       const candidate = this.firstInOrder(this.index, context);
-      return candidate === undefined ? undefined : { candidate, victim: undefined };
+      return candidate === undefined ? undefined : { candidate, victim: undefined, rotation: false };
     }
     const victim = slots.victims[0];
     const eligible = this.candidates(context, this.upgradeFilter(slots)).filter(
@@ -154,16 +169,22 @@ export class DialPlanner {
         ? ranked
         : [...ranked, ...eligible.filter((c) => !ranked.includes(c))];
     for (const candidate of ordered) {
-      if (slots.normal) return { candidate, victim: undefined };
+      if (slots.normal) return { candidate, victim: undefined, rotation: false };
       if (victim !== undefined && this.policy.mayReplace(candidate.peer, victim))
-        return { candidate, victim: victim.id };
+        return { candidate, victim: victim.id, rotation: false };
     }
-    return undefined;
+    const rotationVictim = slots.rotationVictim;
+    if (rotationVictim === undefined || context.now < this.rotation.dueAt(context.now)!) return undefined;
+    const candidate = eligible[randomBelow(context.random, eligible.length)]!;
+    return { candidate, victim: rotationVictim.id, rotation: true };
   }
 
-  /** With only upgrade slots free, the peers worth grouping: those that may replace the first victim. */
+  /**
+   * With only upgrade slots free, the peers worth grouping: those that may replace the first victim
+   * (every peer while a rotation may start: it picks among all of them).
+   */
   private upgradeFilter(slots: Slots): ((peer: PeerView) => boolean) | undefined {
-    if (slots.normal) return undefined;
+    if (slots.normal || slots.rotationVictim !== undefined) return undefined;
     const victim = slots.victims[0];
     return (peer) => victim !== undefined && this.policy.mayReplace(peer, victim);
   }
@@ -172,9 +193,16 @@ export class DialPlanner {
   earliest(context: PolicyContext): number | undefined {
     const slots = this.slots(context);
     if (!slots.normal && !slots.upgrade) return undefined;
+    const victim = slots.victims[0];
+    const rotationAt = slots.rotationVictim === undefined ? undefined : this.rotation.dueAt(context.now);
     let best: number | undefined;
     for (const c of this.candidates(context, this.upgradeFilter(slots))) {
-      if (best === undefined || c.eligibleAt < best) best = c.eligibleAt;
+      let at = c.eligibleAt;
+      if (!slots.normal && (victim === undefined || !this.policy.mayReplace(c.peer, victim))) {
+        if (rotationAt === undefined) continue;
+        at = Math.max(at, rotationAt);
+      }
+      if (best === undefined || at < best) best = at;
     }
     return best;
   }

@@ -62,7 +62,8 @@ export type AdmissionCheck =
 /**
  * Can a new connection in `direction` be admitted? `free` when a slot is free; `replace` when it may
  * take the place of a lower-ranked peer (evicted next); `full` otherwise, and always beyond
- * maxConnected + maxConnectedUpgrade or a slot's limit + maxConnectedUpgrade.
+ * maxConnected + maxConnectedUpgrade or a slot's limit + maxConnectedUpgrade. A `rotation` dial
+ * (outbound-rotation.ts) replaces a peer of its own slot whatever their ranks, never a persistent one.
  */
 export function checkAdmission(
   table: ConnectionTable,
@@ -73,6 +74,7 @@ export function checkAdmission(
   newcomer: PeerView,
   direction: Direction,
   preferredVictim: NodeId | undefined,
+  rotation = false,
 ): AdmissionCheck {
   const limits = policy.limits;
   const sideLimit = direction === 'inbound' ? limits.maxIncoming : limits.maxOutgoing;
@@ -83,11 +85,13 @@ export function checkAdmission(
   const sideFull = table.countStaying(direction) + 1 > sideLimit;
   if (table.countStaying() + 1 <= limits.maxConnected && !sideFull) return { kind: 'free' };
   const order = evictionCandidates(table, book, policy, view, context, {
-    slot: sideFull ? direction : undefined,
+    slot: sideFull || rotation ? direction : undefined,
     skipMarked: true,
     allow: preferredVictim,
   });
   const victim = order.find((v) => v.id === preferredVictim) ?? order[0];
-  if (victim === undefined || !policy.mayReplace(newcomer, victim)) return { kind: 'full' };
+  if (victim === undefined) return { kind: 'full' };
+  const replaces = rotation ? !victim.persistent : policy.mayReplace(newcomer, victim);
+  if (!replaces) return { kind: 'full' };
   return { kind: 'replace', victim: victim.id };
 }

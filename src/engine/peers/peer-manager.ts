@@ -23,6 +23,7 @@ import { DialPlanner } from './dial-planner.ts';
 import { evictionCandidates, exceededBudget } from './eviction.ts';
 import { Listeners } from './listeners.ts';
 import { MemoryPeerStore } from './memory-peer-store.ts';
+import { OutboundRotation } from './outbound-rotation.ts';
 import { createPeerMetrics } from './peer-metrics.ts';
 import { PeerState } from './peer-state.ts';
 import * as refuse from './peer-errors.ts';
@@ -63,6 +64,7 @@ export class PeerManager implements PeerManagerApi {
   private readonly store: PeerStore;
   private readonly state: PeerState;
   private readonly planner: DialPlanner;
+  private readonly rotation: OutboundRotation;
   private readonly persistentPeers: readonly NodeAddress[];
   private readonly wakeListeners: Listeners<undefined>;
   private readonly updateListeners: Listeners<PeerUpdate>;
@@ -88,7 +90,8 @@ export class PeerManager implements PeerManagerApi {
       privateIds: new Set(options.privatePeerIds ?? []),
       wake: () => this.wakeListeners.emit(undefined),
     });
-    this.planner = new DialPlanner(this.state.book, this.state.table, this.policy, this.state.viewOf);
+    this.rotation = new OutboundRotation(this.policy.limits.outboundRotationInterval ?? 0, this.state.random);
+    this.planner = new DialPlanner(this.state.book, this.state.table, this.policy, this.state.viewOf, this.rotation);
     this.wakeListeners = new Listeners(logger, 'wake');
     this.updateListeners = new Listeners(logger, 'peer update');
   }
@@ -126,6 +129,7 @@ export class PeerManager implements PeerManagerApi {
     }
     this.state.prune();
     this.state.refreshGauges();
+    if (this.rotation.enabled) this.rotation.rotated(now);
     this.state.wake();
   }
 
@@ -202,7 +206,7 @@ export class PeerManager implements PeerManagerApi {
     if (context.now < this.lastDialAt + this.policy.limits.minDialInterval) return undefined;
     const choice = this.planner.choose(context);
     if (choice === undefined) return undefined;
-    const { candidate, victim } = choice;
+    const { candidate, victim, rotation } = choice;
     const text = candidate.addressRecord.address;
     this.state.table.dialing.set(candidate.peer.id, {
       address: candidate.address,
@@ -210,9 +214,11 @@ export class PeerManager implements PeerManagerApi {
       group: candidate.group,
       upgrade: victim !== undefined,
       upgradeVictim: victim,
+      rotation,
     });
     this.lastDialAt = context.now;
-    this.state.metrics.dials.inc({ result: victim === undefined ? 'started' : 'upgrade' });
+    if (rotation) this.rotation.rotated(context.now);
+    this.state.metrics.dials.inc({ result: rotation ? 'rotation' : victim === undefined ? 'started' : 'upgrade' });
     const entry = this.state.book.get(candidate.peer.id)!;
     if (this.state.observe(entry, { type: 'dialing', address: candidate.address }))
       this.state.book.save(entry);
@@ -253,7 +259,7 @@ export class PeerManager implements PeerManagerApi {
     if (dial?.text !== text) throw this.state.refused(refuse.notDialingError(text));
     this.state.table.dialing.delete(id);
     try {
-      return admitDialed(this.state, this.selfId, text, address, info, dial.group, dial.upgradeVictim);
+      return admitDialed(this.state, this.selfId, text, address, info, dial.group, dial.upgradeVictim, dial.rotation);
     } finally {
       // Listeners run after the state is final: a dial slot was released whatever the outcome.
       this.state.wake();
@@ -446,6 +452,8 @@ export class PeerManager implements PeerManagerApi {
     outbound: number;
     dialing: number;
     upgrading: number;
+    /** 1 while a rotation dial (outbound-rotation.ts) is in progress. */
+    rotating: number;
     evicting: number;
   } {
     return {
@@ -455,6 +463,7 @@ export class PeerManager implements PeerManagerApi {
       outbound: this.state.table.count('outbound'),
       dialing: this.state.table.dialing.size,
       upgrading: this.state.table.upgradesInFlight(),
+      rotating: this.state.table.rotationInFlight() ? 1 : 0,
       evicting: this.state.table.evicting.size,
     };
   }

@@ -23,7 +23,7 @@ export function createPeerMetrics(metrics: Metrics): PeerMetrics {
     stored: metrics.gauge({ name: 'peerwire_peers_stored_peers', help: 'Peers in the peer store' }),
     dials: metrics.counter({
       name: 'peerwire_peers_dials_total',
-      help: 'Dials by result (started, upgrade, failed, connected)',
+      help: 'Dials by result (started, upgrade, rotation, failed, connected)',
       labelNames: ['result'],
     }),
     refused: metrics.counter({

@@ -32,6 +32,12 @@ export interface ConnectionLimits {
   readonly maxAddressesPerPeer: number;
   /** Minimum ms between two addresses handed out by dialNext (Zebra spaces dials by 100 ms); 0 = none. */
   readonly minDialInterval: number;
+  /**
+   * Mean ms between outbound rotations (outbound-rotation.ts): while the outbound side is full, one
+   * dial to a random eligible address that replaces an outbound peer once it connects, using an
+   * upgrade slot. 0 or absent = never (Zebra's rules have no rotation).
+   */
+  readonly outboundRotationInterval?: number;
 }
 
 /** A read-only record, as policies see it. */
@@ -222,6 +228,8 @@ export function validateLimits(limits: ConnectionLimits, policyName: string, per
   if (!counts.every((n) => Number.isInteger(n) && n >= 0)) fail('limits must be non-negative integers');
   if (!Number.isFinite(l.minDialInterval) || l.minDialInterval < 0)
     fail('minDialInterval must be a finite number >= 0');
+  const rotation = l.outboundRotationInterval ?? 0;
+  if (!Number.isFinite(rotation) || rotation < 0) fail('outboundRotationInterval must be a finite number >= 0');
   if (l.maxConnected < 1 || l.maxAddressesPerPeer < 1)
     fail('maxConnected and maxAddressesPerPeer must be at least 1');
   if (l.maxOutgoing > l.maxConnected || l.maxIncoming > l.maxConnected) {

@@ -4,7 +4,8 @@
 //   minus the address dial failures, clamped to int16. Dialing walks the ranking best first, eviction
 //   and pruning walk it worst first; ties in random order.
 // - upgrades: when full, dial a better-scored peer, then evict the lowest-scored evictable one;
-//   persistent peers are never evicted to make room.
+//   persistent peers are never evicted to make room. Beyond v0.35: every ~5 min while the outbound
+//   side is full, one outbound slot rotates to a random fresh address (outbound-rotation.ts).
 // - backoff: exponential with caps (v0.35 was linear and its dialer far too slow; backoff.ts), a
 //   short cooldown before redialing a peer that just went away; persistent peers retried forever with
 //   a lower cap.
@@ -69,6 +70,12 @@ export interface TendermintPolicyOptions {
    * holding one /16 gets at most one of our outbound slots.
    */
   readonly maxOutboundPerGroup?: number;
+  /**
+   * Mean ms between outbound rotations (outbound-rotation.ts): while the outbound slots are full, one
+   * of them is handed to a random fresh address, so a network that split re-merges. Default 5 min
+   * (Bitcoin Core's extra outbound peer interval); 0 turns it off.
+   */
+  readonly outboundRotationInterval?: number;
   /** Treat loopback as a routable address and group it by its /16. Default false. */
   readonly loopbackRoutable?: boolean;
   /** Accept loopback, private and unroutable addresses from gossip (`addr_book_strict = false`). Default false. */
@@ -136,6 +143,7 @@ export const TENDERMINT_DEFAULTS = Object.freeze({
   disconnectCooldown: 2 * SECOND,
   banDuration: 24 * HOUR,
   maxOutboundPerGroup: 1,
+  outboundRotationInterval: 5 * MINUTE,
 });
 
 /** Address texts whose scope answer a policy remembers (a few times a full book: maxPeers × 16). */
@@ -167,6 +175,7 @@ export class TendermintPolicy implements PeerPolicy {
       disconnectCooldown: options.disconnectCooldown ?? d.disconnectCooldown,
       banDuration: options.banDuration ?? d.banDuration,
       maxOutboundPerGroup: options.maxOutboundPerGroup ?? d.maxOutboundPerGroup,
+      outboundRotationInterval: options.outboundRotationInterval ?? d.outboundRotationInterval,
       loopbackRoutable: options.loopbackRoutable ?? false,
       allowNonRoutable,
       addressScope: options.addressScope ?? 'public',
@@ -192,6 +201,7 @@ export class TendermintPolicy implements PeerPolicy {
       maxPeers: o.maxPeers,
       maxAddressesPerPeer: o.maxAddressesPerPeer,
       minDialInterval: 0,
+      outboundRotationInterval: o.outboundRotationInterval,
     });
   }
 

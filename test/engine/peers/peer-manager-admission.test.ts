@@ -93,6 +93,7 @@ describe('PeerManager: duplicate connections', () => {
       outbound: 0,
       dialing: 0,
       upgrading: 0,
+      rotating: 0,
       evicting: 0,
     });
     assert.equal(h.updates.length, 1, 'services see one up for the whole connected period');

@@ -185,6 +185,7 @@ function dial(m: Model): void {
   const promised = h.pm.nextDialTime();
   const before = new Map(h.pm.peers().map((v) => [v.id, v]));
   const groups = groupsInUse(m);
+  const rotatingBefore = h.pm.stats().rotating;
   const address = h.pm.dialNext();
   assert.equal(
     address !== undefined,
@@ -200,7 +201,9 @@ function dial(m: Model): void {
   assert.equal(was.direction, undefined, 'never dials a connected peer');
   assert.equal(was.record.inactive, false, 'never dials an inactive peer');
   assert.ok((was.record.bannedUntil ?? 0) <= now, 'never dials a banned peer');
-  if (!m.s.jitter) {
+  // A rotation dial picks a random eligible address on purpose (outbound-rotation.ts).
+  const rotation = h.pm.stats().rotating > rotatingBefore;
+  if (!m.s.jitter && !rotation) {
     const score = h.policy.score(was);
     for (const other of before.values()) {
       if (other.id === id || !eligibleNow(m, other.id, groups)) continue;

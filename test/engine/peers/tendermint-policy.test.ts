@@ -55,6 +55,8 @@ describe('TendermintPolicy', () => {
       maxPeers: 260,
       maxAddressesPerPeer: 16,
       minDialInterval: 0,
+      // Not v0.35: the outbound rotation that re-merges a split network (outbound-rotation.ts).
+      outboundRotationInterval: 5 * 60_000,
     });
     assert.equal(p.options.minRetryTime, 250);
     assert.equal(p.options.maxRetryTime, 30 * 60_000);
