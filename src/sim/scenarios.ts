@@ -14,11 +14,14 @@
 //   outbound peers, and each honest node keeps at most its per-group limit of attacker outbound peers.
 // - flood: 5% extra nodes that ask for addresses ten times a second (CometBFT PEX requests; Zcash
 //   getaddr) and redial at once; honest nodes should ban or starve them without losing connectivity.
+// - full-seeds (CometBFT): the four bootstrap nodes run as ordinary full nodes, not in seed mode, so
+//   once their inbound slots fill, later newcomers depend on full nodes giving them addresses anyway
+//   (engine/peers/guests.ts).
 
 import { randomBelow, SeededRandom } from '../core/random.ts';
 import type { Behaviour } from './sim-node.ts';
 
-export const SCENARIOS = ['baseline', 'churn', 'partition', 'eclipse', 'flood'] as const;
+export const SCENARIOS = ['baseline', 'churn', 'partition', 'eclipse', 'flood', 'full-seeds'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 /** Seed nodes every node is told at start (never churned or attacked by plan). */
@@ -52,6 +55,8 @@ export interface ScenarioPlan {
   readonly behaviours: readonly Behaviour[];
   /** Sorted by time. */
   readonly events: readonly PlannedEvent[];
+  /** CometBFT seeds run as ordinary full nodes instead of in seed mode. */
+  readonly fullSeeds: boolean;
 }
 
 const HONEST: Behaviour = { kind: 'honest' };
@@ -102,7 +107,7 @@ export function planScenario(name: ScenarioName, nodes: number, durationMs: numb
     for (let i = 0; i < count; i++) behaviours.push(flooder);
   }
   events.sort((a, b) => a.atMs - b.atMs || eventOrder(a) - eventOrder(b));
-  return { name, honest: nodes, behaviours, events };
+  return { name, honest: nodes, behaviours, events, fullSeeds: name === 'full-seeds' };
 }
 
 function eventOrder(e: PlannedEvent): number {

@@ -113,9 +113,9 @@ export function ephemeralSource(random: SeededRandom): (n: number) => Uint8Array
   return bytesFrom(random.next);
 }
 
-/** The peers of a router, as remote IPs and directions. */
+/** The peers of a router, as remote IPs and directions (guests, answered and closed while full, are no peers). */
 export function routerPeers(router: Router): SimPeer[] {
-  return router.peerStatus().map((p: PeerStatusView) => ({
+  return router.peerStatus().filter((p) => !p.guest).map((p: PeerStatusView) => ({
     ip: p.remote.slice(0, p.remote.lastIndexOf(':')),
     direction: p.direction,
   }));

@@ -102,7 +102,7 @@ export async function runSimulation(options: SimOptions): Promise<SimSummary> {
     if (behaviour.knowsAttackers === true) bootstrap.push(...attackers);
     return {
       host,
-      behaviour: i < seeds.length && options.wire === 'cometbft' ? { ...behaviour, seedMode: true } : behaviour,
+      behaviour: i < seeds.length && options.wire === 'cometbft' && !plan.fullSeeds ? { ...behaviour, seedMode: true } : behaviour,
       key: identities[i]!,
       bootstrap,
       seed: fnv1a(`${options.seed}:node:${i}`),

@@ -2,12 +2,13 @@
 // peers; settle a duplicate connection deterministically (the connection dialed by the node with the
 // lower id wins on both sides, so a simultaneous dial both ways keeps one connection without
 // flapping); ask the policy's own rule (Zebra: one connection per IP); then apply the limits, which
-// may admit the peer over a limit by marking a lower-ranked peer for eviction. Nothing here can take
-// the node above its declared limits.
+// may admit the peer over a limit by marking a lower-ranked peer for eviction, or admit an inbound
+// newcomer as a guest when full (guests.ts). Nothing here can take the node above its declared limits.
 
 import { formatNodeAddress, peerIdOf, type NodeAddress, type NodeId } from '../../core/node-address.ts';
 import type { Direction, PeerInfo } from '../../transport/types.ts';
 import { checkAdmission } from './eviction.ts';
+import { admitGuest } from './guests.ts';
 import type { BookEntry } from './peer-book.ts';
 import * as refuse from './peer-errors.ts';
 import type { PeerState } from './peer-state.ts';
@@ -35,6 +36,7 @@ export function admitConnection(
   if ((entry.record.bannedUntil ?? 0) > now)
     throw state.refused(refuse.bannedError(id, entry.record.bannedUntil!));
   if (entry.record.inactive) throw state.refused(refuse.inactiveError(id));
+  if (state.table.guests.has(id)) throw state.refused(refuse.duplicateError(id, 'guest'));
   const existing = state.table.connected.get(id);
   if (existing !== undefined) {
     const newWins =
@@ -70,7 +72,11 @@ export function admitConnection(
     upgradeVictim,
     rotation,
   );
-  if (check.kind === 'full') throw state.refused(refuse.fullError(id, direction));
+  if (check.kind === 'full') {
+    // Full inbound: a newcomer may still get addresses, as a guest (guests.ts).
+    if (direction === 'inbound' && admitGuest(state, id, info)) return { replacesExisting: false, guest: true };
+    throw state.refused(refuse.fullError(id, direction));
+  }
   const victim = check.kind === 'replace' ? check.victim : undefined;
   state.table.connect(
     id,

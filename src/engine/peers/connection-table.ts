@@ -44,6 +44,13 @@ export interface ConnState {
   readonly failuresBefore: number;
 }
 
+/** A guest (guests.ts): admitted while the inbound side is full, only to be answered and closed. */
+export interface GuestState {
+  info: PeerInfo;
+  /** An 'up' update was sent to subscribers (a 'down' is owed when it goes away). */
+  announced: boolean;
+}
+
 export class ConnectionTable {
   readonly dialing = new Map<NodeId, DialState>();
   readonly connected = new Map<NodeId, ConnState>();
@@ -51,6 +58,8 @@ export class ConnectionTable {
   readonly evictMarks = new Set<NodeId>();
   /** Returned by evictNext; the router is closing them. */
   readonly evicting = new Set<NodeId>();
+  /** Guests: never counted as connected peers; bounded by the policy's maxInboundGuests. */
+  readonly guests = new Map<NodeId, GuestState>();
 
   /** Connected peers, optionally only those in one slot (see ConnState.slot). */
   count(direction?: Direction): number {
@@ -103,7 +112,7 @@ export class ConnectionTable {
   }
 
   isBusy(id: NodeId): boolean {
-    return this.dialing.has(id) || this.connected.has(id);
+    return this.dialing.has(id) || this.connected.has(id) || this.guests.has(id);
   }
 
   connect(

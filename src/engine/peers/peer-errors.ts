@@ -15,6 +15,10 @@ export const PeersErrorCode = {
   Full: 'ERR_PEERS_FULL',
   /** dialed() for an address that dialNext() did not hand out (a router bug). */
   NotDialing: 'ERR_PEERS_NOT_DIALING',
+  /** A guest (guests.ts) got its answer to one address request and was closed: we are full. */
+  GuestAnswered: 'ERR_PEERS_FULL_GUEST_ANSWERED',
+  /** A guest (guests.ts) did not ask for addresses before its deadline and was closed. */
+  GuestExpired: 'ERR_PEERS_FULL_GUEST_EXPIRED',
 } as const;
 
 /** Logs show at most this much of a peer id (ids come from the remote). */
@@ -55,6 +59,19 @@ export function fullError(id: NodeId, direction: string): PeerwireError {
   return new PeerwireError(PeersErrorCode.Full, `no ${direction} slot for peer ${short(id)}`, {
     action: 'transient',
   });
+}
+
+/** Why a guest's connection is closed: it was answered, or its deadline passed (never its fault). */
+export function guestEndError(outcome: 'answered' | 'expired'): PeerwireError {
+  return outcome === 'answered'
+    ? new PeerwireError(PeersErrorCode.GuestAnswered, 'full: addresses given, closing', { action: 'transient' })
+    : new PeerwireError(PeersErrorCode.GuestExpired, 'full: guest deadline passed, closing', { action: 'transient' });
+}
+
+/** How a guest's visit ended, from the reason its connection closed (a fixed set, for metrics). */
+export function guestOutcome(reason: PeerwireError | undefined): 'answered' | 'expired' | 'other' {
+  if (reason?.code === PeersErrorCode.GuestAnswered) return 'answered';
+  return reason?.code === PeersErrorCode.GuestExpired ? 'expired' : 'other';
 }
 
 export function notDialingError(address: string): PeerwireError {

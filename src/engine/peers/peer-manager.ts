@@ -21,6 +21,7 @@ import { admitConnection, admitDialed } from './admission.ts';
 import { advertisedAddresses } from './advertise.ts';
 import { DialPlanner } from './dial-planner.ts';
 import { evictionCandidates, exceededBudget } from './eviction.ts';
+import { guestLeft, guestReady } from './guests.ts';
 import { Listeners } from './listeners.ts';
 import { MemoryPeerStore } from './memory-peer-store.ts';
 import { OutboundRotation } from './outbound-rotation.ts';
@@ -296,6 +297,8 @@ export class PeerManager implements PeerManagerApi {
   }
 
   ready(id: NodeId, info: PeerInfo, direction: Direction): void {
+    const guest = guestReady(this.state, id, info);
+    if (guest !== undefined) return this.updateListeners.emit(guest);
     const c = this.state.table.connected.get(id);
     const entry = this.state.book.get(id);
     if (c === undefined || entry === undefined) {
@@ -317,6 +320,8 @@ export class PeerManager implements PeerManagerApi {
   }
 
   disconnected(id: NodeId, reason?: PeerwireError): void {
+    const guest = guestLeft(this.state, id);
+    if (guest !== undefined) return guest === null ? undefined : this.updateListeners.emit(guest);
     const c = this.state.table.disconnect(id);
     if (c === undefined) return;
     const now = this.state.clock.now();
@@ -455,6 +460,8 @@ export class PeerManager implements PeerManagerApi {
     /** 1 while a rotation dial (outbound-rotation.ts) is in progress. */
     rotating: number;
     evicting: number;
+    /** Guests (guests.ts): newcomers being answered while the inbound side is full. */
+    guests: number;
   } {
     return {
       stored: this.state.book.size,
@@ -465,6 +472,7 @@ export class PeerManager implements PeerManagerApi {
       upgrading: this.state.table.upgradesInFlight(),
       rotating: this.state.table.rotationInFlight() ? 1 : 0,
       evicting: this.state.table.evicting.size,
+      guests: this.state.table.guests.size,
     };
   }
 

@@ -1,5 +1,5 @@
 // The PeerManager's metrics: connected peers per slot, store size, dial results, refusals by code,
-// evictions by reason and bans. Label values come from fixed sets (directions, result names, our own
+// evictions by reason, bans and guests. Label values come from fixed sets (directions, result names, our own
 // error codes), never from remote input.
 
 import type { Counter, Gauge, Metrics } from '../../core/metrics.ts';
@@ -11,6 +11,7 @@ export interface PeerMetrics {
   readonly refused: Counter;
   readonly evictions: Counter;
   readonly bans: Counter;
+  readonly guests: Counter;
 }
 
 export function createPeerMetrics(metrics: Metrics): PeerMetrics {
@@ -37,5 +38,9 @@ export function createPeerMetrics(metrics: Metrics): PeerMetrics {
       labelNames: ['reason'],
     }),
     bans: metrics.counter({ name: 'peerwire_peers_bans_total', help: 'Peers banned' }),
+    guests: metrics.counter({
+      name: 'peerwire_peers_guests_total',
+      help: 'Newcomers admitted as guests while the inbound side was full (answered, then closed)',
+    }),
   };
 }

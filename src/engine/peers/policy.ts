@@ -38,6 +38,12 @@ export interface ConnectionLimits {
    * upgrade slot. 0 or absent = never (Zebra's rules have no rotation).
    */
   readonly outboundRotationInterval?: number;
+  /**
+   * Inbound connections admitted while the inbound side is full, as guests (guests.ts): announced to
+   * services so address exchange answers one request, then closed; never counted as peers. 0 or
+   * absent = none (refused outright).
+   */
+  readonly maxInboundGuests?: number;
 }
 
 /** A read-only record, as policies see it. */
@@ -230,6 +236,8 @@ export function validateLimits(limits: ConnectionLimits, policyName: string, per
     fail('minDialInterval must be a finite number >= 0');
   const rotation = l.outboundRotationInterval ?? 0;
   if (!Number.isFinite(rotation) || rotation < 0) fail('outboundRotationInterval must be a finite number >= 0');
+  const guests = l.maxInboundGuests ?? 0;
+  if (!Number.isInteger(guests) || guests < 0) fail('maxInboundGuests must be a non-negative integer');
   if (l.maxConnected < 1 || l.maxAddressesPerPeer < 1)
     fail('maxConnected and maxAddressesPerPeer must be at least 1');
   if (l.maxOutgoing > l.maxConnected || l.maxIncoming > l.maxConnected) {

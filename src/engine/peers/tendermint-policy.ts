@@ -5,7 +5,8 @@
 //   and pruning walk it worst first; ties in random order.
 // - upgrades: when full, dial a better-scored peer, then evict the lowest-scored evictable one;
 //   persistent peers are never evicted to make room. Beyond v0.35: every ~5 min while the outbound
-//   side is full, one outbound slot rotates to a random fresh address (outbound-rotation.ts).
+//   side is full, one outbound slot rotates to a random fresh address (outbound-rotation.ts); and
+//   while the inbound side is full a few newcomers are let in as guests, answered and closed (guests.ts).
 // - backoff: exponential with caps (v0.35 was linear and its dialer far too slow; backoff.ts), a
 //   short cooldown before redialing a peer that just went away; persistent peers retried forever with
 //   a lower cap.
@@ -76,6 +77,13 @@ export interface TendermintPolicyOptions {
    * (Bitcoin Core's extra outbound peer interval); 0 turns it off.
    */
   readonly outboundRotationInterval?: number;
+  /**
+   * Newcomers admitted as guests while the inbound side is full (guests.ts): PEX answers one request
+   * and the node hangs up, as a CometBFT seed does, so a full node never leaves a newcomer with no
+   * address to try. Default 4 at once (each stays about one round trip, at most the router's guest
+   * deadline, and holds a pending-handshake slot meanwhile); 0 refuses them outright, as CometBFT does.
+   */
+  readonly maxInboundGuests?: number;
   /** Treat loopback as a routable address and group it by its /16. Default false. */
   readonly loopbackRoutable?: boolean;
   /** Accept loopback, private and unroutable addresses from gossip (`addr_book_strict = false`). Default false. */
@@ -144,6 +152,7 @@ export const TENDERMINT_DEFAULTS = Object.freeze({
   banDuration: 24 * HOUR,
   maxOutboundPerGroup: 1,
   outboundRotationInterval: 5 * MINUTE,
+  maxInboundGuests: 4,
 });
 
 /** Address texts whose scope answer a policy remembers (a few times a full book: maxPeers × 16). */
@@ -176,6 +185,7 @@ export class TendermintPolicy implements PeerPolicy {
       banDuration: options.banDuration ?? d.banDuration,
       maxOutboundPerGroup: options.maxOutboundPerGroup ?? d.maxOutboundPerGroup,
       outboundRotationInterval: options.outboundRotationInterval ?? d.outboundRotationInterval,
+      maxInboundGuests: options.maxInboundGuests ?? d.maxInboundGuests,
       loopbackRoutable: options.loopbackRoutable ?? false,
       allowNonRoutable,
       addressScope: options.addressScope ?? 'public',
@@ -202,6 +212,7 @@ export class TendermintPolicy implements PeerPolicy {
       maxAddressesPerPeer: o.maxAddressesPerPeer,
       minDialInterval: 0,
       outboundRotationInterval: o.outboundRotationInterval,
+      maxInboundGuests: o.maxInboundGuests,
     });
   }
 

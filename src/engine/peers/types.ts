@@ -67,12 +67,22 @@ export interface PeerUpdate {
   readonly info?: PeerInfo;
   /** Why a peer went down, when known. */
   readonly reason?: PeerwireError;
+  /**
+   * A guest (guests.ts): we are full; answer its one address request, then close it. Services must
+   * not treat it as a peer (no requests to it, no state beyond its visit).
+   */
+  readonly guest?: boolean;
 }
 
 /** What the router may do when admitting a duplicate connection for an already connected peer. */
 export interface Admission {
   /** True when the new connection replaces an existing one, which the router must close quietly. */
   readonly replacesExisting: boolean;
+  /**
+   * True for a guest (guests.ts): the router routes it under a short deadline and keeps its
+   * pending-handshake slot until it leaves.
+   */
+  readonly guest?: boolean;
 }
 
 /** The router-facing side of the PeerManager. */

@@ -4,9 +4,13 @@
 // drops it from the router's live set, counts it (handshake failures by code, refusals by code) and
 // logs it at debug level; aborts from stop() are neither counted nor logged.
 
+import { deadline } from '../../core/abort.ts';
+import type { Clock } from '../../core/clock.ts';
 import { ErrorCode, isAbortError, toPeerwireError, type PeerwireError } from '../../core/errors.ts';
+import type { NodeId } from '../../core/node-address.ts';
 import type { Logger } from '../../core/logger.ts';
-import type { Connection, Direction, PeerInfo } from '../../transport/types.ts';
+import type { Connection, Direction, LocalNode, PeerInfo } from '../../transport/types.ts';
+import { checkPeerIdentity } from './peer-identity.ts';
 import type { Admission } from '../peers/types.ts';
 import type { RouterMetrics } from './router-metrics.ts';
 
@@ -23,13 +27,36 @@ export interface AdmissionHost {
   onHandshakeFailed?(error: PeerwireError): void;
 }
 
+export interface HandshakeGuard {
+  /** The id we dialed (outbound), checked against the authenticated one. */
+  readonly expectedId: NodeId | undefined;
+  readonly selfId: NodeId;
+  readonly timeoutMs: number;
+  /** The router's stop signal: stopping aborts every handshake. */
+  readonly stop: AbortSignal;
+  readonly clock: Clock;
+}
+
+/** Runs the wire handshake under its deadline and checks identity: key, dialed ID, not ourselves. */
+export async function runHandshake(conn: Connection, local: LocalNode, guard: HandshakeGuard): Promise<PeerInfo> {
+  const timer = deadline(guard.timeoutMs, guard.stop, 'handshake', guard.clock);
+  let info: PeerInfo;
+  try {
+    info = await conn.handshake(local, timer.signal);
+  } finally {
+    timer.clear();
+  }
+  checkPeerIdentity(info, guard.expectedId, guard.selfId);
+  return info;
+}
+
 /** The admitted peer, or undefined when the connection was refused (and already closed). */
 export async function handshakeAndAdmit(
   conn: Connection,
   direction: Direction,
   logFields: Readonly<Record<string, unknown>>,
   host: AdmissionHost,
-): Promise<{ readonly info: PeerInfo; readonly replaces: boolean } | undefined> {
+): Promise<{ readonly info: PeerInfo; readonly replaces: boolean; readonly guest: boolean } | undefined> {
   let info: PeerInfo;
   try {
     info = await host.handshake(conn);
@@ -48,7 +75,8 @@ export async function handshakeAndAdmit(
     return undefined;
   }
   try {
-    return { info, replaces: host.admit(info).replacesExisting };
+    const admission = host.admit(info);
+    return { info, replaces: admission.replacesExisting, guest: admission.guest === true };
   } catch (error) {
     const typed = toPeerwireError(error, ErrorCode.Rejected, 'transient');
     host.metrics.rejected(direction, typed.code);

@@ -41,6 +41,8 @@ export interface PeerStatusView {
   readonly bytesSent: number;
   /** The wire's last measured round trip (ms), when it measures one. */
   readonly rttMs: number | undefined;
+  /** A guest (engine/peers/guests.ts): answered and closed, not a peer. */
+  readonly guest: boolean;
 }
 
 const peerClosed = (): PeerwireError =>
@@ -53,6 +55,8 @@ export class RoutedPeer {
   readonly conn: Connection;
   /** Set when a duplicate connection replaced this one: its teardown must not report a disconnect. */
   replaced = false;
+  /** A guest (engine/peers/guests.ts): routed only until it is answered or its deadline passes. */
+  guest = false;
   private readonly host: RoutedPeerHost;
   private readonly channels: ReadonlySet<number>;
   private readonly sendQueue: PeerSendQueue;
@@ -94,7 +98,8 @@ export class RoutedPeer {
       this.receiveLoop().then(() => endWith(), endWith),
       this.sendLoop().then(() => endWith(), endWith),
     ]);
-    const reason = receiveFailure ?? sendFailure ?? (await this.conn.closed);
+    // A close after flushing ends the loops without an error: its reason is the one closeAfterFlush gave.
+    const reason = receiveFailure ?? sendFailure ?? (await this.conn.closed) ?? this.closeWhenFlushed;
     this.sendQueue.close(reason ?? peerClosed());
     this.reportQueued(0);
     return reason;
@@ -130,6 +135,7 @@ export class RoutedPeer {
       bytesReceived: this.bytesReceived,
       bytesSent: this.bytesSent,
       rttMs: this.conn.rttMs,
+      guest: this.guest,
     };
   }
 

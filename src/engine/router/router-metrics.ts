@@ -20,6 +20,7 @@ export class RouterMetrics {
   private readonly rejections: Counter;
   private readonly evictions: Counter;
   private readonly loopErrors: Counter;
+  private readonly guestsEnded: Counter;
   private readonly peerErrors: Counter;
   private readonly disconnects: Counter;
   private readonly observer: TrafficObserver | undefined;
@@ -82,6 +83,11 @@ export class RouterMetrics {
       labelNames: ['direction', 'reason'],
     });
     this.evictions = metrics.counter({ name: 'peerwire_router_evictions_total', help: 'Peers evicted' });
+    this.guestsEnded = metrics.counter({
+      name: 'peerwire_router_guests_ended_total',
+      help: 'Guests (newcomers answered while full) closed, by outcome (answered, expired, other)',
+      labelNames: ['outcome'],
+    });
     this.loopErrors = metrics.counter({
       name: 'peerwire_router_loop_errors_total',
       help: 'Loop iterations that failed and were retried',
@@ -147,6 +153,10 @@ export class RouterMetrics {
 
   evicted(): void {
     this.evictions.inc();
+  }
+
+  guestEnded(outcome: 'answered' | 'expired' | 'other'): void {
+    this.guestsEnded.inc({ outcome });
   }
 
   loopError(loop: string): void {

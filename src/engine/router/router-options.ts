@@ -53,6 +53,13 @@ export interface RouterOptions {
    * is disconnected (ms). Tendermint used a 10 s send timeout.
    */
   readonly stallTimeoutMs: number;
+  /**
+   * How long a guest (engine/peers/guests.ts: a newcomer let in while full, to be given addresses)
+   * may stay before it is closed (ms). Its pending-handshake slot is held meanwhile, so guests share
+   * the handshake budget. An honest newcomer asks at once and is answered within a round trip; 5 s
+   * covers the slowest intercontinental links (300 ms RTT) many times over.
+   */
+  readonly guestTimeoutMs: number;
   /** First pause after a loop iteration fails (ms); doubles per consecutive failure. */
   readonly loopRetryMinMs: number;
   /** Longest pause between failing loop iterations (ms): loops never die, they slow down. */
@@ -72,6 +79,7 @@ export const DEFAULT_ROUTER_OPTIONS: RouterOptions = {
   maxConnectionsPerIp: Number.POSITIVE_INFINITY,
   overloadThreshold: 1,
   stallTimeoutMs: 10_000,
+  guestTimeoutMs: 5_000,
   loopRetryMinMs: 10,
   loopRetryMaxMs: 5_000,
 };

@@ -6,7 +6,6 @@
 // ever slows itself. All policy (whom to dial, whom to evict) is the PeerManager's; the router does I/O.
 
 import { setMaxListeners } from 'node:events';
-import { deadline } from '../../core/abort.ts';
 import { realClock, type Clock } from '../../core/clock.ts';
 import { ErrorCode, isAbortError, PeerwireError, toPeerwireError } from '../../core/errors.ts';
 import { silentLogger, type Logger } from '../../core/logger.ts';
@@ -15,6 +14,7 @@ import { formatNodeAddress, type NodeAddress, type NodeId } from '../../core/nod
 import type { NodeKey } from '../../core/node-key.ts';
 import { WakeSignal } from '../../core/wake-signal.ts';
 import type { PeerManagerApi, PeerUpdate } from '../peers/types.ts';
+import { guestEndError, guestOutcome } from '../peers/peer-errors.ts';
 import type { Connection, Direction, LocalNode, PeerInfo, Transport } from '../../transport/types.ts';
 import { InboundAdmission, type AdmittedConnection } from './inbound-admission.ts';
 import {
@@ -26,11 +26,10 @@ import {
   type ResolvedChannelOptions,
 } from './channel.ts';
 import type { MessageCodec } from '../../core/message-codec.ts';
-import { handshakeAndAdmit } from './connection-admission.ts';
+import { handshakeAndAdmit, runHandshake } from './connection-admission.ts';
 import { RoutedPeer, type PeerStatusView, type RoutedPeerHost } from './routed-peer.ts';
 import { dialAddress } from './dial-address.ts';
 import { runResilientLoop } from './resilient-loop.ts';
-import { checkPeerIdentity } from './peer-identity.ts';
 import { systemResolver, type HostResolver } from './resolve.ts';
 import { RouterMetrics } from './router-metrics.ts';
 import type { TrafficObserver } from './traffic-observer.ts';
@@ -364,6 +363,7 @@ export class Router implements ChannelHost {
   }
 
   private async acceptAndRoute(conn: Connection, pending: AdmittedConnection): Promise<void> {
+    let handshaken = false;
     const admitted = await handshakeAndAdmit(
       conn,
       'inbound',
@@ -371,16 +371,15 @@ export class Router implements ChannelHost {
       {
         metrics: this.metrics,
         logger: this.logger,
-        // The pending slot is held only while the handshake runs, under a deadline set at admission.
+        // The pending slot is held while the handshake runs, under a deadline set at admission, and
+        // through a guest's visit (engine/peers/guests.ts), so guests share the handshake budget.
         handshake: async (c) => {
-          let outcome: 'succeeded' | 'failed' = 'failed';
-          try {
-            const info = await this.handshake(c, undefined, pending.handshakeTimeoutMs);
-            outcome = 'succeeded';
-            return info;
-          } finally {
-            this.admission.handshakeEnded(pending, outcome);
-          }
+          const info = await this.handshake(c, undefined, pending.handshakeTimeoutMs).catch((error: unknown) => {
+            this.admission.handshakeEnded(pending, 'failed');
+            throw error;
+          });
+          handshaken = true;
+          return info;
         },
         admit: (info) =>
           this.admission.claimIp(conn, this.peers.has(info.id), () =>
@@ -389,24 +388,19 @@ export class Router implements ChannelHost {
         forget: (c) => this.forget(c),
       },
     );
-    if (admitted !== undefined) await this.routePeer(admitted.info, conn, 'inbound', admitted.replaces);
+    const guest = admitted?.guest === true;
+    if (handshaken && !guest) this.admission.handshakeEnded(pending, 'succeeded');
+    if (admitted === undefined) return;
+    try {
+      await this.routePeer(admitted.info, conn, 'inbound', admitted.replaces, guest);
+    } finally {
+      if (guest) this.admission.handshakeEnded(pending, 'succeeded');
+    }
   }
 
   /** Runs the wire handshake under the deadline and checks identity: key, dialed ID, not ourselves. */
-  private async handshake(
-    conn: Connection,
-    expectedId: NodeId | undefined,
-    timeoutMs = this.options.handshakeTimeoutMs,
-  ): Promise<PeerInfo> {
-    const guard = deadline(timeoutMs, this.stopController.signal, 'handshake', this.clock);
-    let info: PeerInfo;
-    try {
-      info = await conn.handshake(this.localNode(), guard.signal);
-    } finally {
-      guard.clear();
-    }
-    checkPeerIdentity(info, expectedId, this.selfId);
-    return info;
+  private handshake(conn: Connection, expectedId: NodeId | undefined, timeoutMs = this.options.handshakeTimeoutMs): Promise<PeerInfo> {
+    return runHandshake(conn, this.localNode(), { expectedId, selfId: this.selfId, timeoutMs, stop: this.stopController.signal, clock: this.clock });
   }
 
   // ---------------------------------------------------------------- routing a connected peer
@@ -416,6 +410,7 @@ export class Router implements ChannelHost {
     conn: Connection,
     direction: Direction,
     replaces: boolean,
+    guest = false,
   ): Promise<void> {
     const existing = this.peers.get(info.id);
     if (replaces && existing !== undefined) {
@@ -427,11 +422,15 @@ export class Router implements ChannelHost {
       );
     }
     const peer = new RoutedPeer(info, conn, direction, this.peerHost);
+    peer.guest = guest;
     this.peers.set(info.id, peer);
+    const visit = guest ? this.clock.setTimer(this.options.guestTimeoutMs, () => peer.disconnect(guestEndError('expired'))) : undefined;
     this.metrics.peerConnected(info.id, direction);
     this.logger.info({ peer: info.id, direction, remote: conn.remoteEndpoint.host }, 'peer connected');
     this.safely(() => this.peerManager.ready(info.id, info, direction));
     const reason = await peer.run();
+    visit?.cancel();
+    if (guest) this.metrics.guestEnded(guestOutcome(reason));
     this.admission.releaseIp(conn);
     this.forget(conn);
     this.metrics.peerDisconnected(info.id, direction, reason?.code);

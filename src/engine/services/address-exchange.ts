@@ -3,7 +3,9 @@
 // PeerManager.advertise and everything learned goes to the peer manager's store. The rules are
 // CometBFT's PEX rules, which are the strict ones worth keeping for any wire: requests to one peer
 // are spaced out, an answer we did not ask for is a ban, a peer asking too often is a ban (its first
-// two requests are free, as in Go), answers are capped, and our own ID in an answer is ignored. The
+// two requests are free, as in Go), answers are capped, and our own ID in an answer is ignored. A
+// guest (a newcomer let in while we are full, engine/peers/guests.ts) is answered once and closed,
+// as a seed node treats every inbound peer. The
 // CometBFT wire plugs its protobuf PexRequest/PexAddrs codec into this same service.
 
 import { ErrorCode, PeerwireError } from '../../core/errors.ts';
@@ -13,6 +15,7 @@ import { silentLogger, type Logger } from '../../core/logger.ts';
 import { noopMetrics, type Counter, type Metrics } from '../../core/metrics.ts';
 import { formatNodeAddress, parseNodeAddress, type NodeAddress, type NodeId } from '../../core/node-address.ts';
 import type { PeerManagerApi, PeerUpdate } from '../peers/types.ts';
+import { guestEndError } from '../peers/peer-errors.ts';
 import type { Channel, ChannelOptions } from '../router/channel.ts';
 import type { MessageCodec } from '../../core/message-codec.ts';
 import type { Router } from '../router/router.ts';
@@ -71,6 +74,8 @@ const MAX_OUTSTANDING_REQUESTS = 2;
 
 interface PeerExchangeState {
   readonly inbound: boolean;
+  /** A guest (engine/peers/guests.ts): we are full; answer it once, then close it; never ask it. */
+  readonly guest: boolean;
   /** When we last asked this peer; an answer is solicited only while a request is outstanding. */
   lastRequestSent: number;
   /** Our requests not answered yet (at most MAX_OUTSTANDING_REQUESTS). */
@@ -157,8 +162,10 @@ export class AddressExchange {
     }
     if (update.info !== undefined && !update.info.channels.includes(this.options.channelId)) return;
     this.rememberListenAddress(update);
+    const guest = update.guest === true;
     this.peers.set(update.id, {
       inbound: update.direction === 'inbound',
+      guest,
       lastRequestSent: -Infinity,
       outstanding: 0,
       heardSinceRequest: false,
@@ -166,7 +173,7 @@ export class AddressExchange {
       lastInboundRequest: -Infinity,
       previousInboundRequest: -Infinity,
     });
-    if (!this.options.seedMode) void this.requestFrom(update.id);
+    if (!this.options.seedMode && !guest) void this.requestFrom(update.id);
   }
 
   /**
@@ -244,15 +251,13 @@ export class AddressExchange {
     state.heardSinceRequest = true;
     const addresses = this.peerManager.advertise(from, this.options.maxAddresses);
     await channel.send({ to: from, message: { kind: 'addresses', addresses } });
-    if (this.options.seedMode && state.inbound) {
-      // A seed answers an inbound crawler and hangs up (once the answer is written), freeing the slot for the next crawler.
-      this.router.disconnect(
-        from,
-        new PeerwireError(ErrorCode.Closed, 'seed answered', { action: 'transient' }),
-        {
-          afterFlush: true,
-        },
-      );
+    if (state.guest || (this.options.seedMode && state.inbound)) {
+      // A seed answers an inbound crawler and hangs up (once the answer is written), freeing the slot
+      // for the next crawler; a full node does the same for a guest (engine/peers/guests.ts).
+      const reason = state.guest
+        ? guestEndError('answered')
+        : new PeerwireError(ErrorCode.Closed, 'seed answered', { action: 'transient' });
+      this.router.disconnect(from, reason, { afterFlush: true });
     }
   }
 
@@ -298,7 +303,7 @@ export class AddressExchange {
         return;
       }
       if (this.options.seedMode || this.peers.size >= this.options.targetPeers) continue;
-      const ids = [...this.peers.keys()];
+      const ids = [...this.peers].filter(([, state]) => !state.guest).map(([id]) => id);
       const pick = ids[randomBelow(this.random, ids.length)];
       if (pick !== undefined) await this.requestFrom(pick);
     }

@@ -1,5 +1,6 @@
 // PeerManager admission: inbound limits, self and duplicate refusals, the deterministic duplicate
-// tie-break (simultaneous dials both ways), upgrades, and eviction order.
+// tie-break (simultaneous dials both ways), upgrades, and eviction order. Refusals for lack of a slot
+// are tested with guests off (maxInboundGuests 0); guests.test.ts covers what a full node does with them.
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,7 +12,7 @@ import { PeerManager } from '../../../src/engine/peers/peer-manager.ts';
 import { TendermintPolicy } from '../../../src/engine/peers/tendermint-policy.ts';
 import { addrOf, connectInbound, connectOutbound, harness, infoOf, nodeId, SELF } from './peer-fixtures.ts';
 
-const small = { maxConnected: 4, maxOutgoing: 2, maxConnectedUpgrade: 1 };
+const small = { maxConnected: 4, maxOutgoing: 2, maxConnectedUpgrade: 1, maxInboundGuests: 0 };
 const HIGH = 0x9000; // ids above SELF (0x8000)
 
 describe('PeerManager: inbound admission', () => {
@@ -51,7 +52,7 @@ describe('PeerManager: inbound admission', () => {
   });
 
   it('never exceeds maxConnected + maxConnectedUpgrade', async () => {
-    const h = await harness({ policy: { maxConnected: 4, maxOutgoing: 0, maxConnectedUpgrade: 1 } });
+    const h = await harness({ policy: { maxConnected: 4, maxOutgoing: 0, maxConnectedUpgrade: 1, maxInboundGuests: 0 } });
     for (let n = 1; n <= 4; n++) connectInbound(h, n);
     for (let n = 1; n <= 4; n++) h.pm.report(nodeId(n), 'bad');
     connectInbound(h, 5); // takes an upgrade slot; one of 1..4 is to be evicted
@@ -95,6 +96,7 @@ describe('PeerManager: duplicate connections', () => {
       upgrading: 0,
       rotating: 0,
       evicting: 0,
+      guests: 0,
     });
     assert.equal(h.updates.length, 1, 'services see one up for the whole connected period');
     h.pm.disconnected(id);
@@ -210,7 +212,7 @@ describe('PeerManager: upgrades and eviction', () => {
   it('never evicts persistent peers for an upgrade', async () => {
     const persistent = [addrOf(1), addrOf(2)];
     const h = await harness({
-      policy: { maxConnected: 2, maxOutgoing: 2, maxConnectedUpgrade: 1, maxPeers: 20 },
+      policy: { maxConnected: 2, maxOutgoing: 2, maxConnectedUpgrade: 1, maxPeers: 20, maxInboundGuests: 0 },
       persistentPeers: persistent,
     });
     connectOutbound(h);

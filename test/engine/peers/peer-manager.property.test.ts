@@ -109,6 +109,8 @@ interface Model {
   readonly marked: Set<NodeId>;
   readonly persistentIds: Set<NodeId>;
   readonly privateIds: Set<NodeId>;
+  /** Peers visiting as guests (admitted while full, guests.ts): busy, so never dialed meanwhile. */
+  readonly guests: Set<NodeId>;
 }
 
 async function setup(s: Scenario): Promise<Model> {
@@ -134,6 +136,7 @@ async function setup(s: Scenario): Promise<Model> {
     s,
     addresses,
     inflight: [],
+    guests: new Set(),
     marked: new Set(),
     persistentIds: new Set(s.persistent.map(idOf)),
     privateIds: new Set(s.privates.map(idOf)),
@@ -145,7 +148,7 @@ function eligibleNow(m: Model, id: NodeId, groupsInUse: Map<string, number>): bo
   const { h } = m;
   const v = h.pm.peer(id);
   const now = h.clock.now();
-  if (v === undefined || v.record.inactive || v.dialing || v.direction !== undefined) return false;
+  if (v === undefined || v.record.inactive || v.dialing || v.direction !== undefined || m.guests.has(id)) return false;
   if ((v.record.bannedUntil ?? 0) > now) return false;
   if (v.lastDisconnected !== undefined && v.lastDisconnected + h.policy.options.disconnectCooldown > now)
     return false;
@@ -245,7 +248,10 @@ function run(m: Model, c: Command): Promise<void> | undefined {
     case 'accept': {
       const id = idOf(c.p);
       try {
-        h.pm.accepted(id, infoOf(id));
+        if (h.pm.accepted(id, infoOf(id)).guest === true) {
+          m.guests.add(id);
+          assert.ok(h.pm.stats().guests <= (h.policy.limits.maxInboundGuests ?? 0), 'guests bounded');
+        }
       } catch (error) {
         assert.ok(error instanceof PeerwireError);
       }
@@ -260,6 +266,7 @@ function run(m: Model, c: Command): Promise<void> | undefined {
       const id = idOf(c.p);
       h.pm.disconnected(id, c.ban ? new PeerwireError('ERR_T', 'bad frame', { action: 'ban' }) : undefined);
       m.marked.delete(id);
+      m.guests.delete(id);
       return;
     }
     case 'evict': {
@@ -330,6 +337,7 @@ describe('PeerManager properties', () => {
         // The faults stop: every connection drops, every dial in flight fails.
         for (const address of m.inflight.splice(0)) h.pm.dialFailed(address);
         for (const v of h.pm.peers()) if (v.direction !== undefined) h.pm.disconnected(v.id);
+        for (const id of m.guests) h.pm.disconnected(id);
         const o = h.policy.options;
         const waitMs = o.maxRetryTimePersistent + o.retryJitter + o.disconnectCooldown + 1;
         const dialed = new Set<NodeId>();
@@ -361,7 +369,8 @@ describe('PeerManager properties', () => {
           const n = scores.length;
           const h = await harness({
             random: seededRandom(seed),
-            policy: { maxConnected: n, maxOutgoing: 0, maxConnectedUpgrade: 1 },
+            // Guests off: a newcomer that cannot replace anyone is refused (guests.test.ts covers guests).
+            policy: { maxConnected: n, maxOutgoing: 0, maxConnectedUpgrade: 1, maxInboundGuests: 0 },
             persistentPeers: persistent.filter((p) => p < n).map((p) => addrOf(p + 1)),
           });
           for (let p = 0; p < n; p++) {

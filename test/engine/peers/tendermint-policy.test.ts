@@ -57,6 +57,8 @@ describe('TendermintPolicy', () => {
       minDialInterval: 0,
       // Not v0.35: the outbound rotation that re-merges a split network (outbound-rotation.ts).
       outboundRotationInterval: 5 * 60_000,
+      // Not v0.35: newcomers answered as guests while the inbound side is full (guests.ts).
+      maxInboundGuests: 4,
     });
     assert.equal(p.options.minRetryTime, 250);
     assert.equal(p.options.maxRetryTime, 30 * 60_000);
