@@ -13,8 +13,9 @@
 // Every Zcash and Bitcoin peer answers a ping with a pong carrying its nonce, after reading everything
 // before it; the pong of a probe is consumed here and never reaches the client.
 // Reordering across kinds is safe on this wire: peers handle each message on its own, and the only
-// cross-message rule we know of — a `notfound` ends Zebra's wait for the blocks of a `getdata` — holds
-// because `notfound` travels in the bulk queue, behind the blocks it follows (docs/protocols/zcash.md).
+// cross-message rule we know of — a `notfound` ends the wait for a `getdata` reply (our client's rule,
+// and possibly other peers') — holds because `notfound` travels in the bulk queue, behind the blocks it
+// follows (docs/protocols/zcash.md §7.1).
 
 import { abortReason } from '../../core/abort.ts';
 import { closedError } from '../../transport/connection-shell.ts';
