@@ -6,7 +6,10 @@
 // header, followed by the message body as on the wire. It is the smallest thing that names a message
 // without re-encoding it: on send the connection writes the 24-byte frame header (magic, command,
 // length, checksum) in front of the body and hands both to the link as one unit, so every frame sent
-// in a tick still leaves in one socket write; on receive the body is copied once behind its command.
+// in a tick still leaves in one socket write. On receive, a body the frame decoder joined from several
+// reads already sits behind its command (no copy); a body that arrived in one read is copied once
+// behind it. Either way the connection's decoded message rides along (deliveredEnvelope), so the
+// channel codec does not parse the body again.
 // `getblocks`/`getheaders` bodies carry a protocol version: the connection rewrites it to the
 // negotiated version on send, so channel codecs can encode once for every peer.
 
@@ -150,6 +153,19 @@ export function envelopeFrame(channelId: number, envelope: Uint8Array, options: 
 }
 
 /**
+ * Messages a connection already decoded, keyed by the envelope it delivered to the router: the channel
+ * codec returns them instead of parsing the bytes a second time. Weak: an entry lives as long as the
+ * envelope does.
+ */
+const decodedByConnection = new WeakMap<Uint8Array, { readonly message: ZcashMessage; readonly chainFormat: ChainFormat }>();
+
+/** Remembers the message a connection decoded from `envelope` (for the channel codec); returns `envelope`. */
+export function deliveredEnvelope(envelope: Uint8Array, message: ZcashMessage, chainFormat: ChainFormat): Uint8Array {
+  decodedByConnection.set(envelope, { message, chainFormat });
+  return envelope;
+}
+
+/**
  * The channel codec services open Zcash-family channels with, for a chain format (Zcash or Bitcoin
  * blocks and transactions: pass the network's `family`): messages in, envelopes out. Encoding uses
  * our current version for getblocks/getheaders (the connection rewrites it per peer); decoding
@@ -169,6 +185,9 @@ export function channelMessageCodec(chainFormat: ChainFormat): MessageCodec<Zcas
       return out;
     },
     decode(bytes: Uint8Array): ZcashMessage {
+      // Parsed once: what the connection decoded comes back as is (same bytes, same chain format).
+      const decoded = decodedByConnection.get(bytes);
+      if (decoded !== undefined && decoded.chainFormat === chainFormat) return decoded.message;
       const { command, body } = readEnvelope(bytes);
       return decodeMessageBody(command, body, { protocolVersion: CURRENT_NETWORK_PROTOCOL_VERSION, checkLocatorVersion: false, chainFormat });
     },

@@ -45,7 +45,7 @@ import { handshakeFailureOf } from '../handshake/handshake-metrics.ts';
 import { duplicateHandshake, ZcashPeerErrorCode } from '../handshake/peer-errors.ts';
 import type { NegotiationResult, VersionNegotiation } from '../handshake/version-negotiation.ts';
 import { AddressCache } from './address-cache.ts';
-import { channelOf, encodeEnvelope, envelopeFrame, ZCASH_CHANNEL_IDS } from './channels.ts';
+import { channelOf, deliveredEnvelope, encodeEnvelope, envelopeFrame, ZCASH_CHANNEL_IDS } from './channels.ts';
 import { ConnectionMetrics } from './connection-metrics.ts';
 import { Heartbeat } from './heartbeat.ts';
 import { inboundRequestFor, InboundQueue } from './inbound-dispatch.ts';
@@ -439,7 +439,8 @@ export class ZcashConnection extends ConnectionShell {
     }
     const channelId = channelOf(message.command);
     if (channelId === undefined) return;
-    this.deliver({ channelId, bytes: encodeEnvelope(message.command, frame.body) });
+    const envelope = frame.envelope ?? encodeEnvelope(message.command, frame.body);
+    this.deliver({ channelId, bytes: deliveredEnvelope(envelope, message, this.codec.network.family) });
   }
 
   // ---------------------------------------------------------------- send path and endings
