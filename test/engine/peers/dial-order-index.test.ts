@@ -66,6 +66,13 @@ describe('DialOrderIndex', () => {
       fc.property(fc.array(op, { minLength: 1, maxLength: 400 }), (ops) => {
         const index = numericIndex();
         const live = new Map<number, BookEntry>();
+        const compareWalk = (): void => {
+          const expected = [...live.values()].sort(byScore);
+          assert.deepEqual([...index.walk()], expected);
+          assert.equal(index.size, live.size);
+          assert.ok(index.capacity <= 2 * live.size + DEAD_ALLOWANCE + 1, `capacity ${index.capacity}`);
+          walks++;
+        };
         for (const o of ops) {
           if (o.kind === 'set') {
             let entry = live.get(o.id);
@@ -82,13 +89,10 @@ describe('DialOrderIndex', () => {
             live.delete(o.id);
             index.removed(entry);
           } else {
-            const expected = [...live.values()].sort(byScore);
-            assert.deepEqual([...index.walk()], expected);
-            assert.equal(index.size, live.size);
-            assert.ok(index.capacity <= 2 * live.size + DEAD_ALLOWANCE + 1, `capacity ${index.capacity}`);
-            walks++;
+            compareWalk();
           }
         }
+        compareWalk(); // every run ends with a walk, whatever the generated operations were
       }),
       { numRuns: RUNS },
     );
