@@ -4,32 +4,16 @@
 // handshake), not a node: 1,000 full nodes would not fit one process on a 2-core box, and the figures
 // are about the node under test, whose process holds nothing else.
 
-import { NodeKey } from '../../src/core/node-key.ts';
 import type { StreamTransport } from '../../src/transport/stream-transport.ts';
-import type { Connection, LocalNode } from '../../src/transport/types.ts';
+import type { Connection } from '../../src/transport/types.ts';
 import { ProgressCounter } from '../harness.ts';
-import { benchTransport, BENCH_CHANNELS, CHAIN_ID, CONNECT_TIMEOUT_MS, loopback } from './cometbft-bench.ts';
+// A fresh CometBFT identity per leaf (benchLocalNode): the node refuses a second connection from one node id.
+import { benchLocalNode, benchTransport, CONNECT_TIMEOUT_MS, loopback } from './cometbft-bench.ts';
 import type { ScalingWire } from './scaling-hub.ts';
 import { benchZcashTransport, zcashLocalNode } from './zcash-peer.ts';
 
 /** Dials in flight at once while growing: keeps the node's pending-handshake count small. */
 const DIAL_CONCURRENCY = 8;
-
-/** A fresh CometBFT identity per leaf: the node refuses a second connection from the same node id. */
-function cometbftLeafNode(): LocalNode {
-  const key = NodeKey.generate();
-  return {
-    key,
-    channels: BENCH_CHANNELS,
-    info: {
-      id: key.id,
-      protocolVersion: '8',
-      channels: BENCH_CHANNELS.map((c) => c.id),
-      network: CHAIN_ID,
-      userAgent: 'scaling-leaf',
-    },
-  };
-}
 
 export class Leaves {
   /** Messages received by all leaves together. */
@@ -69,7 +53,7 @@ export class Leaves {
   private async dialOne(): Promise<Connection> {
     const signal = AbortSignal.timeout(CONNECT_TIMEOUT_MS);
     const conn = await this.transport.dial(loopback(this.port), signal);
-    await conn.handshake(this.wire === 'cometbft' ? cometbftLeafNode() : zcashLocalNode(), signal);
+    await conn.handshake(this.wire === 'cometbft' ? benchLocalNode('scaling-leaf') : zcashLocalNode(), signal);
     const count = async (): Promise<void> => {
       for await (const _message of conn) this.delivered.add(1);
     };
