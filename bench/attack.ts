@@ -49,7 +49,7 @@ for (const wire of WIRES) {
       rows.push([
         `${wire}: 1,000 silent sockets from 250 IPs (${layout === 'one-subnet' ? 'one /16' : 'each its own /16'}), reopened as fast as dropped`,
         'Go CometBFT full node: honest peer not in within 20 s; Zebra: 125 inbound slots fill',
-        `honest peer in: p50 ${fmt(percentile(r.joinMs, 50))}, p99 ${fmt(percentile(r.joinMs, 99))} (20 tries); connected peer ${r.earlyPeerStayed ? 'stayed' : 'DROPPED'}; ${r.attackConnections} attack connections (victim: ${r.refused} refused before the handshake, ${r.evicted} pending evicted); fds ${r.before.fds} → peak ${r.peak.fds} → ${r.after.fds}; RSS ${mib(r.before.rssBytes)} → peak ${mib(r.peak.rssBytes)}; ${loadBefore} → ${load()}`,
+        `honest peer in: p50 ${fmt(percentile(r.joinMs, 50))}, p99 ${fmt(percentile(r.joinMs, 99))} (20 tries); connected peer ${r.earlyPeerStayed ? 'stayed' : 'DROPPED'}; ${r.attackConnections} attack connections (victim: ${r.refused} refused before the handshake, ${r.evicted} pending evicted); fds ${r.before.fds} → peak ${r.peak.fds} → ${r.after.fds}; RSS ${mib(r.before.rssBytes)} → peak ${mib(r.peak.rssBytes)}; retained heap ${mib(r.retainedHeap.before)} → ${mib(r.retainedHeap.after)}; ${loadBefore} → ${load()}`,
       ]);
     } finally {
       await victim.stop();

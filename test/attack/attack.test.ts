@@ -31,8 +31,17 @@ for (const wire of ['cometbft', 'zcash'] as const satisfies readonly Wire[]) {
       assert.equal(result.earlyPeerStayed, true);
       // Descriptors back to the baseline (a few may still be closing).
       assert.ok(result.after.fds <= result.before.fds + 4, `fds ${result.before.fds} -> ${result.after.fds}`);
-      // Memory bounded: no more than 128 MiB over the baseline at the peak.
-      assert.ok(result.peak.rssBytes - result.before.rssBytes < 128 * 1024 * 1024);
+      // Memory bounded. What the victim retains, measured after a full collection, grows by a few
+      // MiB at most (bounded maps of paced and refused addresses; here 1.6 MiB after 18-26 k attack
+      // connections). Peak RSS also counts garbage the collector has not yet reclaimed, which grows
+      // with the churn rate: 50 MiB here, over 128 MiB on a faster CI machine; its bound only catches
+      // a runaway.
+      const retainedGrowth = result.retainedHeap.after - result.retainedHeap.before;
+      assert.ok(retainedGrowth < 8 * 1024 * 1024, `retained heap ${JSON.stringify(result.retainedHeap)}`);
+      assert.ok(
+        result.peak.rssBytes - result.before.rssBytes < 512 * 1024 * 1024,
+        `RSS ${result.before.rssBytes} -> peak ${result.peak.rssBytes} after ${result.attackConnections} connections`,
+      );
     });
 
     test('ping flood: the flooder is read slowly, the victim stays cheap and an honest peer keeps its round trips', async () => {

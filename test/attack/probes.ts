@@ -32,6 +32,8 @@ export interface Victim {
   resources(): { rssBytes: number; fds: number };
   /** The victim's metric samples, `name{labels}` → value (Prometheus text parsed). */
   metrics(): Promise<Map<string, number>>;
+  /** The heap the victim still uses after a full garbage collection (bytes): what it retains. */
+  retainedHeap(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -47,17 +49,21 @@ export function metricSum(samples: Map<string, number>, name: string, labelText 
 }
 
 export async function startVictim(wire: Wire, maxInbound?: number): Promise<Victim> {
-  const args = ['--import', 'tsx', new URL('./victim.ts', import.meta.url).pathname, wire];
+  const args = ['--expose-gc', '--import', 'tsx', new URL('./victim.ts', import.meta.url).pathname, wire];
   if (maxInbound !== undefined) args.push(String(maxInbound));
   const child: ChildProcess = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout! });
   let metricsWaiter: ((samples: Map<string, number>) => void) | undefined;
+  let heapWaiter: ((bytes: number) => void) | undefined;
   let samples: Map<string, number> | undefined;
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('victim did not start in 30 s')), 30_000);
     lines.on('line', (line) => {
       const match = /^port (\d+)$/.exec(line);
-      if (match !== null) {
+      const heap = /^heap (\d+)$/.exec(line);
+      if (heap !== null) {
+        heapWaiter?.(Number(heap[1]));
+      } else if (match !== null) {
         clearTimeout(timer);
         resolve(Number(match[1]));
       } else if (line === 'metrics-begin') {
@@ -97,6 +103,17 @@ export async function startVictim(wire: Wire, maxInbound?: number): Promise<Vict
           resolve(got);
         };
         child.stdin!.write('metrics\n');
+      });
+    },
+    retainedHeap() {
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('victim did not answer `heap` in 10 s')), 10_000);
+        heapWaiter = (bytes) => {
+          clearTimeout(timer);
+          heapWaiter = undefined;
+          resolve(bytes);
+        };
+        child.stdin!.write('heap\n');
       });
     },
     async stop() {
@@ -292,12 +309,15 @@ export interface SlowlorisResult {
   readonly before: { rssBytes: number; fds: number };
   readonly peak: { rssBytes: number; fds: number };
   readonly after: { rssBytes: number; fds: number };
+  /** The victim's heap after a full collection, before the attack and after it ended (bytes). */
+  readonly retainedHeap: { before: number; after: number };
   /** The victim's own count of connections it refused before their handshake, and of pending ones it evicted. */
   readonly refused: number;
   readonly evicted: number;
 }
 
 export async function slowloris(victim: Victim, options: SlowlorisOptions): Promise<SlowlorisResult> {
+  const heapBefore = await victim.retainedHeap();
   const before = victim.resources();
   const early = await honestPeer(options.wire, victim.port, '127.250.0.1');
   const sources = sourceAddresses(options.sourceIps, 1, options.layout);
@@ -357,6 +377,7 @@ export async function slowloris(victim: Victim, options: SlowlorisOptions): Prom
   early.close();
   await sleep(1_500);
   const samples = await victim.metrics();
+  const heapAfter = await victim.retainedHeap();
   return {
     joinMs,
     attackConnections,
@@ -364,6 +385,7 @@ export async function slowloris(victim: Victim, options: SlowlorisOptions): Prom
     before,
     peak,
     after: victim.resources(),
+    retainedHeap: { before: heapBefore, after: heapAfter },
     refused: metricSum(samples, 'peerwire_router_inbound_refused_total'),
     evicted: metricSum(samples, 'peerwire_router_pending_evictions_total'),
   };

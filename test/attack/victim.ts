@@ -2,8 +2,9 @@
 // own): a CometBFT or Zcash node with the real-network (public) profile on 127.0.0.1, built through
 // the library as `peerwire node` builds it. Prints `port <n>` once listening; stops on SIGTERM. Each
 // `metrics` line on stdin is answered with the node's Prometheus text between `metrics-begin` and
-// `metrics-end` lines, so probes can count refusals, evictions and flood disconnects.
-// Usage: node --import tsx test/attack/victim.ts cometbft|zcash [maxInbound]
+// `metrics-end` lines, so probes can count refusals, evictions and flood disconnects; each `heap` line
+// with `heap <bytes>`, the heap still used after a full garbage collection.
+// Usage: node --expose-gc --import tsx test/attack/victim.ts cometbft|zcash [maxInbound]
 
 import { createInterface } from 'node:readline';
 import { PromMetrics } from '../../src/core/prom-metrics.ts';
@@ -43,6 +44,13 @@ if (wire === 'cometbft') {
 }
 process.stdout.write(`port ${port}\n`);
 createInterface({ input: process.stdin }).on('line', (line) => {
+  if (line.trim() === 'heap') {
+    // The heap the node still holds once garbage is gone: a full collection first (the victim runs
+    // with --expose-gc), so the figure is retained memory, not what the collector has yet to reclaim.
+    (globalThis as { gc?: () => void }).gc?.();
+    process.stdout.write(`heap ${process.memoryUsage().heapUsed}\n`);
+    return;
+  }
   if (line.trim() !== 'metrics') return;
   void metrics.text().then((text) => process.stdout.write(`metrics-begin\n${text}\nmetrics-end\n`));
 });
