@@ -53,8 +53,8 @@ export async function startVictim(wire: Wire, maxInbound?: number): Promise<Vict
   if (maxInbound !== undefined) args.push(String(maxInbound));
   const child: ChildProcess = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout! });
-  let metricsWaiter: ((samples: Map<string, number>) => void) | undefined;
-  let heapWaiter: ((bytes: number) => void) | undefined;
+  // One waiter per stdin command (`metrics`, `heap`), resolved by the victim's answer on stdout.
+  const waiters = new Map<string, (answer: never) => void>();
   let samples: Map<string, number> | undefined;
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('victim did not start in 30 s')), 30_000);
@@ -62,14 +62,14 @@ export async function startVictim(wire: Wire, maxInbound?: number): Promise<Vict
       const match = /^port (\d+)$/.exec(line);
       const heap = /^heap (\d+)$/.exec(line);
       if (heap !== null) {
-        heapWaiter?.(Number(heap[1]));
+        waiters.get('heap')?.(Number(heap[1]) as never);
       } else if (match !== null) {
         clearTimeout(timer);
         resolve(Number(match[1]));
       } else if (line === 'metrics-begin') {
         samples = new Map();
       } else if (line === 'metrics-end') {
-        metricsWaiter?.(samples ?? new Map<string, number>());
+        waiters.get('metrics')?.((samples ?? new Map<string, number>()) as never);
         samples = undefined;
       } else if (samples !== undefined) {
         const sample = /^([a-z_]+(?:\{[^}]*\})?) (\S+)$/.exec(line);
@@ -82,6 +82,16 @@ export async function startVictim(wire: Wire, maxInbound?: number): Promise<Vict
     });
   });
   const pid = child.pid!;
+  const ask = <T>(command: string): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`victim did not answer \`${command}\` in 10 s`)), 10_000);
+      waiters.set(command, (answer: T) => {
+        clearTimeout(timer);
+        waiters.delete(command);
+        resolve(answer);
+      });
+      child.stdin!.write(`${command}\n`);
+    });
   return {
     port,
     pid,
@@ -94,28 +104,8 @@ export async function startVictim(wire: Wire, maxInbound?: number): Promise<Vict
       const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
       return { rssBytes: rssKb * 1024, fds: readdirSync(`/proc/${pid}/fd`).length };
     },
-    metrics() {
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error('victim did not answer `metrics` in 10 s')), 10_000);
-        metricsWaiter = (got) => {
-          clearTimeout(timer);
-          metricsWaiter = undefined;
-          resolve(got);
-        };
-        child.stdin!.write('metrics\n');
-      });
-    },
-    retainedHeap() {
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error('victim did not answer `heap` in 10 s')), 10_000);
-        heapWaiter = (bytes) => {
-          clearTimeout(timer);
-          heapWaiter = undefined;
-          resolve(bytes);
-        };
-        child.stdin!.write('heap\n');
-      });
-    },
+    metrics: () => ask<Map<string, number>>('metrics'),
+    retainedHeap: () => ask<number>('heap'),
     async stop() {
       if (child.exitCode !== null) return;
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
