@@ -8,7 +8,6 @@
 
 import { throwIfAborted } from '../core/abort.ts';
 import { ErrorCode, PeerwireError } from '../core/errors.ts';
-import { noopMetrics } from '../core/metrics.ts';
 import type { Random } from '../core/random.ts';
 import { resolveLinkOptions, type ByteLink, type ResolvedLinkOptions } from '../transport/byte-link.ts';
 import { AcceptBacklog, DEFAULT_ACCEPT_BACKLOG, type Carrier } from '../transport/carrier.ts';
@@ -162,7 +161,7 @@ export class SimCarrier implements Carrier {
   readonly host: SimHost;
   readonly linkOptions: ResolvedLinkOptions = resolveLinkOptions();
   private readonly network: SimNetwork;
-  private readonly backlog = new AcceptBacklog(DEFAULT_ACCEPT_BACKLOG, TCP_PROTOCOL, noopMetrics.counter({ name: 'x', help: 'x' }));
+  private readonly backlog = new AcceptBacklog(DEFAULT_ACCEPT_BACKLOG, TCP_PROTOCOL);
   private readonly keys: string[] = [];
   private readonly endpoints: Endpoint[] = [];
   private readonly links = new Set<MemoryLink>();

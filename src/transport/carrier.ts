@@ -6,7 +6,7 @@
 
 import { BoundedQueue } from '../core/bounded-queue.ts';
 import { ErrorCode, PeerwireError } from '../core/errors.ts';
-import type { Counter } from '../core/metrics.ts';
+import { noopMetrics, type Counter, type Metrics } from '../core/metrics.ts';
 import type { ByteLink } from './byte-link.ts';
 import { TransportErrorCode } from './errors.ts';
 import type { Endpoint } from './types.ts';
@@ -37,9 +37,14 @@ export class AcceptBacklog {
   private readonly overflow: Counter;
   private readonly protocol: string;
 
-  constructor(capacity: number, protocol: string, overflow: Counter) {
+  /** `metrics` gets the overflow counter, `peerwire_transport_accept_overflow_total{protocol}`. */
+  constructor(capacity: number, protocol: string, metrics: Metrics = noopMetrics) {
     this.protocol = protocol;
-    this.overflow = overflow;
+    this.overflow = metrics.counter({
+      name: 'peerwire_transport_accept_overflow_total',
+      help: 'Inbound connections closed because the accept backlog was full.',
+      labelNames: ['protocol'],
+    });
     this.queue = new BoundedQueue<ByteLink>({
       name: `${protocol} accept backlog`,
       capacity,

@@ -5,7 +5,6 @@
 
 import { throwIfAborted } from '../core/abort.ts';
 import { ErrorCode, PeerwireError } from '../core/errors.ts';
-import { noopMetrics } from '../core/metrics.ts';
 import type { Metrics } from '../core/metrics.ts';
 import {
   resolveLinkOptions,
@@ -45,16 +44,7 @@ export class MemoryCarrier implements Carrier, MemoryListener {
     this.network = network;
     this.fixedName = options.name;
     this.linkOptions = resolveLinkOptions(options.link);
-    const overflow = (options.metrics ?? noopMetrics).counter({
-      name: 'peerwire_transport_accept_overflow_total',
-      help: 'Inbound connections closed because the accept backlog was full.',
-      labelNames: ['protocol'],
-    });
-    this.backlog = new AcceptBacklog(
-      options.acceptBacklog ?? DEFAULT_ACCEPT_BACKLOG,
-      MEMORY_PROTOCOL,
-      overflow,
-    );
+    this.backlog = new AcceptBacklog(options.acceptBacklog ?? DEFAULT_ACCEPT_BACKLOG, MEMORY_PROTOCOL, options.metrics);
   }
 
   /** The name outbound links come from. */

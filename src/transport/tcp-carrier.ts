@@ -7,7 +7,7 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 import { abortReason } from '../core/abort.ts';
 import { ErrorCode, PeerwireError, toPeerwireError } from '../core/errors.ts';
 import { silentLogger, type Logger } from '../core/logger.ts';
-import { noopMetrics, type Metrics } from '../core/metrics.ts';
+import type { Metrics } from '../core/metrics.ts';
 import {
   resolveLinkOptions,
   type ByteLink,
@@ -51,12 +51,7 @@ export class TcpCarrier implements Carrier {
     this.localAddress = options.localAddress;
     this.linkOptions = resolveLinkOptions(options.link);
     this.logger = (options.logger ?? silentLogger).child({ component: 'tcp-carrier' });
-    const overflow = (options.metrics ?? noopMetrics).counter({
-      name: 'peerwire_transport_accept_overflow_total',
-      help: 'Inbound connections closed because the accept backlog was full.',
-      labelNames: ['protocol'],
-    });
-    this.backlog = new AcceptBacklog(options.acceptBacklog ?? DEFAULT_ACCEPT_BACKLOG, TCP_PROTOCOL, overflow);
+    this.backlog = new AcceptBacklog(options.acceptBacklog ?? DEFAULT_ACCEPT_BACKLOG, TCP_PROTOCOL, options.metrics);
   }
 
   listen(endpoint: Endpoint): Promise<Endpoint> {
