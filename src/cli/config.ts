@@ -38,6 +38,11 @@ const port = z.number().int().min(1).max(100_000);
 /** Largest clock_offset (s): a day covers any realistic clock error; more is a typo. */
 export const MAX_CLOCK_OFFSET_SECONDS = 86_400;
 
+/** A day: an outbound rotation rarer than that is the same as none (0 turns it off). */
+const MAX_ROTATION_SECONDS = 86_400;
+/** A guest asks once and is answered within a round trip; a minute is far beyond any honest need. */
+const MAX_GUEST_TIMEOUT_SECONDS = 60;
+
 /** The schema; unknown keys are errors (a misspelt key must not be silently ignored). */
 export const ConfigSchema = z.strictObject({
   wire: z.enum(['cometbft', 'zcash']).default('cometbft'),
@@ -69,6 +74,9 @@ export const ConfigSchema = z.strictObject({
   max_pending_handshakes: z.number().int().min(1).max(10_000).optional(),
   max_pending_handshakes_per_ip: z.number().int().min(1).max(10_000).optional(),
   overload_threshold_percent: z.number().int().min(1).max(100).optional(),
+  outbound_rotation_seconds: z.number().int().min(0).max(MAX_ROTATION_SECONDS).optional(),
+  max_inbound_guests: z.number().int().min(0).max(1_000).optional(),
+  guest_timeout_seconds: z.number().int().min(1).max(MAX_GUEST_TIMEOUT_SECONDS).optional(),
 });
 
 export type NodeConfig = z.output<typeof ConfigSchema>;
@@ -127,6 +135,9 @@ const KINDS: Readonly<Record<ConfigKey, 'boolean' | 'number' | 'list' | 'string'
   max_pending_handshakes: 'number',
   max_pending_handshakes_per_ip: 'number',
   overload_threshold_percent: 'number',
+  outbound_rotation_seconds: 'number',
+  max_inbound_guests: 'number',
+  guest_timeout_seconds: 'number',
 };
 
 /** Converts a text value to the key's kind; leaves it as text when it does not convert (zod reports it). */

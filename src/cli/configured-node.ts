@@ -121,6 +121,8 @@ export async function createConfiguredNode(config: NodeConfig, logger: Logger, m
         ...(config.recv_rate === undefined ? {} : { recvRate: config.recv_rate }),
         ...(config.recv_message_rate === undefined ? {} : { inboundBudget: messageBudget(COMETBFT_INBOUND_BUDGET, config.recv_message_rate) }),
         admission: admissionOf(config),
+        ...(config.outbound_rotation_seconds === undefined ? {} : { outboundRotationInterval: config.outbound_rotation_seconds * 1000 }),
+        ...(config.max_inbound_guests === undefined ? {} : { maxInboundGuests: config.max_inbound_guests }),
         moniker: config.moniker,
         storePath,
         logger,
@@ -226,6 +228,7 @@ function admissionOf(config: NodeConfig): NonNullable<CometbftNodeOptions['admis
     ...(config.max_pending_handshakes === undefined ? {} : { maxPendingHandshakes: config.max_pending_handshakes }),
     ...(config.max_pending_handshakes_per_ip === undefined ? {} : { maxPendingHandshakesPerIp: config.max_pending_handshakes_per_ip }),
     ...(config.overload_threshold_percent === undefined ? {} : { overloadThreshold: config.overload_threshold_percent / 100 }),
+    ...(config.guest_timeout_seconds === undefined ? {} : { guestTimeoutMs: config.guest_timeout_seconds * 1000 }),
   };
 }
 

@@ -99,8 +99,12 @@ export interface CometbftNodeOptions {
   readonly inboundBudget?: InboundBudgetOptions;
   /** Pending-handshake and overload limits of the router (router-options.ts); defaults as there. */
   readonly admission?: Partial<
-    Pick<RouterOptions, 'maxPendingHandshakes' | 'maxPendingHandshakesPerIp' | 'overloadThreshold'>
+    Pick<RouterOptions, 'maxPendingHandshakes' | 'maxPendingHandshakesPerIp' | 'overloadThreshold' | 'guestTimeoutMs'>
   >;
+  /** Mean interval of the outbound rotation (ms; 0 turns it off). Default TENDERMINT_DEFAULTS'. */
+  readonly outboundRotationInterval?: number;
+  /** Newcomers let in as guests while inbound is full (0: refuse them). Default TENDERMINT_DEFAULTS'. */
+  readonly maxInboundGuests?: number;
   /** Time source. Default the real clock. */
   readonly clock?: Clock;
   /** NodeInfo moniker. Default "peerwire". */
@@ -174,6 +178,8 @@ export async function createCometbftNode(options: CometbftNodeOptions): Promise<
       maxOutgoing,
       maxIncoming,
       maxConnected: maxOutgoing + maxIncoming,
+      ...(options.outboundRotationInterval === undefined ? {} : { outboundRotationInterval: options.outboundRotationInterval }),
+      ...(options.maxInboundGuests === undefined ? {} : { maxInboundGuests: options.maxInboundGuests }),
     }),
     ...(store === undefined ? {} : { store }),
     persistentPeers: options.persistentPeers ?? [],
