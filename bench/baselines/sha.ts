@@ -4,7 +4,7 @@
 import crypto from 'node:crypto';
 import { measureOps, type Suite } from '../harness.ts';
 
-function sha256d(data: Buffer): Buffer {
+export function sha256d(data: Buffer): Buffer {
   return crypto.createHash('sha256').update(crypto.createHash('sha256').update(data).digest()).digest();
 }
 

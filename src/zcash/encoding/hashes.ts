@@ -23,6 +23,28 @@ export function sha256d(data: Uint8Array): Uint8Array {
   return new Uint8Array(d.buffer, d.byteOffset, d.length);
 }
 
+/**
+ * SHA-256d of a body fed in pieces as they arrive: the inner hash is streamed (one `update` per piece,
+ * while the piece is still in the CPU cache), the outer hash runs once on its 32-byte digest. Used for
+ * bodies that arrive over several socket reads, so verification overlaps arrival instead of re-reading
+ * the whole joined body afterwards.
+ */
+export class Sha256dStream {
+  private readonly inner = createHash('sha256');
+
+  update(piece: Uint8Array): void {
+    this.inner.update(piece);
+  }
+
+  /** The SHA-256d digest (32 bytes); the stream cannot be used afterwards. */
+  digest(): Uint8Array {
+    const first = this.inner.digest();
+    const d =
+      oneShot !== undefined ? oneShot('sha256', first, 'buffer') : createHash('sha256').update(first).digest();
+    return new Uint8Array(d.buffer, d.byteOffset, d.length);
+  }
+}
+
 /** Checksum of the empty body (`5df6e0e2`), precomputed for the many empty control messages. */
 export const EMPTY_BODY_DIGEST: Uint8Array = sha256d(new Uint8Array(0));
 

@@ -6,11 +6,12 @@
 //
 // Memory: a header is validated as soon as its 24 bytes are here (bad magic, malformed command and
 // oversize fail before any body byte is buffered); a body that lies inside one chunk is returned as
-// a view of it (zero copy, hashed in place); a body split across chunks is kept as views of the chunks
-// that carry it (memory grows with the bytes actually received, never with the length the header
-// claims) and joined with one allocation and one copy when its last byte arrives, behind room for the
-// command so a connection can hand the router command + body without a second copy — a 1 MiB block read
-// in 64 KiB socket chunks costs one copy, not a doubling buffer's ten allocations and two copies. A
+// a view of it (zero copy, hashed in place). A body split across chunks is hashed piece by piece as the
+// pieces arrive (the inner SHA-256 streamed), kept as views of its chunks until half of it is here,
+// then copied into one buffer allocated at its full length (never more than twice the bytes actually
+// received, whatever the header claims), the rest copied in as it arrives; the buffer leaves room in
+// front for the command so a connection can hand the router command + body without a second copy. A
+// 1 MiB block read in 64 KiB socket chunks costs one copy and one pass of the hash. A
 // failed decoder stays failed: the caller closes the connection.
 
 import { PeerwireError } from '../../core/errors.ts';
@@ -27,9 +28,18 @@ import {
   malformedCommandName,
   parseCommand,
 } from './frame-header.ts';
-import { EMPTY_BODY_DIGEST, sha256d } from '../encoding/hashes.ts';
+import { EMPTY_BODY_DIGEST, Sha256dStream, sha256d } from '../encoding/hashes.ts';
 
 const EMPTY = new Uint8Array(0);
+
+/**
+ * A split body's buffer is allocated once 1/JOIN_AT_FRACTION of the body has arrived; before that its
+ * pieces are kept as views of the chunks that carry them. The header's length is the peer's claim: a
+ * header announcing 2 MiB followed by a trickle must not make us allocate 2 MiB per connection, so the
+ * allocation never exceeds twice the bytes actually received (plus the 12-byte command). From then on
+ * each piece is copied in as it arrives (the chunk is released at once) instead of in one pass at the end.
+ */
+const JOIN_AT_FRACTION = 2;
 
 export interface FrameDecoderOptions {
   /** The network's 4 magic bytes; any other magic fails at header time. */
@@ -83,6 +93,12 @@ export class FrameDecoder {
   /** Bytes of the chunks those views keep alive (each chunk counted once, when first used). */
   private partialRetained = 0;
   private failure: PeerwireError | undefined;
+  /** Inner SHA-256 of the split body so far, fed piece by piece as pieces arrive. */
+  private bodyHash: Sha256dStream | undefined;
+  /** The split body's buffer, once allocated (see JOIN_AT_FRACTION). */
+  private joined: Buffer | undefined;
+  /** SHA-256d of the body just joined, from `bodyHash`. */
+  private streamedDigest: Uint8Array | undefined;
   /** The envelope view of the body just joined (see Frame.envelope). */
   private joinedEnvelope: Uint8Array | undefined;
 
@@ -160,6 +176,8 @@ export class FrameDecoder {
     this.queued = 0;
     this.partial = [];
     this.partialRetained = 0;
+    this.joined = undefined;
+    this.bodyHash = undefined;
     return err;
   }
 
@@ -245,35 +263,56 @@ export class FrameDecoder {
     }
     while (c !== undefined) {
       const n = Math.min(len - this.partialFill, c.length - this.pos);
-      this.partial.push(c.subarray(this.pos, this.pos + n));
-      this.partialRetained += c.byteLength;
+      const piece = c.subarray(this.pos, this.pos + n);
+      // Verification overlaps arrival: the piece is hashed now, while it is in the CPU cache.
+      (this.bodyHash ??= new Sha256dStream()).update(piece);
+      if (this.joined !== undefined) {
+        this.joined.set(piece, COMMAND_LENGTH + this.partialFill);
+      } else {
+        this.partial.push(piece);
+        this.partialRetained += c.byteLength;
+      }
       this.partialFill += n;
       this.pos += n;
       this.queued -= n;
+      if (this.joined === undefined && this.partialFill * JOIN_AT_FRACTION >= len) this.startJoin(len);
       if (this.partialFill === len) {
-        // One allocation (no zero fill) and one copy, with the command in front (Frame.envelope).
-        const joined = Buffer.allocUnsafe(COMMAND_LENGTH + len);
-        joined.fill(0, 0, COMMAND_LENGTH);
-        joined.write(this.command, 0, COMMAND_LENGTH, 'latin1');
-        let at = COMMAND_LENGTH;
-        for (const part of this.partial) {
-          joined.set(part, at);
-          at += part.length;
-        }
+        const joined = this.joined!;
         this.joinedEnvelope = new Uint8Array(joined.buffer, joined.byteOffset, COMMAND_LENGTH + len);
-        const body = this.joinedEnvelope.subarray(COMMAND_LENGTH);
-        this.partial = [];
+        this.streamedDigest = this.bodyHash.digest();
+        this.bodyHash = undefined;
+        this.joined = undefined;
         this.partialFill = 0;
         this.partialRetained = 0;
-        return body;
+        return this.joinedEnvelope.subarray(COMMAND_LENGTH);
       }
       c = this.current();
     }
     return undefined;
   }
 
+  /**
+   * Allocates the split body's buffer (no zero fill), with the command in front (Frame.envelope),
+   * and copies the pieces received so far; later pieces are copied in as they arrive.
+   */
+  private startJoin(len: number): void {
+    const joined = Buffer.allocUnsafe(COMMAND_LENGTH + len);
+    joined.fill(0, 0, COMMAND_LENGTH);
+    joined.write(this.command, 0, COMMAND_LENGTH, 'latin1');
+    let at = COMMAND_LENGTH;
+    for (const part of this.partial) {
+      joined.set(part, at);
+      at += part.length;
+    }
+    this.partial = [];
+    this.partialRetained = joined.byteLength;
+    this.joined = joined;
+  }
+
   private finishFrame(body: Uint8Array): Frame {
-    const digest = body.length === 0 ? EMPTY_BODY_DIGEST : sha256d(body);
+    const streamed = this.streamedDigest;
+    this.streamedDigest = undefined;
+    const digest = streamed ?? (body.length === 0 ? EMPTY_BODY_DIGEST : sha256d(body));
     if (
       digest[0] !== this.checksum0 ||
       digest[1] !== this.checksum1 ||

@@ -200,6 +200,67 @@ describe('zcash frame decoder', () => {
     expectCode(() => codec.push(frame('verack', new Uint8Array(0))), ZcashErrorCode.BadChecksum);
   });
 
+  it('hashes a body split over many reads as it arrives and joins it once, behind its command', () => {
+    const body = new Uint8Array(300_000).map((_, i) => (i * 31) & 0xff);
+    const f = frame('block', body);
+    const d = new FrameDecoder({ magic: MAGIC, maxBodyLength: MAX_PROTOCOL_MESSAGE_LENGTH });
+    let out;
+    for (let at = 0; at < f.length; at += 65536) {
+      d.push(f.slice(at, at + 65536)); // each read its own buffer, as a socket delivers them
+      out = d.next() ?? out;
+      if (at + 65536 < f.length) assert.equal(out, undefined);
+    }
+    assert.ok(out !== undefined);
+    assert.deepEqual(out.body, body);
+    assert.deepEqual(new Uint8Array(out.digest), new Uint8Array(sha256d(body)));
+    assert.ok(out.envelope !== undefined);
+    assert.equal(out.envelope.buffer, out.body.buffer);
+    assert.equal(Buffer.from(out.envelope.subarray(0, 12)).toString('latin1'), 'block\0\0\0\0\0\0\0');
+    assert.equal(d.bufferedBytes, 0);
+    assert.equal(d.retainedBytes, 24);
+  });
+
+  it('never holds more than twice what arrived when a header claims 2 MiB and the body trickles in', () => {
+    const claimed = MAX_PROTOCOL_MESSAGE_LENGTH;
+    const d = new FrameDecoder({ magic: MAGIC, maxBodyLength: claimed });
+    d.push(rawHeader(hex('626c6f636b00000000000000'), claimed));
+    assert.equal(d.next(), undefined);
+    const trickle = new Uint8Array(claimed / 2 - 1);
+    const step = 16 * 1024;
+    let received = 0;
+    for (let at = 0; at < trickle.length; at += step) {
+      const piece = trickle.subarray(at, at + step);
+      d.push(piece);
+      received += piece.length;
+      assert.equal(d.next(), undefined);
+      // Views of one buffer: the decoder keeps the chunks it was handed, never a buffer of the claimed size.
+      assert.ok(d.retainedBytes <= 24 + trickle.byteLength, `retained ${d.retainedBytes}`);
+    }
+    assert.equal(received, claimed / 2 - 1);
+    d.push(new Uint8Array(1)); // half the claim: now the body buffer is allocated
+    assert.equal(d.next(), undefined);
+    assert.ok(d.retainedBytes >= claimed && d.retainedBytes <= 2 * (received + 1) + 12 + 24);
+    assert.equal(d.bufferedBytes, received + 1);
+  });
+
+  it('rejects a body split over several reads whose checksum is wrong, and stays failed', () => {
+    const f = frame('block', new Uint8Array(200_000).fill(3));
+    f[20]! ^= 0x80;
+    const d = new FrameDecoder({ magic: MAGIC, maxBodyLength: MAX_PROTOCOL_MESSAGE_LENGTH });
+    let caught: unknown;
+    for (let at = 0; at < f.length && caught === undefined; at += 50_000) {
+      try {
+        d.push(f.subarray(at, at + 50_000));
+        d.next();
+      } catch (err) {
+        caught = err;
+      }
+    }
+    assert.ok(caught instanceof PeerwireError && caught.code === ZcashErrorCode.BadChecksum);
+    assert.equal(d.retainedBytes, 24);
+    assert.throws(() => d.next(), (e: unknown) => e instanceof PeerwireError && e.code === ZcashErrorCode.BadChecksum);
+  });
+
   it('surfaces unknown commands and keeps decoding the frames behind them', () => {
     const codec = new ZcashCodec({ network: ZCASH_MAINNET });
     codec.push(
