@@ -144,6 +144,7 @@ export class Router implements ChannelHost {
     if (envelope.broadcast === true) {
       let waits: Promise<void>[] | undefined;
       for (const peer of this.peers.values()) {
+        if (peer.guest) continue; // a guest gets its one answer, addressed to it, and nothing else
         const wait = peer.enqueue(channel.options, channelId, envelope.message);
         if (wait !== undefined) (waits ??= []).push(wait);
       }
@@ -228,8 +229,11 @@ export class Router implements ChannelHost {
 
   // ---------------------------------------------------------------- views
 
+  /** Connected peers; guests (newcomers being answered while full, engine/peers/guests.ts) are no peers. */
   connectedPeers(): NodeId[] {
-    return [...this.peers.keys()];
+    const out: NodeId[] = [];
+    for (const [id, peer] of this.peers) if (!peer.guest) out.push(id);
+    return out;
   }
 
   peerInfo(id: NodeId): PeerInfo | undefined {
@@ -425,15 +429,15 @@ export class Router implements ChannelHost {
     peer.guest = guest;
     this.peers.set(info.id, peer);
     const visit = guest ? this.clock.setTimer(this.options.guestTimeoutMs, () => peer.disconnect(guestEndError('expired'))) : undefined;
-    this.metrics.peerConnected(info.id, direction);
-    this.logger.info({ peer: info.id, direction, remote: conn.remoteEndpoint.host }, 'peer connected');
+    if (!guest) this.metrics.peerConnected(info.id, direction);
+    this.logger.info({ peer: info.id, direction, guest, remote: conn.remoteEndpoint.host }, 'peer connected');
     this.safely(() => this.peerManager.ready(info.id, info, direction));
     const reason = await peer.run();
     visit?.cancel();
     if (guest) this.metrics.guestEnded(guestOutcome(reason));
+    else this.metrics.peerDisconnected(info.id, direction, reason?.code);
     this.admission.releaseIp(conn);
     this.forget(conn);
-    this.metrics.peerDisconnected(info.id, direction, reason?.code);
     if (this.peers.get(info.id) === peer) this.peers.delete(info.id);
     if (!peer.replaced) {
       this.logger.info({ peer: info.id, direction, reason: reason?.code }, 'peer disconnected');

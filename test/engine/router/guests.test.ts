@@ -8,9 +8,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { EngineNode } from '../../../src/engine/node/engine-node.ts';
+import { PromMetrics } from '../../../src/core/prom-metrics.ts';
 import { SimMetrics } from '../../../src/sim/sim-metrics.ts';
 import { MemoryNetwork, memoryNode } from '../../helpers/engine-network.ts';
 import { waitFor } from '../../helpers/wait.ts';
+import { utf8Codec } from '../../../src/core/message-codec.ts';
 
 /** One inbound slot, no outbound ones, no upgrades: full as soon as one peer connects. */
 const FULL = { maxConnected: 1, maxOutgoing: 0, maxIncoming: 1, maxConnectedUpgrade: 0 } as const;
@@ -91,6 +93,43 @@ test('a guest holds a pending-handshake slot: under pressure a newcomer evicts i
     await waitFor(() => ended(metrics, 'other') >= 1, 'the evicted guest is closed long before its deadline');
   } finally {
     await stopAll([silent, second, peer, full]);
+  }
+});
+
+test('a guest is not a peer: left out of connectedPeers, the peer gauge and broadcasts', async () => {
+  const net = new MemoryNetwork();
+  const metrics = new PromMetrics();
+  const full = await memoryNode(net, 'full', { policyOptions: FULL, router: { guestTimeoutMs: 60_000 }, metrics });
+  const peer = await memoryNode(net, 'peer', { bootstrap: [full.address] });
+  const silent = await memoryNode(net, 'silent', { bootstrap: [full.address], addressExchange: false });
+  const GOSSIP = 0x42;
+  const fullChannel = full.openChannel(GOSSIP, utf8Codec);
+  const received = { peer: [] as string[], silent: [] as string[] };
+  for (const [node, into] of [[peer, received.peer], [silent, received.silent]] as const) {
+    const channel = node.openChannel(GOSSIP, utf8Codec);
+    void (async () => {
+      for await (const envelope of channel) into.push(envelope.message);
+    })();
+  }
+  try {
+    full.start();
+    peer.start();
+    await waitFor(() => full.router.connectedPeers().includes(peer.id), 'the peer takes the only inbound slot');
+    silent.start();
+    await waitFor(() => full.router.peerStatus().some((p) => p.guest && p.id === silent.id), 'the silent newcomer visits as a guest');
+    assert.deepEqual(full.router.connectedPeers(), [peer.id], 'the guest is not listed as a connected peer');
+    assert.match(await metrics.text(), /^peerwire_router_peers\{direction="inbound"\} 1$/m, 'nor counted in the peer gauge');
+    const guestSentBefore = full.router.peerStatus().find((p) => p.id === silent.id)!.bytesSent;
+    await fullChannel.send({ broadcast: true, message: 'to peers only' });
+    // The broadcast is queued for every recipient in one synchronous pass, so once the peer has it,
+    // anything meant for the guest would have been queued or sent as well.
+    await waitFor(() => received.peer.includes('to peers only'), 'the peer receives the broadcast');
+    const guestAfter = full.router.peerStatus().find((p) => p.id === silent.id)!;
+    assert.equal(guestAfter.queuedMessages, 0);
+    assert.equal(guestAfter.bytesSent, guestSentBefore, 'nothing was sent to the guest');
+    assert.deepEqual(received.silent, []);
+  } finally {
+    await stopAll([silent, peer, full]);
   }
 });
 
