@@ -177,12 +177,16 @@ export class PeerManager implements PeerManagerApi {
    * Shows a policy-specific change about a stored peer to the policy (`{ type: 'policy', detail }`),
    * persisting what it changes: how a wire reports facts the call protocol has no method for (Zebra's
    * heartbeat answers, misbehaviour scores). Returns false when the peer is unknown.
+   *
+   * `persist: false` changes the record in memory only, for frequent facts that are not worth a store
+   * write each time (a heartbeat every minute per connection): the record reaches the store with the
+   * peer's next persisted change, at the latest when it disconnects.
    */
-  notify(id: NodeId, detail: unknown): boolean {
+  notify(id: NodeId, detail: unknown, options: { readonly persist?: boolean } = {}): boolean {
     const entry = this.state.book.get(id);
     if (entry === undefined) return false;
     if (this.state.observe(entry, { type: 'policy', detail })) {
-      this.state.book.save(entry);
+      if (options.persist !== false) this.state.book.save(entry);
       this.state.wake();
     }
     return true;

@@ -251,6 +251,14 @@ export class AddressBook implements AddressBookUpdater {
         if (change.score >= MAX_PEER_MISBEHAVIOR_SCORE) this.policy.banIp(address.host, this.clock.now());
         return 'ignored';
       }
+      case 'update-ping-sent':
+      case 'update-responded': {
+        // Heartbeats: one pair per connection per minute. Kept in memory (the dial order reads them at
+        // once) and stored with the peer's next persisted change, at the latest its disconnection;
+        // Zebra persists only its peer cache, every few minutes.
+        const { addr: _addr, ...detail } = change;
+        return this.pm.notify(id, detail, { persist: false }) ? 'applied' : 'ignored';
+      }
       default: {
         const { addr: _addr, ...detail } = change;
         return this.pm.notify(id, detail) ? 'applied' : 'ignored';

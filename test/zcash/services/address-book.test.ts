@@ -5,6 +5,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { NODE_NETWORK } from '../../../src/zcash/index.ts';
+import { readMeta } from '../../../src/zcash/policy/meta-addr.ts';
 import { Crawler, type CrawledAddr, type PeerSource } from '../../../src/zcash/services/crawler.ts';
 import {
   acceptInbound,
@@ -217,5 +218,37 @@ describe('AddressBook gossip', () => {
     assert.deepEqual(h.book.recentlyLive(1), [zaddr(11)]);
     await h.clock.advance(3 * HOUR + 1000);
     assert.deepEqual(h.book.recentlyLive(75), []);
+  });
+});
+
+describe('address-book heartbeats', () => {
+  it('keep ping and response times in memory without a store write, and store them with the next persisted change', async () => {
+    const h = await zebraHarness();
+    const id = zaddr(1);
+    h.book.addInitial([id]);
+    dialAndConnect(h, id);
+    await h.store.flush();
+    const commitsAfterConnect = h.store.commits;
+    const updater = h.book.connectionUpdater();
+    await h.clock.advance(60_000);
+    updater.send({ kind: 'update-ping-sent', addr: id, at: h.clock.now() });
+    await h.clock.advance(40);
+    updater.send({ kind: 'update-responded', addr: id, rttMs: 40 });
+    h.book.drain();
+    const respondedAt = h.clock.now();
+    // In memory at once: the dial order and the book's views read it.
+    assert.equal(h.policy.meta(h.pm.peer(id)!)?.lastResponse, respondedAt);
+    assert.equal(h.policy.meta(h.pm.peer(id)!)?.rtt, 40);
+    // Not a store write: nothing was pending.
+    await h.store.flush();
+    assert.equal(h.store.commits, commitsAfterConnect, 'heartbeats wrote nothing');
+    // The disconnection is persisted, and carries the heartbeat's times with it.
+    await h.clock.advance(1_000);
+    h.pm.disconnected(id);
+    await h.store.flush();
+    assert.equal(h.store.commits, commitsAfterConnect + 1);
+    const stored = (await h.store.load()).find((record) => record.id === id);
+    assert.equal(readMeta(stored?.policy)?.lastResponse, respondedAt);
+    assert.equal(readMeta(stored?.policy)?.rtt, 40);
   });
 });
