@@ -223,11 +223,17 @@ export class BoundedQueue<T> implements AsyncIterable<T> {
   }
 
   private wait(list: Waiter[], signal?: AbortSignal): Promise<void> {
-    if (signal?.aborted === true) return Promise.reject(abortReason(signal));
+    if (signal === undefined) {
+      // The common wait (an idle consumer): the promise's own functions, no wrapper closures.
+      return new Promise<void>((resolve, reject) => {
+        list.push({ resolve, reject });
+      });
+    }
+    if (signal.aborted) return Promise.reject(abortReason(signal));
     return new Promise<void>((resolve, reject) => {
       const waiter: Waiter = {
         resolve: () => {
-          signal?.removeEventListener('abort', onAbort);
+          signal.removeEventListener('abort', onAbort);
           resolve();
         },
         reject,
@@ -235,9 +241,9 @@ export class BoundedQueue<T> implements AsyncIterable<T> {
       const onAbort = (): void => {
         const index = list.indexOf(waiter);
         if (index >= 0) list.splice(index, 1);
-        reject(abortReason(signal!));
+        reject(abortReason(signal));
       };
-      signal?.addEventListener('abort', onAbort, { once: true });
+      signal.addEventListener('abort', onAbort, { once: true });
       list.push(waiter);
     });
   }

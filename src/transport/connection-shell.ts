@@ -58,16 +58,17 @@ export abstract class ConnectionShell<Extras = undefined> implements Connection 
   private settle: { resolve: (info: PeerInfo) => void; reject: (error: PeerwireError) => void } | undefined;
   private callerSignal: AbortSignal | undefined;
   private deadlineTimer: Timer | undefined;
-  /** Running timed pauses, by reason (at most a few: one per kind of limit). */
-  private readonly pauseTimers = new Map<string, Timer>();
+  /** Running timed pauses, by reason (at most a few: one per kind of limit); created on the first. */
+  private pauseTimers: Map<string, Timer> | undefined;
   private early: Buffer[] = [];
   private earlyBytes = 0;
   private inbox: Inbox | undefined;
+  /** Wakes an iteration that started before the inbox existed (lateIterator); set only while one waits. */
   private inboxWaiter: (() => void) | undefined;
-  private readonly inboxSettled: Promise<void>;
-  private readonly onCallerAbort = (): void => {
-    if (this.callerSignal !== undefined) this.close(abortReason(this.callerSignal));
-  };
+  // Callbacks created when first needed: an idle open connection keeps none of them (BENCHMARKS.md, memory).
+  private onCallerAbortFn: (() => void) | undefined;
+  private onEarlyBytesFn: ((chunk: Buffer) => void) | undefined;
+  private onPauseEndFn: ((reason: string) => void) | undefined;
 
   protected constructor(link: ByteLink, direction: Direction, options: ConnectionShellOptions) {
     this.link = link;
@@ -79,9 +80,6 @@ export abstract class ConnectionShell<Extras = undefined> implements Connection 
     this.shellClock = options.clock ?? realClock;
     this.receiveBufferBytes = options.receiveBufferBytes;
     this.maxEarlyBytes = options.maxEarlyBytes;
-    this.inboxSettled = new Promise<void>((resolve) => {
-      this.inboxWaiter = resolve;
-    });
     if (options.maxMessageBytes !== undefined) this.openInbox(options.maxMessageBytes);
   }
 
@@ -208,20 +206,21 @@ export abstract class ConnectionShell<Extras = undefined> implements Connection 
    * for ms <= 0, while a pause of that reason runs, or once closed. The close cancels it.
    */
   protected pauseReadingFor(reason: string, ms: number): void {
-    if (ms <= 0 || this.pauseTimers.has(reason) || this.currentState === 'closed') return;
+    if (ms <= 0 || this.isPausedFor(reason) || this.currentState === 'closed') return;
     this.pauses.set(reason, true);
+    const timers = (this.pauseTimers ??= new Map());
     const timer = this.shellClock.setTimer(ms, () => {
-      this.pauseTimers.delete(reason);
+      timers.delete(reason);
       if (this.currentState === 'closed') return;
       this.pauses.set(reason, false);
-      this.guard(reason, this.onPauseEndBound);
+      this.guard(reason, (this.onPauseEndFn ??= (r: string): void => this.onPauseEnd(r)));
     });
-    this.pauseTimers.set(reason, timer);
+    timers.set(reason, timer);
   }
 
   /** True while a timed pause of `reason` runs. */
   protected isPausedFor(reason: string): boolean {
-    return this.pauseTimers.has(reason);
+    return this.pauseTimers?.has(reason) === true;
   }
 
   /** The handshake succeeded: the connection is open and handshake() resolves with `info`. */
@@ -262,7 +261,10 @@ export abstract class ConnectionShell<Extras = undefined> implements Connection 
       this.settle = { resolve, reject };
     });
     this.callerSignal = signal;
-    signal.addEventListener('abort', this.onCallerAbort, { once: true });
+    this.onCallerAbortFn = (): void => {
+      if (this.callerSignal !== undefined) this.close(abortReason(this.callerSignal));
+    };
+    signal.addEventListener('abort', this.onCallerAbortFn, { once: true });
     try {
       this.startHandshake(local, extras);
     } catch (error) {
@@ -272,9 +274,10 @@ export abstract class ConnectionShell<Extras = undefined> implements Connection 
     const early = this.early;
     this.early = [];
     this.earlyBytes = 0;
+    const replay = (held: Buffer): void => this.replayEarly(held);
     for (const held of early) {
       if (this.isClosed()) break;
-      this.guard(held, this.replayEarlyBound);
+      this.guard(held, replay);
     }
     this.pauses.set('early', false);
     return result;
@@ -305,10 +308,7 @@ export abstract class ConnectionShell<Extras = undefined> implements Connection 
 
   // ---- internals -----------------------------------------------------------------------------------
 
-  private readonly replayEarlyBound = (held: Buffer): void => this.replayEarly(held);
   private readonly onBytesBound = (chunk: Buffer): void => this.onBytes(chunk);
-  private readonly onEarlyBytesBound = (chunk: Buffer): void => this.onEarlyBytes(chunk);
-  private readonly onPauseEndBound = (reason: string): void => this.onPauseEnd(reason);
 
   private onLinkData(chunk: Buffer): void {
     this.anyBytes = true;
@@ -316,7 +316,7 @@ export abstract class ConnectionShell<Extras = undefined> implements Connection 
       case 'closed':
         return;
       case 'new':
-        this.guard(chunk, this.onEarlyBytesBound);
+        this.guard(chunk, (this.onEarlyBytesFn ??= (c: Buffer): void => this.onEarlyBytes(c)));
         return;
       default:
         this.guard(chunk, this.onBytesBound);
@@ -350,8 +350,8 @@ export abstract class ConnectionShell<Extras = undefined> implements Connection 
     this.currentState = 'closed';
     this.reason = reason;
     this.endHandshakeGuards();
-    for (const timer of this.pauseTimers.values()) timer.cancel();
-    this.pauseTimers.clear();
+    for (const timer of this.pauseTimers?.values() ?? []) timer.cancel();
+    this.pauseTimers = undefined;
     this.early = [];
     this.earlyBytes = 0;
     this.teardown(reason, previous);
@@ -363,7 +363,9 @@ export abstract class ConnectionShell<Extras = undefined> implements Connection 
     const signal = this.callerSignal;
     if (signal === undefined) return;
     this.callerSignal = undefined;
-    signal.removeEventListener('abort', this.onCallerAbort);
+    if (this.onCallerAbortFn !== undefined) signal.removeEventListener('abort', this.onCallerAbortFn);
+    this.onCallerAbortFn = undefined;
+    this.onEarlyBytesFn = undefined;
   }
 
   private clearDeadline(): void {
@@ -380,7 +382,12 @@ export abstract class ConnectionShell<Extras = undefined> implements Connection 
 
   /** Iteration started before the inbox exists: wait for it (or for the close). */
   private async *lateIterator(): AsyncGenerator<InboundMessage> {
-    await this.inboxSettled;
+    if (this.inbox === undefined && this.currentState !== 'closed') {
+      await new Promise<void>((resolve) => {
+        this.inboxWaiter = resolve;
+      });
+      this.inboxWaiter = undefined;
+    }
     if (this.inbox === undefined) {
       if (this.reason !== undefined) throw this.reason;
       return;

@@ -100,25 +100,57 @@ export class Inbox implements AsyncIterable<InboundMessage> {
     this.queue.close(undefined, true);
   }
 
-  /** The next message, or undefined at the end; throws the end reason, if any, after the last message. */
-  async next(): Promise<InboundMessage | undefined> {
-    const message = await this.queue.next();
-    if (message === undefined) {
-      if (this.reason !== undefined) throw this.reason;
-      return undefined;
-    }
+  /**
+   * The next message, or undefined at the end; throws the end reason, if any, after the last message.
+   * Not an async function: an idle consumer waiting here holds one pending promise, not suspended
+   * generator frames (BENCHMARKS.md, memory per idle connection).
+   */
+  next(): Promise<InboundMessage | undefined> {
+    const message = this.queue.shift();
+    if (message !== undefined) return Promise.resolve(this.taken(message));
+    if (this.queue.closed) return this.reason === undefined ? Promise.resolve(undefined) : Promise.reject(this.reason);
+    return this.queue.waitForItem().then(() => this.next());
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<InboundMessage> {
+    return new InboxIterator(this);
+  }
+
+  /** Bookkeeping after a message left the queue: resumes the link once below half the budget. */
+  private taken(message: InboundMessage): InboundMessage {
     if (this.paused && this.queue.bytes <= this.budget / 2) {
       this.paused = false;
       this.link.resume();
     }
     return message;
   }
+}
 
-  async *[Symbol.asyncIterator](): AsyncIterator<InboundMessage> {
-    for (;;) {
-      const message = await this.next();
-      if (message === undefined) return;
-      yield message;
-    }
+const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
+
+function toResult(message: InboundMessage | undefined): IteratorResult<InboundMessage> {
+  return message === undefined ? DONE : { done: false, value: message };
+}
+
+/** `for await` over an inbox; `return()` (a `break`) ends this iterator only, not the inbox. */
+class InboxIterator implements AsyncIterator<InboundMessage> {
+  private readonly inbox: Inbox;
+  private done = false;
+
+  constructor(inbox: Inbox) {
+    this.inbox = inbox;
+  }
+
+  next(): Promise<IteratorResult<InboundMessage>> {
+    if (this.done) return Promise.resolve(DONE);
+    return this.inbox.next().then(toResult, (error: unknown) => {
+      this.done = true;
+      throw error;
+    });
+  }
+
+  return(): Promise<IteratorResult<InboundMessage>> {
+    this.done = true;
+    return Promise.resolve(DONE);
   }
 }

@@ -89,4 +89,28 @@ describe('inbox', () => {
     assert.equal(await other.next(), undefined);
     assert.equal(other.length, 0);
   });
+
+  it('wakes a reader waiting on an empty inbox with each push, in order; a break ends only that iterator', async () => {
+    const inbox = new Inbox(fakeLink());
+    const seen: number[] = [];
+    const reading = (async () => {
+      for await (const m of inbox) {
+        seen.push(m.channelId);
+        if (seen.length === 2) break;
+      }
+    })();
+    for (const id of [1, 2, 3]) {
+      await Promise.resolve();
+      inbox.push(message(1, id));
+    }
+    await reading;
+    assert.deepEqual(seen, [1, 2]);
+    assert.equal((await inbox.next())?.channelId, 3);
+    const again = inbox[Symbol.asyncIterator]();
+    const pending = again.next();
+    inbox.push(message(1, 4));
+    assert.deepEqual((await pending).value?.channelId, 4);
+    assert.deepEqual(await again.return?.(), { done: true, value: undefined });
+    assert.deepEqual(await again.next(), { done: true, value: undefined });
+  });
 });
