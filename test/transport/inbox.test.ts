@@ -109,7 +109,9 @@ describe('inbox', () => {
     const again = inbox[Symbol.asyncIterator]();
     const pending = again.next();
     inbox.push(message(1, 4));
-    assert.deepEqual((await pending).value?.channelId, 4);
+    const woken = await pending;
+    assert.equal(woken.done, false);
+    assert.equal(woken.done === false ? woken.value.channelId : -1, 4);
     assert.deepEqual(await again.return?.(), { done: true, value: undefined });
     assert.deepEqual(await again.next(), { done: true, value: undefined });
   });
