@@ -111,7 +111,7 @@ describe('inbox', () => {
     inbox.push(message(1, 4));
     const woken = await pending;
     assert.equal(woken.done, false);
-    assert.equal(woken.done === false ? woken.value.channelId : -1, 4);
+    assert.equal(!woken.done ? woken.value.channelId : -1, 4);
     assert.deepEqual(await again.return?.(), { done: true, value: undefined });
     assert.deepEqual(await again.next(), { done: true, value: undefined });
   });
