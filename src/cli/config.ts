@@ -77,6 +77,7 @@ export const ConfigSchema = z.strictObject({
   outbound_rotation_seconds: z.number().int().min(0).max(MAX_ROTATION_SECONDS).optional(),
   max_inbound_guests: z.number().int().min(0).max(1_000).optional(),
   guest_timeout_seconds: z.number().int().min(1).max(MAX_GUEST_TIMEOUT_SECONDS).optional(),
+  refusal_hold_ms: z.number().int().min(0).max(60_000).optional(),
 });
 
 export type NodeConfig = z.output<typeof ConfigSchema>;
@@ -138,6 +139,7 @@ const KINDS: Readonly<Record<ConfigKey, 'boolean' | 'number' | 'list' | 'string'
   outbound_rotation_seconds: 'number',
   max_inbound_guests: 'number',
   guest_timeout_seconds: 'number',
+  refusal_hold_ms: 'number',
 };
 
 /** Converts a text value to the key's kind; leaves it as text when it does not convert (zod reports it). */

@@ -229,6 +229,7 @@ function admissionOf(config: NodeConfig): NonNullable<CometbftNodeOptions['admis
     ...(config.max_pending_handshakes_per_ip === undefined ? {} : { maxPendingHandshakesPerIp: config.max_pending_handshakes_per_ip }),
     ...(config.overload_threshold_percent === undefined ? {} : { overloadThreshold: config.overload_threshold_percent / 100 }),
     ...(config.guest_timeout_seconds === undefined ? {} : { guestTimeoutMs: config.guest_timeout_seconds * 1000 }),
+    ...(config.refusal_hold_ms === undefined ? {} : { refusalHoldMs: config.refusal_hold_ms }),
   };
 }
 

@@ -59,6 +59,15 @@ export abstract class BaseByteLink implements ByteLink {
   /** Immediate teardown; unsent bytes are discarded. Must be idempotent. */
   protected abstract destroyCarrier(reason: PeerwireError): void;
   /**
+   * A refusal held quietly (close with holdMs): keep the stream open, unread, for up to `ms`, then tear
+   * it down. Default: tear down at once (carriers with nothing worth holding).
+   */
+  protected holdCarrier(reason: PeerwireError, _ms: number): void {
+    this.destroyCarrier(reason);
+  }
+  /** A close() after the link closed: a held stream is torn down now. Default: nothing held. */
+  protected endHold(): void {}
+  /**
    * Whether a write unit enters the link at all (lossy test links drop some). Default: always.
    */
   protected admit(_bytes: number): boolean {
@@ -150,8 +159,11 @@ export abstract class BaseByteLink implements ByteLink {
     if (!this.closedFlag && this.sink !== undefined) this.resumeReading();
   }
 
-  close(error?: PeerwireError): void {
-    if (this.closedFlag) return;
+  close(error?: PeerwireError, holdMs = 0): void {
+    if (this.closedFlag) {
+      this.endHold();
+      return;
+    }
     if (error === undefined) {
       this.flush();
       this.finish(undefined);
@@ -159,7 +171,8 @@ export abstract class BaseByteLink implements ByteLink {
     } else {
       this.dropPending();
       this.finish(error);
-      this.destroyCarrier(error);
+      if (holdMs > 0) this.holdCarrier(error, holdMs);
+      else this.destroyCarrier(error);
     }
   }
 

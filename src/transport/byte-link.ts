@@ -61,8 +61,14 @@ export interface ByteLink {
    * Closes the link (idempotent). Without an error the chunks already written are flushed first and the
    * stream ends gracefully (bounded by a linger time); with an error the link is torn down at once and
    * unsent bytes are discarded.
+   *
+   * With an error and `holdMs` > 0 the link is closed for its user at once, but the carrier may keep
+   * the stream open, unread and silent, for up to `holdMs` before tearing it down: a refusal the
+   * remote learns of only later, so a remote that reconnects as soon as it is dropped is slowed down
+   * instead of costing a connection each time. A second close() ends such a hold at once. Carriers
+   * without a stream to keep tear down at once.
    */
-  close(error?: PeerwireError): void;
+  close(error?: PeerwireError, holdMs?: number): void;
   readonly isClosed: boolean;
   /** Resolves at close with the reason (undefined for a local close without error). */
   readonly closed: Promise<PeerwireError | undefined>;

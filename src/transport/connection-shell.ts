@@ -290,15 +290,16 @@ export abstract class ConnectionShell<Extras = undefined> implements Connection 
   /**
    * Closes the connection (idempotent). Without an error the wire may flush what it accepted first
    * (beforeClose) and the link flushes before ending; with an error unsent bytes are discarded. Either
-   * way queued inbound messages are dropped and a pending handshake() rejects.
+   * way queued inbound messages are dropped and a pending handshake() rejects. `holdMs` (with an
+   * error): the link may keep the socket open, unread, that long (ByteLink.close), a quiet refusal.
    */
-  close(error?: PeerwireError): void {
+  close(error?: PeerwireError, holdMs?: number): void {
     if (this.currentState === 'closed') return;
     const reason = this.beforeClose(error);
     this.finish(reason);
     this.inbox?.abort(reason);
     this.rejectHandshake(reason);
-    this.link.close(reason);
+    this.link.close(reason, holdMs);
   }
 
   [Symbol.asyncIterator](): AsyncIterator<InboundMessage> {

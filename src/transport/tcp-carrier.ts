@@ -33,8 +33,14 @@ export interface TcpCarrierOptions {
   readonly metrics?: Metrics;
 }
 
-/** The kernel's listen() queue, in connections: beyond it the OS refuses SYNs until we accept. */
-const LISTEN_BACKLOG = 511;
+/**
+ * The kernel's listen() queue, in connections: beyond it the OS drops SYNs until we accept, and the
+ * dialer's kernel retries only after 1 s, then 3 s. Sockets that reconnect as soon as they are dropped
+ * arrive in bursts of hundreds, so the queue must hold such a burst: 4,096 (Go's net package, hence
+ * CometBFT, asks for the kernel's maximum, somaxconn, 4,096 by default since Linux 5.4; the kernel
+ * caps a larger request at somaxconn). Node's default, 511, overflowed under the 1,000-socket probe.
+ */
+const LISTEN_BACKLOG = 4_096;
 
 export class TcpCarrier implements Carrier {
   readonly protocols: readonly string[] = [TCP_PROTOCOL];

@@ -19,6 +19,8 @@ export class TcpLink extends BaseByteLink {
   readonly finished: Promise<void>;
   private readonly socket: Socket;
   private lingerTimer: NodeJS.Timeout | undefined;
+  /** Tears down a refused socket held quietly (holdCarrier); cleared when the socket closes. */
+  private holdTimer: NodeJS.Timeout | undefined;
   private readonly onWritten = (): void => this.checkDrain();
 
   constructor(socket: Socket, options: ResolvedLinkOptions) {
@@ -33,6 +35,8 @@ export class TcpLink extends BaseByteLink {
       socket.once('close', () => {
         if (this.lingerTimer !== undefined) clearTimeout(this.lingerTimer);
         this.lingerTimer = undefined;
+        if (this.holdTimer !== undefined) clearTimeout(this.holdTimer);
+        this.holdTimer = undefined;
         this.fail(new PeerwireError(ErrorCode.ConnectionFailed, 'socket closed', { action: 'transient' }));
         resolve();
       });
@@ -112,6 +116,26 @@ export class TcpLink extends BaseByteLink {
     socket.resume();
     this.lingerTimer = setTimeout(() => socket.destroy(), this.options.lingerMs);
     this.lingerTimer.unref();
+  }
+
+  /**
+   * Keeps a refused socket open and unread: no FIN is sent, so a remote that reconnects as soon as it
+   * sees one waits instead; whatever it sends stays in the kernel (its window closes). The handle and
+   * its descriptor are released when the timer fires, on a second close(), or when the socket errors.
+   */
+  protected override holdCarrier(_reason: PeerwireError, ms: number): void {
+    const socket = this.socket;
+    if (socket.destroyed) return;
+    socket.pause();
+    this.holdTimer = setTimeout(() => socket.destroy(), ms);
+    this.holdTimer.unref();
+  }
+
+  protected override endHold(): void {
+    if (this.holdTimer === undefined) return;
+    clearTimeout(this.holdTimer);
+    this.holdTimer = undefined;
+    this.socket.destroy();
   }
 
   protected destroyCarrier(_reason: PeerwireError): void {

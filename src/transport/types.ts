@@ -93,9 +93,11 @@ export interface Connection extends AsyncIterable<InboundMessage> {
    */
   readonly heardFrom?: boolean;
   /**
-   * Closes the connection (idempotent). Pending reads end; with an error the iterator throws it.
+   * Closes the connection (idempotent). Pending reads end; with an error the iterator throws it. With
+   * an error and `holdMs` > 0 the socket may stay open, unread and silent, for up to that long
+   * (ByteLink.close): a refusal the remote learns of later.
    */
-  close(error?: PeerwireError): void;
+  close(error?: PeerwireError, holdMs?: number): void;
   /** Resolves once the connection is closed, with the error that closed it, if any. */
   readonly closed: Promise<PeerwireError | undefined>;
 }

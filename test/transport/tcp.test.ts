@@ -1,7 +1,8 @@
 // The TCP transport (plain wire) against the compliance suite, plus what only TCP has: dialing from a
-// chosen source address, and the bounded accept backlog.
+// chosen source address, the bounded accept backlog, and a refused socket held quietly.
 
 import assert from 'node:assert/strict';
+import { connect, type Socket } from 'node:net';
 import { describe, it } from 'node:test';
 import { ErrorCode, PeerwireError } from '../../src/core/errors.ts';
 import { PromMetrics } from '../../src/core/prom-metrics.ts';
@@ -68,6 +69,40 @@ describe('tcp transport', () => {
       assert.match(await metrics.text(), /peerwire_transport_accept_overflow_total\{protocol="tcp"\} 2/);
     } finally {
       await client.close();
+      await server.close();
+    }
+  });
+
+  it('a close with a hold keeps the socket open and silent that long; a second close ends the hold at once', async () => {
+    const server = new TcpCarrier();
+    const refused = new PeerwireError(ErrorCode.Rejected, 'refused', { action: 'transient' });
+    const remoteClosed = (socket: Socket): Promise<number> =>
+      new Promise((resolve) => socket.once('close', () => resolve(performance.now())));
+    try {
+      const endpoint = await server.listen(loopback());
+      const dialed = async (): Promise<{ socket: Socket; link: ByteLink }> => {
+        const socket = connect({ host: endpoint.host, port: endpoint.port });
+        socket.on('error', () => undefined);
+        socket.resume();
+        const link = await server.accept(AbortSignal.timeout(LONG_MS));
+        link.attach({ onData: () => undefined, onClose: () => undefined });
+        return { socket, link };
+      };
+      // Held 300 ms: closed for its user at once, but the remote sees the end only when the hold ends.
+      const short = await dialed();
+      const gone = remoteClosed(short.socket);
+      const closedAt = performance.now();
+      short.link.close(refused, 300);
+      assert.equal(short.link.isClosed, true);
+      assert.equal(await short.link.closed, refused);
+      assert.ok((await gone) - closedAt >= 250, 'the remote learned of the refusal only after the hold');
+      // Held a minute, then closed again (as the carrier's close does): torn down at once.
+      const long = await dialed();
+      const longGone = remoteClosed(long.socket);
+      long.link.close(refused, 60_000);
+      long.link.close(refused);
+      await longGone;
+    } finally {
       await server.close();
     }
   });

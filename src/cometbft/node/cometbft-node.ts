@@ -22,7 +22,7 @@ import { FilePeerStore } from '../../engine/peers/file-peer-store.ts';
 import { labNetworkProfile, localNetworkProfile, TendermintPolicy } from '../../engine/peers/tendermint-policy.ts';
 import {
   LOCAL_NETWORK_ROUTER_OPTIONS,
-  NODE_OVERLOAD_THRESHOLD,
+  NODE_PROCESS_ROUTER_OPTIONS,
   type RouterOptions,
 } from '../../engine/router/router-options.ts';
 import { DEFAULT_RATE_BYTES_PER_SECOND } from '../wire/mconnection/rate-limiter.ts';
@@ -99,7 +99,7 @@ export interface CometbftNodeOptions {
   readonly inboundBudget?: InboundBudgetOptions;
   /** Pending-handshake and overload limits of the router (router-options.ts); defaults as there. */
   readonly admission?: Partial<
-    Pick<RouterOptions, 'maxPendingHandshakes' | 'maxPendingHandshakesPerIp' | 'overloadThreshold' | 'guestTimeoutMs'>
+    Pick<RouterOptions, 'maxPendingHandshakes' | 'maxPendingHandshakesPerIp' | 'overloadThreshold' | 'guestTimeoutMs' | 'refusalHoldMs'>
   >;
   /** Mean interval of the outbound rotation (ms; 0 turns it off). Default TENDERMINT_DEFAULTS'. */
   readonly outboundRotationInterval?: number;
@@ -189,7 +189,7 @@ export async function createCometbftNode(options: CometbftNodeOptions): Promise<
         ? { handshakeTimeoutMs: 2 * LOCAL_WIRE_DEADLINE_MS, dialTimeoutMs: LOCAL_WIRE_DEADLINE_MS }
         : { handshakeTimeoutMs: COMETBFT_HANDSHAKE_TIMEOUT_MS }),
       // A node process watches its own load; the local testnet runs many nodes on one event loop.
-      ...(local ? LOCAL_NETWORK_ROUTER_OPTIONS : { overloadThreshold: NODE_OVERLOAD_THRESHOLD }),
+      ...(local ? LOCAL_NETWORK_ROUTER_OPTIONS : NODE_PROCESS_ROUTER_OPTIONS),
       maxConnectionsPerIp: allowDuplicateIp ? Number.POSITIVE_INFINITY : 1,
       ...options.admission,
     },

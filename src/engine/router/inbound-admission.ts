@@ -5,7 +5,9 @@
 // deadline that shrinks as the pending slots fill. Refused and evicted connections are closed here
 // with a typed error and counted under `peerwire_router_inbound_*` metrics, labelled by a fixed
 // reason (never by address). Refusing must cost less than the attacker's reconnect, so each reason's
-// error is built once (no stack trace per refused socket). After a handshake, in either direction, it counts the connection
+// error is built once (no stack trace per refused socket), and under attack a refused or evicted
+// socket is held open, unread, before it is closed (refusal-hold.ts), so a socket reconnecting as soon
+// as it is dropped comes back once per hold, not once per round trip. After a handshake, in either direction, it counts the connection
 // against its IP's share of connected peers (connected-ips.ts) before the peer manager is asked.
 
 import type { Clock } from '../../core/clock.ts';
@@ -15,6 +17,7 @@ import type { Connection } from '../../transport/types.ts';
 import { AcceptGate, type PendingTicket } from './accept-gate.ts';
 import { ConnectedIps } from './connected-ips.ts';
 import { OverloadShedder } from './overload-shedder.ts';
+import { RefusalHold } from './refusal-hold.ts';
 import type { RouterOptions } from './router-options.ts';
 
 export interface InboundAdmissionInit {
@@ -41,6 +44,7 @@ export class InboundAdmission {
   private readonly evictions: Counter;
   private readonly pending: Gauge;
   private readonly refusals = new Map<string, PeerwireError>();
+  private readonly hold: RefusalHold;
 
   constructor(init: InboundAdmissionInit) {
     const o = init.options;
@@ -62,6 +66,7 @@ export class InboundAdmission {
       random: init.random,
     });
     this.connectedIps = new ConnectedIps(o.maxConnectionsPerIp);
+    this.hold = new RefusalHold(o.refusalHoldMs, o.maxHeldRefusals, init.clock, init.random);
     this.refused = init.metrics.counter({
       name: 'peerwire_router_inbound_refused_total',
       help: 'Inbound connections closed before their handshake, by reason (overload, pending-full, ip-pending-full, ip-too-soon)',
@@ -77,6 +82,11 @@ export class InboundAdmission {
     });
   }
 
+  /** Refused sockets that may still be held open (bounded by maxHeldRefusals). */
+  get heldRefusals(): number {
+    return this.hold.held;
+  }
+
   /** Screens a new inbound connection; closes it and returns undefined when it is refused. */
   admit(conn: Connection): AdmittedConnection | undefined {
     const host = conn.remoteEndpoint.host;
@@ -88,7 +98,7 @@ export class InboundAdmission {
       host,
       () => {
         this.evictions.inc();
-        conn.close(this.refusal('evicted', 'pending handshake evicted for a less represented subnet'));
+        conn.close(this.refusal('evicted', 'pending handshake evicted for a less represented subnet'), this.hold.next());
       },
       () => conn.heardFrom === true,
     );
@@ -130,7 +140,7 @@ export class InboundAdmission {
 
   private refuse(conn: Connection, reason: string): void {
     this.refused.inc({ reason });
-    conn.close(this.refusal(reason, `inbound refused: ${reason}`));
+    conn.close(this.refusal(reason, `inbound refused: ${reason}`), this.hold.next());
   }
 
   /** The shared error of one refusal reason (a fixed, small set), built on first use. */

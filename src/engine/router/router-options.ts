@@ -49,6 +49,17 @@ export interface RouterOptions {
    */
   readonly overloadThreshold: number;
   /**
+   * How long a refused or evicted inbound socket is held open, unread and silent, before it is closed
+   * (ms; refusal-hold.ts). 0 closes at once. Default 0 for embedded routers; node processes on a real
+   * network use NODE_REFUSAL_HOLD_MS.
+   */
+  readonly refusalHoldMs: number;
+  /**
+   * Refused sockets held at once, at most (their descriptors); past it refusals close at once. 1,024:
+   * as many as the largest slowloris probe (1,000 sockets) and well within a process's descriptors.
+   */
+  readonly maxHeldRefusals: number;
+  /**
    * A peer whose socket does not drain, or whose full `block` queue keeps a sender waiting, for this long
    * is disconnected (ms). Tendermint used a 10 s send timeout.
    */
@@ -78,6 +89,8 @@ export const DEFAULT_ROUTER_OPTIONS: RouterOptions = {
   minHandshakeDeadlineFraction: 0.25,
   maxConnectionsPerIp: Number.POSITIVE_INFINITY,
   overloadThreshold: 1,
+  refusalHoldMs: 0,
+  maxHeldRefusals: 1_024,
   stallTimeoutMs: 10_000,
   guestTimeoutMs: 5_000,
   loopRetryMinMs: 10,
@@ -91,6 +104,7 @@ export const LOCAL_NETWORK_ROUTER_OPTIONS: Partial<RouterOptions> = {
   maxConnectionsPerIp: Number.POSITIVE_INFINITY,
   // A local testnet runs many nodes on one event loop: its load says nothing about one node.
   overloadThreshold: 1,
+  refusalHoldMs: 0,
 };
 
 /**
@@ -98,3 +112,20 @@ export const LOCAL_NETWORK_ROUTER_OPTIONS: Partial<RouterOptions> = {
  * inbound connections before their handshakes, leaving the rest for the peers it already has.
  */
 export const NODE_OVERLOAD_THRESHOLD = 0.9;
+
+/**
+ * How long a node process on a real network holds a refused inbound socket before closing it (ms). A
+ * refusal happens only under pressure (pending slots full, an IP paced after a failure, overload), and
+ * an honest dialer that is refused retries after seconds anyway (CometBFT's dial backoff, Zebra's
+ * reconnection interval), so learning of it a second later costs it nothing; an attacker reconnecting
+ * on every drop is slowed to one connection per socket per second. No upstream node does this; 1 s is
+ * the first SYN retransmission timeout (RFC 6298), the delay an honest dialer suffers when the accept
+ * queue overflows, which this hold exists to prevent.
+ */
+export const NODE_REFUSAL_HOLD_MS = 1_000;
+
+/** The router options a node process sets on a real network (the local-network profile sets its own). */
+export const NODE_PROCESS_ROUTER_OPTIONS: Partial<RouterOptions> = {
+  overloadThreshold: NODE_OVERLOAD_THRESHOLD,
+  refusalHoldMs: NODE_REFUSAL_HOLD_MS,
+};

@@ -183,12 +183,6 @@ export class ZcashConnection extends ConnectionShell {
   }
 
   protected startHandshake(): void {
-    try {
-      this.negotiation = this.shared.negotiation(this.connectedAddr, this.logger);
-    } catch (error) {
-      this.shared.handshakeMetrics.failed('duplicate-nonce');
-      throw toPeerwireError(error, ErrorCode.Internal, 'transient');
-    }
     const timeoutMs = this.shared.config.handshakeTimeoutMs;
     this.startDeadline(timeoutMs, () => {
       this.shared.handshakeMetrics.failed('timeout');
@@ -200,8 +194,24 @@ export class ZcashConnection extends ConnectionShell {
         ),
       );
     });
-    // Zebra sends its version first, on inbound connections too.
-    this.writeMessage(this.negotiation.ourVersion);
+    // A dialer sends its version first; so does Zebra when accepting, but we answer an inbound
+    // dialer's first message instead (as zcashd and Bitcoin Core do): a socket that never speaks
+    // costs no nonce, no version encoding and no write (docs/protocols/zcash.md §3.1).
+    if (this.direction === 'outbound') this.beginNegotiation();
+  }
+
+  /** Builds our version (its nonce enters the shared set) and sends it. */
+  private beginNegotiation(): VersionNegotiation {
+    let negotiation: VersionNegotiation;
+    try {
+      negotiation = this.shared.negotiation(this.connectedAddr, this.logger);
+    } catch (error) {
+      this.shared.handshakeMetrics.failed('duplicate-nonce');
+      throw toPeerwireError(error, ErrorCode.Internal, 'transient');
+    }
+    this.negotiation = negotiation;
+    this.writeMessage(negotiation.ourVersion);
+    return negotiation;
   }
 
   /**
@@ -303,7 +313,7 @@ export class ZcashConnection extends ConnectionShell {
 
   private onHandshakeMessage(message: ZcashMessage): void {
     if (message.command === 'unknown') this.metrics.unknownCommand();
-    const step = this.negotiation!.receive(message);
+    const step = (this.negotiation ?? this.beginNegotiation()).receive(message);
     if (step.reply !== undefined) this.writeMessage(step.reply);
     if (step.result !== undefined) this.onHandshakeDone(step.result);
   }

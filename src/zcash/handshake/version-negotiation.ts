@@ -2,7 +2,8 @@
 // takes every message the peer sends during the handshake and says what to send and when it is done.
 // No sockets, no timers: the connection feeds it decoded messages and applies the deadline.
 //
-//   start        → our version (sent first on inbound connections too; both orders interoperate)
+//   start        → our version (the connection sends it at once when dialing, after the dialer's first
+//                 message when accepting; both orders interoperate)
 //   awaiting-version: anything but `version` is ignored (an early `verack` too, as Zebra does);
 //                 on `version`: services consistency (info log only), self-connection, minimum
 //                 version, required services while syncing — then reply `verack`

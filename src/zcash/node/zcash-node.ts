@@ -34,7 +34,7 @@ import { InventoryRegistry } from '../services/inventory-registry.ts';
 import { PeerSet } from '../services/peer-set.ts';
 import {
   LOCAL_NETWORK_ROUTER_OPTIONS,
-  NODE_OVERLOAD_THRESHOLD,
+  NODE_PROCESS_ROUTER_OPTIONS,
   type RouterOptions,
 } from '../../engine/router/router-options.ts';
 import type { InboundBudgetOptions } from '../../transport/inbound-budget.ts';
@@ -107,7 +107,7 @@ export interface ZcashNodeOptions {
   readonly inboundBudget?: InboundBudgetOptions | false;
   /** Pending-handshake and overload limits of the router (router-options.ts); defaults as there. */
   readonly admission?: Partial<
-    Pick<RouterOptions, 'maxPendingHandshakes' | 'maxPendingHandshakesPerIp' | 'overloadThreshold'>
+    Pick<RouterOptions, 'maxPendingHandshakes' | 'maxPendingHandshakesPerIp' | 'overloadThreshold' | 'refusalHoldMs'>
   >;
   readonly userAgent?: string;
   /** The peer store file; default: in memory. */
@@ -340,7 +340,7 @@ export class ZcashNode {
             : {}),
           minAcceptIntervalPerIpMs: ZEBRA_FAILED_INBOUND_INTERVAL_MS,
           // A node process watches its own load; the local testnet runs many nodes on one event loop.
-          ...(local ? LOCAL_NETWORK_ROUTER_OPTIONS : { overloadThreshold: NODE_OVERLOAD_THRESHOLD }),
+          ...(local ? LOCAL_NETWORK_ROUTER_OPTIONS : NODE_PROCESS_ROUTER_OPTIONS),
           maxConnectionsPerIp: policy.options.maxConnectionsPerIp,
           ...options.admission,
         },

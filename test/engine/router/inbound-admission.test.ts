@@ -1,6 +1,6 @@
 // Inbound admission as the router applies it: overload shedding spares a newcomer whose subnet holds no
-// pending handshake, refusals close with a shared typed error and are counted by reason, and an
-// evicted pending connection is closed.
+// pending handshake, refusals close with a shared typed error and are counted by reason, an evicted
+// pending connection is closed, and under a refusal hold both are closed quietly (held a while).
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,18 +14,24 @@ import type { Connection } from '../../../src/transport/types.ts';
 interface FakeConnection {
   readonly conn: Connection;
   readonly closedWith: () => PeerwireError | undefined;
+  /** The hold the first close asked for (undefined: none). */
+  readonly heldFor: () => number | undefined;
 }
 
 function fakeConnection(host: string): FakeConnection {
   let reason: PeerwireError | undefined;
+  let hold: number | undefined;
+  let closes = 0;
   const conn = {
     remoteEndpoint: { protocol: 'tcp', host, port: 26656 },
     heardFrom: false,
-    close: (error?: PeerwireError) => {
-      reason ??= error;
+    close: (error?: PeerwireError, holdMs?: number) => {
+      if (closes++ > 0) return;
+      reason = error;
+      hold = holdMs;
     },
   } as unknown as Connection;
-  return { conn, closedWith: () => reason };
+  return { conn, closedWith: () => reason, heldFor: () => hold };
 }
 
 test('inbound admission: under full load a newcomer subnet is never shed; a represented one is', async () => {
@@ -65,4 +71,41 @@ test('inbound admission: an evicted pending connection is closed with a typed er
   assert.ok(admission.admit(silent.conn));
   assert.ok(admission.admit(fakeConnection('127.2.0.1').conn));
   assert.equal(silent.closedWith()?.code, ErrorCode.Rejected);
+});
+
+test('inbound admission: with a refusal hold, refused and evicted sockets are held, at most maxHeldRefusals at once', () => {
+  const admission = new InboundAdmission({
+    options: { ...DEFAULT_ROUTER_OPTIONS, maxPendingHandshakes: 1, maxPendingHandshakesPerIp: 1, refusalHoldMs: 1_000, maxHeldRefusals: 2 },
+    clock: new ManualClock(),
+    metrics: noopMetrics,
+    random: () => 0.5,
+  });
+  const first = fakeConnection('127.1.0.1');
+  assert.ok(admission.admit(first.conn));
+  // Same IP, its one pending slot taken: refused and held 750 ms (between 500 and 1,000).
+  const refused = fakeConnection('127.1.0.1');
+  assert.equal(admission.admit(refused.conn), undefined);
+  assert.equal(refused.closedWith()?.code, ErrorCode.Rejected);
+  assert.equal(refused.heldFor(), 750);
+  // A newcomer subnet evicts the pending one, which is held too.
+  assert.ok(admission.admit(fakeConnection('127.2.0.1').conn));
+  assert.equal(first.closedWith()?.code, ErrorCode.Rejected);
+  assert.equal(first.heldFor(), 750);
+  assert.equal(admission.heldRefusals, 2);
+  // The bound is reached: the next refusal closes at once.
+  const third = fakeConnection('127.2.0.1');
+  assert.equal(admission.admit(third.conn), undefined);
+  assert.equal(third.heldFor(), 0);
+});
+
+test('inbound admission: without a refusal hold (embedded routers, the default) refusals close at once', () => {
+  const admission = new InboundAdmission({
+    options: { ...DEFAULT_ROUTER_OPTIONS, maxPendingHandshakesPerIp: 1 },
+    clock: new ManualClock(),
+    metrics: noopMetrics,
+  });
+  assert.ok(admission.admit(fakeConnection('127.1.0.1').conn));
+  const refused = fakeConnection('127.1.0.1');
+  assert.equal(admission.admit(refused.conn), undefined);
+  assert.equal(refused.heldFor(), 0);
 });

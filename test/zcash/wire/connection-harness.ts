@@ -198,8 +198,14 @@ export async function makePair(options: PairOptions = {}): Promise<Pair> {
 /** Runs a full handshake with the raw peer answering as a well-behaved Zebra-like node. */
 export async function handshakeWith(pair: Pair, version: VersionMessage = peerVersion()): Promise<PeerInfo> {
   const info = pair.conn.handshake(localNode('zcash'), AbortSignal.timeout(LONG_MS));
-  await pair.raw.next('version');
-  pair.raw.send(version);
+  // A dialed connection sends its version first; an accepting one waits for ours (the dialer's).
+  if (pair.conn.direction === 'inbound') {
+    pair.raw.send(version);
+    await pair.raw.next('version');
+  } else {
+    await pair.raw.next('version');
+    pair.raw.send(version);
+  }
   await pair.raw.next('verack');
   pair.raw.send({ command: 'verack' });
   const result = await info;

@@ -125,12 +125,16 @@ describe('zcash handshake', () => {
     }
   });
 
-  it('sends our version first on inbound connections too, and marks the peer inbound', async () => {
+  it('waits for the dialer on inbound connections, answers its version with ours, and marks the peer inbound', async () => {
     const pair = await makePair({ direction: 'inbound' });
     try {
       const done = pair.conn.handshake(localNode('zcash'), AbortSignal.timeout(LONG_MS));
-      await pair.raw.next('version'); // before the peer said anything
+      // An outbound connection writes its version within the same turn (the link flushes on the next
+      // tick); an accepting one has written nothing after several turns, while the peer is silent.
+      for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
+      assert.equal(pair.raw.count('version'), 0);
       pair.raw.send(peerVersion());
+      await pair.raw.next('version');
       await pair.raw.next('verack');
       pair.raw.send({ command: 'verack' });
       await done;
