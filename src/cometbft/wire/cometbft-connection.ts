@@ -35,6 +35,7 @@ import {
 } from './node-info-exchange.ts';
 import { encodeNodeInfoDelimited, nodeInfoReader, readNodeInfo, type NodeInfo } from './node-info.ts';
 import { SecretConnectionHandshake } from './secret-connection/handshake.ts';
+import { SEALED_FRAME_BYTES } from './secret-connection/frame-format.ts';
 import { X25519_KEY_BYTES } from './secret-connection/key-schedule.ts';
 import type { SecretSession } from './secret-connection/session.ts';
 
@@ -125,6 +126,8 @@ export class CometbftConnection extends ConnectionShell<HandshakeExtras> {
   private peerChannels: ReadonlySet<number> = new Set();
   private localChannels: ReadonlySet<number> = new Set();
   private budget: InboundBudget | undefined;
+  /** Received bytes not yet opened: the turn's packet allowance ran out (openWithinTurn). */
+  private unopened: Buffer | undefined;
   // bound once, so the data path creates no closures
   private readonly onFrameData = (data: Uint8Array): void => this.onPlaintext(data);
   private readonly onPumpFailure = (error: PeerwireError): void => this.close(error);
@@ -283,12 +286,44 @@ export class CometbftConnection extends ConnectionShell<HandshakeExtras> {
       this.onSecretBytes(chunk);
       return;
     }
-    const packetsBefore = this.core?.packetsReceived ?? 0;
-    this.session!.openEach(chunk, this.onFrameData);
+    if (this.unopened !== undefined) {
+      // Reading is paused while bytes wait; a chunk the link had already read goes behind them.
+      this.unopened = Buffer.concat([this.unopened, chunk]);
+      return;
+    }
+    this.openWithinTurn(chunk);
+  }
+
+  /**
+   * Opens and decodes `chunk`. Under a packet budget, at most a turn's allowance of packets: frames are
+   * opened one at a time until the allowance is spent, and the rest waits (reading paused) until the
+   * budget allows the next turn (onPauseEnd). One 64 KiB read can hold ~20,000 pings; decoding them
+   * all in one turn kept every other peer waiting (the Zcash wire caps its turns the same way).
+   */
+  private openWithinTurn(chunk: Buffer): void {
+    const session = this.session!;
+    const core = this.core;
+    const packetsBefore = core?.packetsReceived ?? 0;
+    const allowance =
+      this.budget === undefined || core === undefined ? Number.POSITIVE_INFINITY : this.budget.turnAllowance();
+    let opened = chunk.length;
+    if (allowance === Number.POSITIVE_INFINITY) {
+      session.openEach(chunk, this.onFrameData);
+    } else {
+      opened = 0;
+      // Each slice of one sealed frame's length completes at most one frame (a partial one carries over).
+      while (opened < chunk.length && core!.packetsReceived - packetsBefore < allowance) {
+        const end = Math.min(chunk.length, opened + SEALED_FRAME_BYTES);
+        session.openEach(chunk.subarray(opened, end), this.onFrameData);
+        opened = end;
+        if (this.isClosed()) return;
+      }
+      if (opened < chunk.length) this.unopened = chunk.subarray(opened);
+    }
     if (this.phase !== 'mconnection' || this.state !== 'open') return;
     // A received ping owes a pong, written ahead of data even when we have nothing else to send.
     if (this.core!.hasPendingSend()) this.pump!.kick();
-    this.checkRecvRate(this.core!.packetsReceived - packetsBefore, chunk.length);
+    this.checkRecvRate(this.core!.packetsReceived - packetsBefore, opened, this.unopened !== undefined);
   }
 
   protected override receiveError(error: unknown): PeerwireError {
@@ -300,13 +335,17 @@ export class CometbftConnection extends ConnectionShell<HandshakeExtras> {
     for (let i = 0; i < messages.length; i++) this.deliver(messages[i]!);
   }
 
-  /** Stops reading while the receive rate or the packet budget is exceeded; a sustained flood throws. */
-  private checkRecvRate(packets: number, bytes: number): void {
+  /**
+   * Stops reading while the receive rate or the packet budget is exceeded; a sustained flood throws.
+   * `backlog`: bytes wait unopened because the turn's allowance ran out (read again next turn at most).
+   */
+  private checkRecvRate(packets: number, bytes: number, backlog: boolean): void {
     let waitMs = this.core!.recvPauseMs();
     const budget = this.budget;
     if (budget !== undefined) {
-      waitMs = Math.max(waitMs, budget.charge(packets, bytes));
+      waitMs = Math.max(waitMs, budget.charge(packets, bytes, backlog));
       if (budget.flooding()) throw budget.floodError();
+      if (backlog) waitMs = Math.max(waitMs, budget.msUntilTurn());
       // A pause that outlasts the flood window ends when the verdict is due (onPauseEnd), so a
       // flooder whose debt alone would keep it paused past the window is judged then.
       const verdictMs = budget.msUntilVerdict();
@@ -315,9 +354,19 @@ export class CometbftConnection extends ConnectionShell<HandshakeExtras> {
     this.pauseReadingFor('rate', waitMs);
   }
 
-  /** The rate pause ended: a peer still over its budget when its flood window closed is cut off. */
+  /**
+   * The rate pause ended: a peer still over its budget when its flood window closed is cut off;
+   * otherwise bytes left unopened by the last turn come first.
+   */
   protected override onPauseEnd(): void {
-    if (this.budget?.flooding() === true) this.close(this.budget.floodError());
+    if (this.budget?.flooding() === true) {
+      this.close(this.budget.floodError());
+      return;
+    }
+    const waiting = this.unopened;
+    if (waiting === undefined) return;
+    this.unopened = undefined;
+    this.openWithinTurn(waiting);
   }
 
   // ---- sending --------------------------------------------------------------------------------------

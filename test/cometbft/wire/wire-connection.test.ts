@@ -1,6 +1,7 @@
 // The CometBFT connection's own behaviour over the memory carrier: what the handshake yields and sends,
 // the handshake's deadlines and signal, batching (one sealed write per flush), backpressure from the
-// channel queues, channels the peer lacks, keep-alive on a ManualClock, and the nonce counter limit.
+// channel queues, channels the peer lacks, keep-alive on a ManualClock, the nonce counter limit, and
+// the per-peer packet budget (a turn's allowance at a time, the flood verdict).
 
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
@@ -326,6 +327,34 @@ describe('CometBFT connection', () => {
     for (let i = 0; i < 10; i++) await turn();
     const stillOpen = await Promise.race([p.dialer.closed.then(() => false), turn().then(() => true)]);
     assert.ok(stillOpen);
+    p.dialer.close();
+    p.acceptor.close();
+  });
+
+  it('under a packet budget, a burst is opened a frame at a time until the turn allowance is spent; the rest follows in order', async () => {
+    const clock = new ManualClock();
+    const { p, cut } = await budgetedPair(clock);
+    // 600 packets of 8 bytes: about nine sealed frames of ~70 packets, sent in one go. The budget's
+    // turn allowance is 10 packets (a tenth of 100/s), so one turn opens one frame and stops.
+    const total = 600;
+    for (let i = 0; i < total; i++) p.dialer.send(1, payload(1, i, 8));
+    const received: number[] = [];
+    const reading = (async () => {
+      for await (const message of p.acceptor) {
+        received.push(Buffer.from(message.bytes).readUInt32BE(4));
+        if (received.length === total) return;
+      }
+    })();
+    for (let i = 0; i < 20; i++) await turn();
+    // Opening a turn is synchronous: what arrived is all of it until the clock moves.
+    assert.ok(received.length > 0 && received.length <= 100, `one frame before the pause (${received.length})`);
+    for (let step = 0; step < 400 && received.length < total; step++) {
+      await clock.advance(100);
+      for (let i = 0; i < 5; i++) await turn();
+    }
+    await reading;
+    assert.deepEqual(received, Array.from({ length: total }, (_v, i) => i), 'every packet, in order');
+    assert.equal(cut(), undefined, 'six seconds over budget is no flood (the window is 10 s)');
     p.dialer.close();
     p.acceptor.close();
   });
