@@ -58,6 +58,20 @@ const PARTS: Readonly<Record<string, Part>> = {
           serverCpuSPerGB: j.serverCpuSPerGB ?? null,
         },
       },
+      // CPU per message, both processes: the message-rate figure's load-robust companion. On a shared
+      // box the rate of each stack moves with the other jobs' load between the two measurements (the
+      // ratio moved 2.6x-4.8x across runs); CPU time spent per message moves far less.
+      ...(typeof j.serverCpuSPerGB === 'number'
+        ? [
+            {
+              id: 'libp2p.msgs.1k.cpu',
+              label: 'js-libp2p CPU per 1 KiB msg, both processes',
+              value: num(j, 'clientCpuUsPerMsg') + (j.serverCpuSPerGB * 1024) / 1e3,
+              unit: 'CPU-us',
+              better: 'lower' as const,
+            },
+          ]
+        : []),
     ];
   },
   async bulk(ctx) {

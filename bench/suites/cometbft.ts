@@ -133,6 +133,14 @@ async function messageRate(ctx: BenchContext, side: Side, port: number): Promise
       senderCpuUsPerMsg: (m.senderCpuS * 1e6) / msgs,
       receiverCpuUsPerMsg: (m.receiverCpuS * 1e6) / msgs,
     },
+  });  ctx.results.add(SUITE, {
+    id: 'peerwire.cometbft.msgs.1k.cpu',
+    label: 'CometBFT CPU per 1 KiB msg, both processes (load-robust companion of msgs.1k)',
+    value: ((m.senderCpuS + m.receiverCpuS) * 1e6) / msgs,
+    unit: 'CPU-us',
+    better: 'lower',
+    // 4x the message rate at equal CPU budget is a quarter of the CPU per message.
+    compare: [{ to: 'libp2p.msgs.1k.cpu', target: 0.25 }],
   });
 }
 

@@ -20,12 +20,12 @@ import type { SideHandlers } from '../harness.ts';
 export const BENCH_HANDSHAKE_TIMEOUT_MS = 15_000;
 
 /** A Zcash transport with its own handshake service, for mainnet parameters. */
-export function benchZcashTransport(): StreamTransport {
+export function benchZcashTransport(options: { readonly pacing?: boolean } = {}): StreamTransport {
   const handshake = Handshake.builder()
     .withConfig({ network: ZCASH_MAINNET, handshakeTimeoutMs: BENCH_HANDSHAKE_TIMEOUT_MS })
     .withUserAgent('/peerwire-bench:0.1.0/')
     .finish();
-  return zcashTcpTransport({ handshake });
+  return zcashTcpTransport({ handshake, ...(options.pacing === undefined ? {} : { pacing: options.pacing }) });
 }
 
 /** What handshake() is handed; the Zcash wire identifies peers by address and ignores the key. */

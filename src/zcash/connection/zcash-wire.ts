@@ -26,6 +26,12 @@ export interface ZcashWireOptions {
   readonly maxQueuedRequests?: number;
   /** Per-peer inbound budget; false = none. Default none (ZcashNode sets ZCASH_INBOUND_BUDGET, zcash-budget.ts). */
   readonly inboundBudget?: InboundBudgetOptions | false;
+  /**
+   * Pace block frames by the queueing delay measured with extra pings (send-scheduler.ts). Default
+   * true; false keeps the scheduler's control-first order and low-water mark only (the benchmark's
+   * before/after reference).
+   */
+  readonly pacing?: boolean;
 }
 
 export class ZcashWire implements Wire {
@@ -50,6 +56,7 @@ export class ZcashWire implements Wire {
       ...(o.receiveBufferBytes === undefined ? {} : { receiveBufferBytes: o.receiveBufferBytes }),
       ...(o.maxQueuedRequests === undefined ? {} : { maxQueuedRequests: o.maxQueuedRequests }),
       ...(o.inboundBudget === undefined ? {} : { inboundBudget: o.inboundBudget }),
+      ...(o.pacing === undefined ? {} : { pacing: o.pacing }),
     });
   }
 }
