@@ -184,24 +184,18 @@ async function pingUnderLoad(ctx: BenchContext, pacing: boolean): Promise<void> 
       better: 'lower',
       details: { p50us: idle.p50, samples: idle.n },
     });
-    ctx.results.add('peerwire-zcash', {
-      id: `peerwire.zcash.ping${tag}.loaded.p99`,
-      label: `Zcash ping round trip p99, connection saturated with 1 MiB block messages${how}, 2 procs`,
-      value: loaded.p99,
-      unit: 'us',
-      better: 'lower',
-      compare: [{ to: `peerwire.zcash.ping${tag}.idle.p99`, ...(pacing ? { target: 2 } : {}) }],
-      details: { p50us: loaded.p50, samples: loaded.n, maxUs: loaded.max, blockMBps, oneBlockUs },
-    });
-    ctx.results.add('peerwire-zcash', {
-      id: `peerwire.zcash.ping${tag}.loaded.p50`,
-      label: `Zcash ping round trip p50, connection saturated with 1 MiB block messages${how}, 2 procs`,
-      value: loaded.p50,
-      unit: 'us',
-      better: 'lower',
-      compare: [{ to: `peerwire.zcash.ping${tag}.idle.p99` }],
-      details: { idleP50us: idle.p50, oneBlockUs },
-    });
+    for (const q of ['p99', 'p50'] as const) {
+      ctx.results.add('peerwire-zcash', {
+        id: `peerwire.zcash.ping${tag}.loaded.${q}`,
+        label: `Zcash ping round trip ${q}, connection saturated with 1 MiB block messages${how}, 2 procs`,
+        value: loaded[q],
+        unit: 'us',
+        better: 'lower',
+        // The target (issue 10) is on the p99 with pacing; the p50 is read against the same idle figure.
+        compare: [{ to: `peerwire.zcash.ping${tag}.idle.p99`, ...(pacing && q === 'p99' ? { target: 2 } : {}) }],
+        details: { idleP50us: idle.p50, samples: loaded.n, maxUs: loaded.max, blockMBps, oneBlockUs },
+      });
+    }
   } finally {
     await transport.close();
     await side.close();
