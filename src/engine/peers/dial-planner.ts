@@ -18,6 +18,13 @@
 // A policy that declares a dial order (policy.dialOrder: Zebra's reconnection order) gets its book kept
 // sorted in that order (dial-order-index.ts): a normal dial then walks from the best peer and stops at
 // the first dialable one, instead of collecting and ranking every candidate.
+//
+// While full, most decisions find nothing: no peer outranks the victim and the rotation is not due. A
+// policy whose upgrades go by score (policy.upgradeBar: Tendermint) gets its book kept sorted by score,
+// so the upgrade candidates are the few peers at the front of that index, and the rotation's time is
+// settled by the first address eligible before it; the whole book is collected and ranked only when a
+// rotation is due (every ~5 min) or a normal slot is free. With rotation, that was a fifth of a
+// 1,000-node simulation's CPU (docs/simulation.md).
 
 import type { NodeId } from '../../core/node-address.ts';
 import { randomBelow } from '../../core/random.ts';
@@ -48,6 +55,8 @@ interface Slots {
 export class DialPlanner {
   /** The book in the policy's dial order, when the policy declares one. */
   private readonly index: DialOrderIndex | undefined;
+  /** The book by score, best first, when the policy's upgrades go by score (policy.upgradeBar). */
+  private readonly byScore: DialOrderIndex | undefined;
 
   constructor(
     private readonly book: PeerBook,
@@ -59,6 +68,13 @@ export class DialPlanner {
     if (policy.dialOrder !== undefined) {
       this.index = new DialOrderIndex(policy.dialOrder, view);
       book.watch(this.index);
+    }
+    if (policy.upgradeBar !== undefined) {
+      this.byScore = new DialOrderIndex(
+        { key: (peer) => policy.score(peer), compare: (a, b) => (b as number) - (a as number) },
+        view,
+      );
+      book.watch(this.byScore);
     }
   }
 
@@ -149,6 +165,41 @@ export class DialPlanner {
     return undefined;
   }
 
+  /**
+   * The candidates that may replace `victim` (an upgrade dial), whenever they become eligible. With a
+   * score order, only the front of the index: the walk stops at the first peer not above the bar.
+   */
+  private upgradeCandidates(context: PolicyContext, victim: PeerView | undefined): DialCandidate[] {
+    if (victim === undefined) return [];
+    if (this.byScore === undefined) return this.candidates(context, (peer) => this.policy.mayReplace(peer, victim));
+    const out: DialCandidate[] = [];
+    const bar = this.policy.upgradeBar!(victim);
+    if (bar === undefined) return out;
+    const groupRoom = new Map<string, boolean>();
+    for (const entry of this.byScore.walk()) {
+      if (!(this.policy.score(this.view(entry)) > bar)) break;
+      this.entryCandidates(entry, context, groupRoom, out);
+    }
+    return out;
+  }
+
+  /**
+   * The least eligibleAt of any candidate, or undefined when there is none; it stops at the first one
+   * not after `enough` (and returns it), when the caller needs nothing sooner.
+   */
+  private earliestAny(context: PolicyContext, enough: number): number | undefined {
+    const groupRoom = new Map<string, boolean>();
+    const found: DialCandidate[] = [];
+    let best: number | undefined;
+    for (const entry of this.book.values()) {
+      this.entryCandidates(entry, context, groupRoom, found);
+      for (const c of found) if (best === undefined || c.eligibleAt < best) best = c.eligibleAt;
+      found.length = 0;
+      if (best !== undefined && best <= enough) return best;
+    }
+    return best;
+  }
+
   /** The best candidate eligible now, or undefined. */
   choose(context: PolicyContext): DialChoice | undefined {
     const slots = this.slots(context);
@@ -158,9 +209,11 @@ export class DialPlanner {
       return candidate === undefined ? undefined : { candidate, victim: undefined, rotation: false };
     }
     const victim = slots.victims[0];
-    const eligible = this.candidates(context, this.upgradeFilter(slots)).filter(
-      (c) => c.eligibleAt <= context.now,
-    );
+    const rotationVictim = slots.rotationVictim;
+    const rotating = rotationVictim !== undefined && context.now >= this.rotation.dueAt(context.now)!;
+    // Only a free slot or a due rotation needs every candidate; an upgrade needs those above the victim.
+    const pool = slots.normal || rotating ? this.candidates(context) : this.upgradeCandidates(context, victim);
+    const eligible = pool.filter((c) => c.eligibleAt <= context.now);
     if (eligible.length === 0) return undefined;
     const ranked = this.policy.rankCandidates(eligible, context);
     // A policy must return a permutation; anything it dropped is still considered, last.
@@ -173,36 +226,25 @@ export class DialPlanner {
       if (victim !== undefined && this.policy.mayReplace(candidate.peer, victim))
         return { candidate, victim: victim.id, rotation: false };
     }
-    const rotationVictim = slots.rotationVictim;
-    if (rotationVictim === undefined || context.now < this.rotation.dueAt(context.now)!) return undefined;
+    if (!rotating) return undefined;
     const candidate = eligible[randomBelow(context.random, eligible.length)]!;
     return { candidate, victim: rotationVictim.id, rotation: true };
-  }
-
-  /**
-   * With only upgrade slots free, the peers worth grouping: those that may replace the first victim
-   * (every peer while a rotation may start: it picks among all of them).
-   */
-  private upgradeFilter(slots: Slots): ((peer: PeerView) => boolean) | undefined {
-    if (slots.normal || slots.rotationVictim !== undefined) return undefined;
-    const victim = slots.victims[0];
-    return (peer) => victim !== undefined && this.policy.mayReplace(peer, victim);
   }
 
   /** The earliest epoch ms at which choose() could return a candidate without another event. */
   earliest(context: PolicyContext): number | undefined {
     const slots = this.slots(context);
     if (!slots.normal && !slots.upgrade) return undefined;
-    const victim = slots.victims[0];
-    const rotationAt = slots.rotationVictim === undefined ? undefined : this.rotation.dueAt(context.now);
+    if (slots.normal) return this.earliestAny(context, Number.NEGATIVE_INFINITY);
+    // An upgrade candidate may go when it is eligible; any candidate may go as the rotation once that
+    // is due, so for the rotation the first address eligible by then settles it.
     let best: number | undefined;
-    for (const c of this.candidates(context, this.upgradeFilter(slots))) {
-      let at = c.eligibleAt;
-      if (!slots.normal && (victim === undefined || !this.policy.mayReplace(c.peer, victim))) {
-        if (rotationAt === undefined) continue;
-        at = Math.max(at, rotationAt);
-      }
-      if (best === undefined || at < best) best = at;
+    for (const c of this.upgradeCandidates(context, slots.victims[0]))
+      if (best === undefined || c.eligibleAt < best) best = c.eligibleAt;
+    if (slots.rotationVictim !== undefined) {
+      const rotationAt = this.rotation.dueAt(context.now)!;
+      const any = this.earliestAny(context, rotationAt);
+      if (any !== undefined) best = Math.min(best ?? Infinity, Math.max(any, rotationAt));
     }
     return best;
   }

@@ -38,7 +38,8 @@ export interface BookWatcher {
 
 export class PeerBook {
   private readonly entries = new Map<NodeId, BookEntry>();
-  private watcher: BookWatcher | undefined;
+  /** The indexes kept over the book (dial order, score order): a fixed few per PeerManager. */
+  private readonly watchers: BookWatcher[] = [];
 
   constructor(
     private readonly store: PeerStore,
@@ -50,9 +51,9 @@ export class PeerBook {
     return this.entries.size;
   }
 
-  /** Sets the one watcher (the dial-order index); entries already present count as created. */
+  /** Adds a watcher (an index over the book); entries already present count as created. */
   watch(watcher: BookWatcher): void {
-    this.watcher = watcher;
+    this.watchers.push(watcher);
     for (const entry of this.entries.values()) watcher.touched(entry);
   }
 
@@ -75,7 +76,7 @@ export class PeerBook {
       private: false,
     };
     this.entries.set(id, entry);
-    this.watcher?.touched(entry);
+    for (const watcher of this.watchers) watcher.touched(entry);
     return entry;
   }
 
@@ -84,7 +85,7 @@ export class PeerBook {
    * (PeerStore's contract), and a second copy per save was a fifth of a Zcash dial's cost.
    */
   save(entry: BookEntry): void {
-    this.watcher?.touched(entry);
+    for (const watcher of this.watchers) watcher.touched(entry);
     try {
       this.store.put(entry.record);
     } catch (error) {
@@ -97,7 +98,7 @@ export class PeerBook {
     const entry = this.entries.get(id);
     if (entry === undefined) return;
     this.entries.delete(id);
-    this.watcher?.removed(entry);
+    for (const watcher of this.watchers) watcher.removed(entry);
     try {
       this.store.delete(id);
     } catch (error) {

@@ -131,9 +131,12 @@ export class PeerState {
   /** Stores an address if the policy admits it and it is new; returns its peer id then. */
   insert(selfId: NodeId, address: NodeAddress, source: NodeId | undefined, detail: unknown): NodeId | undefined {
     const id = peerIdOf(address);
-    if (id === selfId || !this.policy.admitAddress(address, source, detail)) return undefined;
+    if (id === selfId) return undefined;
     const text = formatNodeAddress(address);
     let entry = this.book.get(id);
+    // An address already held changes nothing (addAddress would refuse it): most of an answer, once a
+    // network has formed. admitAddress is a pure question, so asking it first or not at all is the same.
+    if (entry?.parsed.has(text) === true || !this.policy.admitAddress(address, source, detail)) return undefined;
     const isNew = entry === undefined;
     entry ??= this.configure(this.book.create(id));
     if (!this.book.addAddress(entry, address, text)) {

@@ -141,7 +141,8 @@ export interface PeerPolicy {
   /**
    * May this address enter the store? `source` is the peer that gossiped it, or undefined for
    * operator-configured addresses (config, persistent peers), which a policy usually trusts more.
-   * `detail` is what the caller of PeerManager.add passed along (wire metadata), if anything.
+   * `detail` is what the caller of PeerManager.add passed along (wire metadata), if anything. A pure
+   * question (no side effects): the PeerManager skips it for an address it already holds.
    */
   admitAddress(address: NodeAddress, source: NodeId | undefined, detail?: unknown): boolean;
   /** The group an address counts against for per-group outbound limits (address-group.ts). */
@@ -170,6 +171,14 @@ export interface PeerPolicy {
 
   /** May `newcomer` take the slot of `victim` (an upgrade, or an inbound peer over the limit)? */
   mayReplace(newcomer: PeerView, victim: PeerView): boolean;
+  /**
+   * Optional, for a policy whose upgrades go by score alone: mayReplace(newcomer, victim) holds exactly
+   * when this returns a number and score(newcomer) is above it (undefined: nobody may replace the
+   * victim), and score depends only on the peer's record and `persistent`. With it, the dial planner
+   * keeps the book sorted by score (dial-order-index.ts) and looks only at peers that could replace
+   * the victim, instead of scoring the whole book on every dial decision while the node is full.
+   */
+  upgradeBar?(victim: PeerView): number | undefined;
   /** Connected peers in eviction order, worst first, omitting peers the policy protects. */
   evictionOrder(peers: readonly PeerView[], context: PolicyContext): PeerView[];
   /**

@@ -1,5 +1,5 @@
 // Address exchange: how nodes learn about each other. On a channel of its own, a node asks each new
-// peer (and, while below its target, a random peer now and then) for addresses; answers come from
+// outbound peer (and, while below its target, a random peer now and then) for addresses; answers come from
 // PeerManager.advertise and everything learned goes to the peer manager's store. The rules are
 // CometBFT's PEX rules, which are the strict ones worth keeping for any wire: requests to one peer
 // are spaced out, an answer we did not ask for is a ban, a peer asking too often is a ban (its first
@@ -173,7 +173,10 @@ export class AddressExchange {
       lastInboundRequest: -Infinity,
       previousInboundRequest: -Infinity,
     });
-    if (!this.options.seedMode && !guest) void this.requestFrom(update.id);
+    // Only a peer we dialed is asked right away, as CometBFT's PEX reactor does: an outbound peer is one
+    // we chose, an inbound one chose us (it could be anyone), so it only gets asked by the crawl, if we
+    // are short of peers. Asking inbound peers too doubled the address traffic of every new connection.
+    if (!this.options.seedMode && !guest && update.direction !== 'inbound') void this.requestFrom(update.id);
   }
 
   /**

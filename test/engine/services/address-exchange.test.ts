@@ -74,6 +74,10 @@ interface Harness {
   violations(): string[];
   /** Lets the receive loop handle what was delivered. */
   settle(): Promise<void>;
+  /** Announces another peer as the router would. */
+  up(id: string, direction: 'inbound' | 'outbound'): void;
+  /** Requests we sent to `id` so far. */
+  requestsTo(id: string): number;
 }
 
 function harness(): Harness {
@@ -118,10 +122,28 @@ function harness(): Harness {
     violations: () =>
       channel.reported.filter((r) => r.peer === PEER).map((r) => String((r.error.details as { kind?: unknown } | undefined)?.kind)),
     settle,
+    up: (id, direction) => listener?.({ id, status: 'up', direction }),
+    requestsTo: (id) => channel.sent.filter((e) => e.to === id && e.message.kind === 'request').length,
   };
 }
 
 const answer: AddressExchangeMessage = { kind: 'addresses', addresses: [] };
+
+describe('address exchange: whom a new connection asks', () => {
+  it('asks a peer it dialed right away, never one that dialed it (CometBFT trusts outbound peers more)', async () => {
+    const h = harness();
+    try {
+      h.up('peer-in', 'inbound');
+      h.up('peer-out', 'outbound');
+      await h.settle();
+      assert.equal(h.requestsTo('peer-out'), 1);
+      assert.equal(h.requestsTo('peer-in'), 0);
+      assert.equal(h.requests(), 1, 'the harness peer is outbound: asked once');
+    } finally {
+      await h.service.stop();
+    }
+  });
+});
 
 describe('address exchange: requests on a stalled link', () => {
   it('asks a silent peer once, however many crawl rounds pass (a partition piles nothing up)', async () => {
