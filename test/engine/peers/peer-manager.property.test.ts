@@ -10,6 +10,10 @@ import fc from 'fast-check';
 import { PeerwireError } from '../../../src/core/errors.ts';
 import type { NodeAddress, NodeId } from '../../../src/core/node-address.ts';
 import { retryDelay } from '../../../src/engine/peers/backoff.ts';
+import { DialPlanner, type DialChoice } from '../../../src/engine/peers/dial-planner.ts';
+import type { OutboundRotation } from '../../../src/engine/peers/outbound-rotation.ts';
+import type { PeerState } from '../../../src/engine/peers/peer-state.ts';
+import type { PeerPolicy } from '../../../src/engine/peers/policy.ts';
 import { localNetworkProfile } from '../../../src/engine/peers/tendermint-policy.ts';
 import {
   addrOf,
@@ -313,6 +317,48 @@ function run(m: Model, c: Command): Promise<void> | undefined {
   }
 }
 
+interface PlannerPair {
+  readonly indexed: DialPlanner;
+  readonly scanning: DialPlanner;
+}
+
+/**
+ * The PeerManager's own planner (TendermintPolicy declares upgradeBar, so it keeps a score index) and
+ * a second planner over the same book and connection table whose policy hides upgradeBar: the one that
+ * collects every candidate, as the planner did before the index.
+ */
+function scanningPlanner(pm: Harness['pm']): PlannerPair {
+  const inside = pm as unknown as { state: PeerState; planner: DialPlanner; rotation: OutboundRotation };
+  const policy = inside.state.policy;
+  // The policy's own methods still see upgradeBar (mayReplace uses it); only the planner does not.
+  const withoutBar = new Proxy(policy, {
+    get: (target, key) => {
+      if (key === 'upgradeBar') return undefined;
+      const value: unknown = Reflect.get(target, key);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  }) as PeerPolicy;
+  return {
+    indexed: inside.planner,
+    scanning: new DialPlanner(inside.state.book, inside.state.table, withoutBar, inside.state.viewOf, inside.rotation),
+  };
+}
+
+/** What must be equal between two answers whose ties were broken by different random draws. */
+function shape(m: Model, choice: DialChoice | undefined): string {
+  if (choice === undefined) return 'none';
+  const victim = choice.victim === undefined ? undefined : m.h.pm.score(choice.victim);
+  const score = choice.rotation ? 'any' : m.h.policy.score(choice.candidate.peer);
+  return `rotation=${choice.rotation} candidate score=${score} victim score=${victim}`;
+}
+
+function assertPlannersAgree(m: Model, pair: PlannerPair, seed: number): void {
+  const now = m.h.clock.now();
+  const context = (): { now: number; random: () => number } => ({ now, random: seededRandom(seed) });
+  assert.equal(pair.indexed.earliest(context()), pair.scanning.earliest(context()), 'earliest');
+  assert.equal(shape(m, pair.indexed.choose(context())), shape(m, pair.scanning.choose(context())), 'choose');
+}
+
 describe('PeerManager properties', () => {
   it('random event sequences keep every invariant', async () => {
     await fc.assert(
@@ -321,6 +367,21 @@ describe('PeerManager properties', () => {
         for (const c of s.commands) {
           await run(m, c);
           assertLimits(m.h, { groupLimit: !s.local });
+        }
+        await m.h.pm.stop();
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('the planner with its score index answers as a scan of the whole book would', async () => {
+    await fc.assert(
+      fc.asyncProperty(scenario, async (s) => {
+        const m = await setup(s);
+        const reference = scanningPlanner(m.h.pm);
+        for (const c of s.commands) {
+          await run(m, c);
+          assertPlannersAgree(m, reference, s.seed);
         }
         await m.h.pm.stop();
       }),

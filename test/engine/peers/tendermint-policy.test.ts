@@ -159,4 +159,21 @@ describe('TendermintPolicy', () => {
     assert.ok(got.every((a) => a.id !== nodeId(2)));
     assert.equal(p.selectAdvertised(peers, 10, ctx).length, 3);
   });
+
+  it('advertises the same as a fresh policy when asked again (parsed addresses are remembered)', () => {
+    const warm = new TendermintPolicy();
+    // A peer with two routable addresses and one private one; which routable address is best follows
+    // the failure counts, which change between the two questions.
+    const peer = view(5);
+    const second = formatNodeAddress(addrOf(5, '20.1.0.5'));
+    const privateOne = formatNodeAddress(addrOf(5, '10.0.0.5'));
+    const addresses = peer.record.addresses as PeerAddressRecord[];
+    addresses.push({ address: second, dialFailures: 1 }, { address: privateOne, dialFailures: 0 });
+    const answer = (policy: TendermintPolicy): string[] =>
+      policy.selectAdvertised([peer, view(6, { ip: '10.0.0.6' })], 10, ctx).map(formatNodeAddress);
+    assert.deepEqual(answer(warm), [addresses[0]!.address]);
+    addresses[0]!.dialFailures = 3;
+    assert.deepEqual(answer(warm), [second], 'the cache holds parsed text, not the choice');
+    assert.deepEqual(answer(warm), answer(new TendermintPolicy()));
+  });
 });
