@@ -13,7 +13,6 @@ import { retryDelay } from '../../../src/engine/peers/backoff.ts';
 import { DialPlanner, type DialChoice } from '../../../src/engine/peers/dial-planner.ts';
 import type { OutboundRotation } from '../../../src/engine/peers/outbound-rotation.ts';
 import type { PeerState } from '../../../src/engine/peers/peer-state.ts';
-import type { PeerPolicy } from '../../../src/engine/peers/policy.ts';
 import { localNetworkProfile } from '../../../src/engine/peers/tendermint-policy.ts';
 import {
   addrOf,
@@ -337,7 +336,7 @@ function scanningPlanner(pm: Harness['pm']): PlannerPair {
       const value: unknown = Reflect.get(target, key);
       return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
     },
-  }) as PeerPolicy;
+  });
   return {
     indexed: inside.planner,
     scanning: new DialPlanner(inside.state.book, inside.state.table, withoutBar, inside.state.viewOf, inside.rotation),
