@@ -2,11 +2,15 @@
 // connected component and its diameter, in-degrees, how many addresses nodes know, and the
 // invariants the scale properties check (limits, outbound group diversity, eclipse). Honest nodes
 // are the subject: attackers count as peers of honest nodes but are not measured themselves.
+// "Outbound" and "inbound" mean the PeerManager's slots (whom the node chose, whom it let in), not
+// the current connection's direction: after a simultaneous dial both ways the surviving connection
+// may run the other way while the peer keeps its slot (engine/peers/connection-table.ts); counting
+// directions reported a 1,000-node real-wire run over its inbound limit when it was not.
 
 import type { Random } from '../core/random.ts';
 import { slash16 } from './addresses.ts';
 import { measureGraph, quantiles } from './graph.ts';
-import type { SimNode } from './sim-node.ts';
+import type { SimNode, SimNodeLimits } from './sim-node.ts';
 
 export interface Sample {
   /** Virtual seconds since the start. */
@@ -20,7 +24,7 @@ export interface Sample {
   readonly diameter: number;
   readonly maxInDegree: number;
   readonly knownMean: number;
-  /** Honest nodes over a connection limit at this sample. */
+  /** Honest nodes over a connection limit at this sample (a slot's limit or the total, + upgrade slots). */
   readonly limitViolations: number;
   /** Honest nodes with more outbound peers in one address group than allowed. */
   readonly groupViolations: number;
@@ -93,7 +97,7 @@ export class Observer {
       for (const peer of peers) {
         const index = this.indexOfIp.get(peer.ip);
         const attacker = index !== undefined && this.attackers.has(index);
-        if (peer.direction === 'outbound') {
+        if (peer.slot === 'outbound') {
           outbound++;
           if (attacker) outToAttackers++;
           const group = node.limits.groupBy === 'ip' ? peer.ip : slash16(peer.ip);
@@ -108,7 +112,7 @@ export class Observer {
         if (j !== undefined) adjacency[i]!.push(j);
       }
       const l = node.limits;
-      if (outbound > l.maxOutbound + l.maxUpgrade || inbound > l.maxInbound + l.maxUpgrade) limitViolations++;
+      if (overLimit(l, outbound, inbound)) limitViolations++;
       if ([...perGroup.values()].some((c) => c > l.maxOutboundPerGroup)) groupViolations++;
       for (const c of perSlash16.values()) maxPerSlash16 = Math.max(maxPerSlash16, c);
       if (outbound > 0 && outToAttackers === outbound) eclipsed++;
@@ -148,6 +152,15 @@ export class Observer {
     this.samples.push(sample);
     return sample;
   }
+}
+
+/** Is a node with these slot counts over its limits? Each may be exceeded by the upgrade slots only. */
+export function overLimit(l: SimNodeLimits, outbound: number, inbound: number): boolean {
+  return (
+    outbound > l.maxOutbound + l.maxUpgrade ||
+    inbound > l.maxInbound + l.maxUpgrade ||
+    outbound + inbound > l.maxConnected + l.maxUpgrade
+  );
 }
 
 function round(x: number): number {

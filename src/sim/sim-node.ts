@@ -9,6 +9,7 @@ import { NodeKey } from '../core/node-key.ts';
 import { bytesFrom, SeededRandom } from '../core/random.ts';
 import type { Metrics } from '../core/metrics.ts';
 import { MemoryPeerStore } from '../engine/peers/memory-peer-store.ts';
+import type { PeerManager } from '../engine/peers/peer-manager.ts';
 import type { PeerPolicy } from '../engine/peers/policy.ts';
 import type { PeerStatusView } from '../engine/router/routed-peer.ts';
 import type { Router } from '../engine/router/router.ts';
@@ -59,6 +60,8 @@ export interface SimNodeSpec {
 export interface SimNodeLimits {
   readonly maxOutbound: number;
   readonly maxInbound: number;
+  /** Connected peers of both slots together (may be less than the two limits' sum). */
+  readonly maxConnected: number;
   /** Temporary extra connections while upgrading to a better peer. */
   readonly maxUpgrade: number;
   readonly maxOutboundPerGroup: number;
@@ -69,7 +72,14 @@ export interface SimNodeLimits {
 /** A connected peer as the observer sees it. */
 export interface SimPeer {
   readonly ip: string;
+  /** The current connection's direction. */
   readonly direction: Direction;
+  /**
+   * The budget the peer counts against in the PeerManager: the direction it was admitted in. It
+   * differs from `direction` after a simultaneous dial both ways, when the connection that wins the
+   * tie-break replaces the first and the peer keeps its slot (engine/peers/connection-table.ts).
+   */
+  readonly slot: Direction;
 }
 
 export interface SimNode {
@@ -113,11 +123,15 @@ export function ephemeralSource(random: SeededRandom): (n: number) => Uint8Array
   return bytesFrom(random.next);
 }
 
-/** The peers of a router, as remote IPs and directions (guests, answered and closed while full, are no peers). */
-export function routerPeers(router: Router): SimPeer[] {
+/**
+ * The peers of a router, as remote IPs, directions and slots (guests, answered and closed while full,
+ * are no peers). A routed peer the PeerManager does not hold has no slot; it counts in its direction.
+ */
+export function routerPeers(router: Router, peerManager: PeerManager): SimPeer[] {
   return router.peerStatus().filter((p) => !p.guest).map((p: PeerStatusView) => ({
     ip: p.remote.slice(0, p.remote.lastIndexOf(':')),
     direction: p.direction,
+    slot: peerManager.slotOf(p.id) ?? p.direction,
   }));
 }
 
@@ -127,6 +141,7 @@ export function policyLimits(policy: PeerPolicy, perGroup: number, groupBy: 'sla
     groupBy,
     maxOutbound: policy.limits.maxOutgoing,
     maxInbound: policy.limits.maxIncoming,
+    maxConnected: policy.limits.maxConnected,
     maxUpgrade: policy.limits.maxConnectedUpgrade,
     maxOutboundPerGroup: perGroup,
   };

@@ -112,7 +112,7 @@ async function buildCometbft(ctx: SimContext, spec: SimNodeSpec, generation: num
       carrier.crash();
       await node.stop();
     },
-    peers: () => routerPeers(node.router),
+    peers: () => routerPeers(node.router, node.peerManager),
     known: () => node.peerManager.stats().stored,
   };
 }
@@ -150,7 +150,7 @@ async function buildZcash(ctx: SimContext, spec: SimNodeSpec, generation: number
       carrier.crash();
       await node.stop();
     },
-    peers: () => routerPeers(node.router),
+    peers: () => routerPeers(node.router, node.peerManager),
     known: () => node.addressBook.size,
   };
 }

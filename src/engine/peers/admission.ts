@@ -42,8 +42,8 @@ export function admitConnection(
     const newWins =
       existing.direction !== direction && (direction === 'outbound' ? selfId < id : id < selfId);
     if (!newWins) throw state.refused(refuse.duplicateError(id, existing.direction));
+    // The slot and its address group stay (connection-table.ts); only the connection changes.
     existing.direction = direction;
-    existing.group = group;
     existing.info = info;
     existing.ready = false;
     if (state.table.evicting.delete(id)) state.table.evictMarks.add(id);

@@ -30,8 +30,12 @@ export interface ConnState {
    * budget over its limit and never causes an eviction (which would make the pair flap).
    */
   readonly slot: Direction;
-  /** The address group of the dialed address (outbound); undefined for inbound. */
-  group: string | undefined;
+  /**
+   * The address group of the dialed address when the peer holds an outbound slot (undefined for an
+   * inbound slot). Kept when a duplicate replaces the connection: the slot, and so the group's share
+   * of the outbound budget, stays with the peer whichever way its current connection was dialed.
+   */
+  readonly group: string | undefined;
   /** Routed by the router (ready() was called for the current connection). */
   ready: boolean;
   /** An 'up' update was sent to subscribers (a 'down' is owed when it goes away). */
@@ -84,11 +88,15 @@ export class ConnectionTable {
     return this.count('outbound') + this.dialing.size;
   }
 
-  /** Outbound connections and dials in progress in one address group. */
+  /**
+   * Outbound slots and dials in progress in one address group. Counted by slot, not by the current
+   * connection's direction: a peer we dialed keeps its outbound slot (and its group) when its own
+   * simultaneous dial replaces ours, and must still count against the group's limit.
+   */
   outgoingInGroup(group: string): number {
     let n = 0;
     for (const d of this.dialing.values()) if (d.group === group) n++;
-    for (const c of this.connected.values()) if (c.direction === 'outbound' && c.group === group) n++;
+    for (const c of this.connected.values()) if (c.slot === 'outbound' && c.group === group) n++;
     return n;
   }
 

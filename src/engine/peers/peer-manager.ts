@@ -486,7 +486,15 @@ export class PeerManager implements PeerManagerApi {
     return entry === undefined ? undefined : this.policy.score(this.state.view(entry));
   }
 
-  /** The address group an outbound connection counts against, for dialing or connected peers. */
+  /**
+   * The budget a connected peer counts against: the direction it was admitted in, which a duplicate
+   * connection replacing the first does not change (connection-table.ts). Undefined when not connected.
+   */
+  slotOf(id: NodeId): Direction | undefined {
+    return this.state.table.connected.get(id)?.slot;
+  }
+
+  /** The address group an outbound slot or dial counts against, for dialing or connected peers. */
   outboundGroup(id: NodeId): string | undefined {
     return this.state.table.dialing.get(id)?.group ?? this.state.table.connected.get(id)?.group;
   }

@@ -102,7 +102,7 @@ export function assertLimits(h: Harness, options: { readonly groupLimit: boolean
   if (options.groupLimit) {
     const groups = new Map<string, number>();
     for (const p of h.pm.peers()) {
-      if (!(p.dialing || p.direction === 'outbound')) continue;
+      if (!(p.dialing || h.pm.slotOf(p.id) === 'outbound')) continue;
       const g = h.pm.outboundGroup(p.id);
       if (g === undefined) continue;
       groups.set(g, (groups.get(g) ?? 0) + 1);

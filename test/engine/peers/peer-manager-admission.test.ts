@@ -127,6 +127,27 @@ describe('PeerManager: duplicate connections', () => {
     assert.equal(high.pm.peer(highId)!.direction, 'outbound');
   });
 
+  it('a peer we dialed keeps its outbound slot and /16 when its own dial replaces ours', async () => {
+    // Found by the 1,000-node real-wire simulation: simultaneous dials left a node with 6 of its 10
+    // outbound slots held by inbound connections, and those no longer counted against their /16.
+    const h = await harness();
+    h.pm.add(addrOf(1));
+    const id = connectOutbound(h);
+    assert.ok(id < SELF, 'their connection wins the tie-break');
+    assert.deepEqual(h.pm.accepted(id, infoOf(id)), { replacesExisting: true });
+    h.pm.ready(id, infoOf(id), 'inbound');
+    assert.equal(h.pm.peer(id)!.direction, 'inbound');
+    assert.equal(h.pm.slotOf(id), 'outbound');
+    assert.equal(h.pm.stats().outbound, 1);
+    assert.equal(h.pm.outboundGroup(id), h.policy.addressGroup(addrOf(1)));
+    // A second peer in the same /16 (11.1.0.0/16) must wait: the group's one outbound slot is taken.
+    assert.ok(h.pm.add(addrOf(2, '11.1.7.1')));
+    assert.equal(h.pm.dialNext(), undefined);
+    // A peer of another /16 is dialed as usual.
+    h.pm.add(addrOf(3));
+    assert.equal(h.pm.dialNext()?.id, nodeId(3));
+  });
+
   it('two nodes dialing each other at once keep the same single connection, in any order', async () => {
     for (const order of [
       ['dialed', 'accepted'],

@@ -178,7 +178,7 @@ function eligibleNow(m: Model, id: NodeId, groupsInUse: Map<string, number>): bo
 function groupsInUse(m: Model): Map<string, number> {
   const groups = new Map<string, number>();
   for (const v of m.h.pm.peers()) {
-    if (!(v.dialing || v.direction === 'outbound')) continue;
+    if (!(v.dialing || m.h.pm.slotOf(v.id) === 'outbound')) continue;
     const g = m.h.pm.outboundGroup(v.id);
     if (g !== undefined) groups.set(g, (groups.get(g) ?? 0) + 1);
   }
