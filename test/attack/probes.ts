@@ -4,7 +4,8 @@
 //
 // - slowloris: silent sockets from many addresses, each reopened as soon as the victim drops it, while
 //   an honest peer (from 127.0.0.1, another subnet) measures how long it takes to complete a handshake
-//   that the victim keeps, and an honest peer connected before the attack must stay connected;
+//   that the victim keeps, then (optionally) real honest nodes do the same (node-join.ts), and an
+//   honest peer connected before the attack must stay connected;
 // - ping flood: one peer sends keep-alive pings as fast as the victim reads them, while an honest peer
 //   measures its ping round trips; the victim's CPU share comes from /proc.
 
@@ -18,6 +19,7 @@ import { encodeMessage, decodeFrame, ZcashCodec } from '../../src/zcash/wire/cod
 import type { ZcashMessage } from '../../src/zcash/wire/messages.ts';
 import { ZCASH_REGTEST } from '../../src/zcash/params/network-params.ts';
 import { EvilPeer, nodeInfoOf, RawSocket } from '../cometbft/wire/evil-peer-harness.ts';
+import { nodeJoins } from './node-join.ts';
 
 export type Wire = 'cometbft' | 'zcash';
 
@@ -25,6 +27,8 @@ export type Wire = 'cometbft' | 'zcash';
 
 export interface Victim {
   readonly port: number;
+  /** The victim's node ID (what a CometBFT dialer must name; a Zcash node's is its address). */
+  readonly id: string;
   readonly pid: number;
   /** CPU seconds (user + system) used so far. */
   cpuSeconds(): number;
@@ -56,12 +60,16 @@ export async function startVictim(wire: Wire, maxInbound?: number): Promise<Vict
   // One waiter per stdin command (`metrics`, `heap`), resolved by the victim's answer on stdout.
   const waiters = new Map<string, (answer: never) => void>();
   let samples: Map<string, number> | undefined;
+  let id = '';
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('victim did not start in 30 s')), 30_000);
     lines.on('line', (line) => {
       const match = /^port (\d+)$/.exec(line);
       const heap = /^heap (\d+)$/.exec(line);
-      if (heap !== null) {
+      const idLine = /^id (\S+)$/.exec(line);
+      if (idLine !== null) {
+        id = idLine[1]!;
+      } else if (heap !== null) {
         waiters.get('heap')?.(Number(heap[1]) as never);
       } else if (match !== null) {
         clearTimeout(timer);
@@ -94,6 +102,7 @@ export async function startVictim(wire: Wire, maxInbound?: number): Promise<Vict
     });
   return {
     port,
+    id,
     pid,
     cpuSeconds() {
       const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
@@ -287,11 +296,15 @@ export interface SlowlorisOptions {
   readonly tryTimeoutMs: number;
   /** An attacker waits this long after a drop before reopening (ms). Default 0: at once. */
   readonly reopenDelayMs?: number;
+  /** Tries of a real honest node (node-join.ts) after the raw client's, under the same attack. Default 0. */
+  readonly nodeTries?: number;
 }
 
 export interface SlowlorisResult {
   /** Join times of the honest newcomer (ms), one per try; Infinity when it did not get in. */
   readonly joinMs: number[];
+  /** Join times of the real honest nodes (ms, from their start()), one per node try. */
+  readonly nodeJoinMs: number[];
   /** Attack connections the victim accepted (and later dropped) during the run. */
   readonly attackConnections: number;
   /** The honest peer connected before the attack was still connected after it. */
@@ -360,6 +373,8 @@ export async function slowloris(victim: Victim, options: SlowlorisOptions): Prom
     await sleep(100); // the victim notices the close before the next try
   }
   sample();
+  const nodeJoinMs = (options.nodeTries ?? 0) > 0 ? await nodeJoins(victim, options.wire, options.nodeTries!, options.tryTimeoutMs) : [];
+  sample();
   running = false;
   for (const socket of open) socket.destroy();
   await Promise.all(attackers);
@@ -370,6 +385,7 @@ export async function slowloris(victim: Victim, options: SlowlorisOptions): Prom
   const heapAfter = await victim.retainedHeap();
   return {
     joinMs,
+    nodeJoinMs,
     attackConnections,
     earlyPeerStayed,
     before,

@@ -1,6 +1,6 @@
 // The victim of the attack probes, as its own process (so its CPU time, memory and descriptors are its
 // own): a CometBFT or Zcash node with the real-network (public) profile on 127.0.0.1, built through
-// the library as `peerwire node` builds it. Prints `port <n>` once listening; stops on SIGTERM. Each
+// the library as `peerwire node` builds it. Prints `id <node id>`, then `port <n>` once listening; stops on SIGTERM. Each
 // `metrics` line on stdin is answered with the node's Prometheus text between `metrics-begin` and
 // `metrics-end` lines, so probes can count refusals, evictions and flood disconnects; each `heap` line
 // with `heap <bytes>`, the heap still used after a full garbage collection.
@@ -20,6 +20,7 @@ const listen = { host: '127.0.0.1', port: 0 };
 const metrics = new PromMetrics();
 let stop: () => Promise<void>;
 let port: number;
+let id: string;
 if (wire === 'cometbft') {
   const node = await createCometbftNode({
     chainId: ATTACK_CHAIN_ID,
@@ -29,6 +30,7 @@ if (wire === 'cometbft') {
   });
   node.start();
   port = node.address.port;
+  id = node.id;
   stop = () => node.stop();
 } else {
   const node = await ZcashNode.create({
@@ -40,9 +42,10 @@ if (wire === 'cometbft') {
   });
   node.start();
   port = node.listenEndpoint!.port;
+  id = node.id;
   stop = () => node.stop();
 }
-process.stdout.write(`port ${port}\n`);
+process.stdout.write(`id ${id}\nport ${port}\n`);
 createInterface({ input: process.stdin }).on('line', (line) => {
   if (line.trim() === 'heap') {
     // The heap the node still holds once garbage is gone: a full collection first (the victim runs
