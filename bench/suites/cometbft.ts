@@ -139,8 +139,9 @@ async function messageRate(ctx: BenchContext, side: Side, port: number): Promise
     value: ((m.senderCpuS + m.receiverCpuS) * 1e6) / msgs,
     unit: 'CPU-us',
     better: 'lower',
-    // 4x the message rate at equal CPU budget is a quarter of the CPU per message.
-    compare: [{ to: 'libp2p.msgs.1k.cpu', target: 0.25 }],
+    // No target: the spec's target is on the rate. This shows how much of a rate ratio is CPU spent per
+    // message (the rest is how each stack keeps the pipe full), and it moves less with the box's load.
+    compare: [{ to: 'libp2p.msgs.1k.cpu' }],
   });
 }
 
