@@ -135,12 +135,12 @@ async function messageRate(ctx: BenchContext, side: Side, port: number): Promise
     },
   });  ctx.results.add(SUITE, {
     id: 'peerwire.cometbft.msgs.1k.cpu',
-    label: 'CometBFT CPU per 1 KiB msg, both processes (load-robust companion of msgs.1k)',
+    label: 'CometBFT CPU per 1 KiB msg, both processes (companion of msgs.1k)',
     value: ((m.senderCpuS + m.receiverCpuS) * 1e6) / msgs,
     unit: 'CPU-us',
     better: 'lower',
     // No target: the spec's target is on the rate. This shows how much of a rate ratio is CPU spent per
-    // message (the rest is how each stack keeps the pipe full), and it moves less with the box's load.
+    // message (the rest is how each stack keeps the pipe full).
     compare: [{ to: 'libp2p.msgs.1k.cpu' }],
   });
 }
