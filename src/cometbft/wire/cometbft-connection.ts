@@ -299,8 +299,10 @@ export class CometbftConnection extends ConnectionShell<HandshakeExtras> {
    * opened one at a time until the allowance is spent, and the rest waits (reading paused) until the
    * budget allows the next turn (onPauseEnd). One 64 KiB read can hold ~20,000 pings; decoding them
    * all in one turn kept every other peer waiting (the Zcash wire caps its turns the same way).
+   * `held`: the bytes were left over by an earlier turn, so the peer is still over its budget even
+   * when this turn ends them (with a partial frame the allowance may look unused).
    */
-  private openWithinTurn(chunk: Buffer): void {
+  private openWithinTurn(chunk: Buffer, held = false): void {
     const session = this.session!;
     const core = this.core;
     const packetsBefore = core?.packetsReceived ?? 0;
@@ -323,7 +325,7 @@ export class CometbftConnection extends ConnectionShell<HandshakeExtras> {
     if (this.phase !== 'mconnection' || this.state !== 'open') return;
     // A received ping owes a pong, written ahead of data even when we have nothing else to send.
     if (this.core!.hasPendingSend()) this.pump!.kick();
-    this.checkRecvRate(this.core!.packetsReceived - packetsBefore, opened, this.unopened !== undefined);
+    this.checkRecvRate(this.core!.packetsReceived - packetsBefore, opened, held || this.unopened !== undefined);
   }
 
   protected override receiveError(error: unknown): PeerwireError {
@@ -337,13 +339,16 @@ export class CometbftConnection extends ConnectionShell<HandshakeExtras> {
 
   /**
    * Stops reading while the receive rate or the packet budget is exceeded; a sustained flood throws.
-   * `backlog`: bytes wait unopened because the turn's allowance ran out (read again next turn at most).
+   * `backlog`: bytes wait unopened because the turn's allowance ran out, or this turn ended such bytes
+   * (the peer counts as over its budget; reading resumes a turn later at the soonest).
    */
   private checkRecvRate(packets: number, bytes: number, backlog: boolean): void {
     let waitMs = this.core!.recvPauseMs();
     const budget = this.budget;
     if (budget !== undefined) {
-      waitMs = Math.max(waitMs, budget.charge(packets, bytes, backlog));
+      // A read that completed no packet (part of a sealed frame) says nothing about the peer's pace:
+      // charged as backlog, it cannot end a flood streak (TCP splits frames anywhere).
+      waitMs = Math.max(waitMs, budget.charge(packets, bytes, backlog || packets === 0));
       if (budget.flooding()) throw budget.floodError();
       if (backlog) waitMs = Math.max(waitMs, budget.msUntilTurn());
       // A pause that outlasts the flood window ends when the verdict is due (onPauseEnd), so a
@@ -366,7 +371,7 @@ export class CometbftConnection extends ConnectionShell<HandshakeExtras> {
     const waiting = this.unopened;
     if (waiting === undefined) return;
     this.unopened = undefined;
-    this.openWithinTurn(waiting);
+    this.openWithinTurn(waiting, true);
   }
 
   // ---- sending --------------------------------------------------------------------------------------

@@ -92,6 +92,21 @@ class CountingLink implements ByteLink {
   }
 }
 
+/** A link that hands its reader every chunk in pieces of `piece` bytes, as TCP may (frames split anywhere). */
+class SplittingLink extends CountingLink {
+  constructor(inner: ByteLink, private readonly piece: number) {
+    super(inner);
+  }
+  override attach(sink: LinkSink): void {
+    super.attach({
+      onData: (chunk) => {
+        for (let at = 0; at < chunk.length; at += this.piece) sink.onData(chunk.subarray(at, at + this.piece));
+      },
+      onClose: (reason) => sink.onClose(reason),
+    });
+  }
+}
+
 /** Counts counter increments by name and labels. */
 class RecordingMetrics implements Metrics {
   readonly totals = new Map<string, number>();
@@ -127,6 +142,7 @@ afterEach(async () => {
 async function pair(
   optionsA: CometbftWireOptions = {},
   optionsB: CometbftWireOptions = optionsA,
+  acceptorPiece?: number,
 ): Promise<Pair> {
   const network = new MemoryNetwork();
   const a = new MemoryCarrier(network, { name: 'a' });
@@ -138,7 +154,7 @@ async function pair(
   const dialerLink = new CountingLink(outLink);
   return {
     dialer: new CometbftWire(optionsA).connect(dialerLink, 'outbound'),
-    acceptor: new CometbftWire(optionsB).connect(inLink, 'inbound'),
+    acceptor: new CometbftWire(optionsB).connect(acceptorPiece === undefined ? inLink : new SplittingLink(inLink, acceptorPiece), 'inbound'),
     dialerLink,
   };
 }
@@ -148,18 +164,19 @@ async function connected(
   optionsB: CometbftWireOptions = optionsA,
   localA = node('a'),
   localB = node('b'),
+  acceptorPiece?: number,
 ): Promise<Pair> {
-  const p = await pair(optionsA, optionsB);
+  const p = await pair(optionsA, optionsB, acceptorPiece);
   const signal = AbortSignal.timeout(LONG_MS);
   await Promise.all([p.dialer.handshake(localA, signal), p.acceptor.handshake(localB, signal)]);
   return p;
 }
 
 /** A connected pair whose acceptor reads at most 100 packets/s and calls 10 s over it a flood; `cut()` is its close reason. */
-async function budgetedPair(clock: ManualClock): Promise<{ p: Pair; cut: () => PeerwireError | undefined }> {
+async function budgetedPair(clock: ManualClock, acceptorPiece?: number): Promise<{ p: Pair; cut: () => PeerwireError | undefined }> {
   const budget = { messagesPerSecond: 100, messageBurst: 100, bytesPerSecond: Infinity, byteBurst: Infinity, floodAfterMs: 10_000 };
   const wide = channels([1], 10_000);
-  const p = await connected({ clock, pacing: false }, { clock, pacing: false, inboundBudget: budget }, node('a', wide), node('b', wide));
+  const p = await connected({ clock, pacing: false }, { clock, pacing: false, inboundBudget: budget }, node('a', wide), node('b', wide), acceptorPiece);
   let reason: PeerwireError | undefined;
   void p.acceptor.closed.then((closedWith) => (reason = closedWith));
   return { p, cut: () => reason };
@@ -373,6 +390,28 @@ describe('CometBFT connection', () => {
     assert.equal(cut()?.code, 'ERR_PEER_FLOOD');
     assert.equal(cut()?.action, 'ban');
     p.dialer.close();
+  });
+
+  it('a sustained flood read in pieces that split frames is still judged a flood (a held tail is no break)', async () => {
+    const clock = new ManualClock();
+    // 1,000-byte pieces: a sealed frame (1,044 bytes) never arrives whole, so many turns end with
+    // only part of a frame, opening no packet at all.
+    const { p, cut } = await budgetedPair(clock, 1_000);
+    const draining = (async () => {
+      for await (const _message of p.acceptor); // the consumer keeps up: only the budget slows reading
+    })().catch(() => undefined);
+    // 300 packets a second against a budget of 100/s, for up to 14 s.
+    let seq = 0;
+    for (let second = 0; second < 14 && cut() === undefined; second++) {
+      for (let i = 0; i < 300; i++) p.dialer.send(1, payload(1, seq++, 8));
+      for (let step = 0; step < 10; step++) {
+        await clock.advance(100);
+        for (let i = 0; i < 3; i++) await turn();
+      }
+    }
+    assert.equal(cut()?.code, 'ERR_PEER_FLOOD');
+    p.dialer.close();
+    await draining;
   });
 
   it('a peer that pays its debt back and stays within budget is not judged a flood', async () => {
