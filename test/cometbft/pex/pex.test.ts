@@ -82,8 +82,9 @@ describe('CometBFT PEX between TS nodes', () => {
     try {
       await honest.start();
       await evil.node.start();
-      evil.node.peerManager.add(honest.address);
-      // Honest asks on connect; the first answer is solicited, the second is not.
+      // Honest dials: it asks its outbound peers on connect (CometBFT's rule, not inbound ones); the
+      // first answer is solicited, the second is not.
+      honest.peerManager.add(evil.node.address);
       const asked = await nextMessage(evil.channel);
       assert.deepEqual(pexCodec.decode(asked), { kind: 'request' });
       await evil.channel.send({ to: honest.key.id, message: answer([]) });
@@ -101,7 +102,7 @@ describe('CometBFT PEX between TS nodes', () => {
     try {
       await honest.start();
       await evil.node.start();
-      evil.node.peerManager.add(honest.address);
+      honest.peerManager.add(evil.node.address); // an outbound peer of honest's, so honest asks it
       await nextMessage(evil.channel); // honest's own request
       for (let i = 0; i < 2; i++) await evil.channel.send({ to: honest.key.id, message: request });
       for (let i = 0; i < 2; i++)
