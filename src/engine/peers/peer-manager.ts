@@ -454,6 +454,10 @@ export class PeerManager implements PeerManagerApi {
   }
 
   /** Counts for status pages and invariant checks; inbound/outbound count the slot each peer uses. */
+  needsAddresses(): boolean {
+    return this.state.book.size < this.policy.limits.maxPeers;
+  }
+
   stats(): {
     stored: number;
     connected: number;

@@ -117,6 +117,11 @@ export interface PeerManagerApi {
   evictNext(): NodeId | undefined;
   /** Up to `limit` addresses to hand to `asker` in address exchange (never private peers, never the asker). */
   advertise(asker: NodeId, limit: number): NodeAddress[];
+  /**
+   * Whether the store has room for more addresses (fewer than the policy's maxPeers): CometBFT's
+   * NeedMoreAddrs, which decides whether a new outbound peer is asked for addresses.
+   */
+  needsAddresses(): boolean;
   /** Subscribes to state changes that may make dialNext/evictNext return something new. */
   onWake(listener: () => void): () => void;
   /** Subscribes to peer up/down events. */

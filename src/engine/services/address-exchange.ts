@@ -173,10 +173,14 @@ export class AddressExchange {
       lastInboundRequest: -Infinity,
       previousInboundRequest: -Infinity,
     });
-    // Only a peer we dialed is asked right away, as CometBFT's PEX reactor does: an outbound peer is one
-    // we chose, an inbound one chose us (it could be anyone), so it only gets asked by the crawl, if we
-    // are short of peers. Asking inbound peers too doubled the address traffic of every new connection.
-    if (!this.options.seedMode && !guest && update.direction !== 'inbound') void this.requestFrom(update.id);
+    // Only a peer we dialed is asked right away, and only while our store has room for more addresses,
+    // as CometBFT's PEX reactor does (AddPeer: outbound and NeedMoreAddrs). An outbound peer is one we
+    // chose, an inbound one chose us (it could be anyone), so it only gets asked by the crawl, if we are
+    // short of peers. Asking inbound peers too doubled the address traffic of every new connection, and
+    // asking with a full store only churned it (each answer's new addresses pruned others away).
+    if (!this.options.seedMode && !guest && update.direction !== 'inbound' && this.peerManager.needsAddresses()) {
+      void this.requestFrom(update.id);
+    }
   }
 
   /**

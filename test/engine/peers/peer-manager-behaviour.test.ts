@@ -102,7 +102,10 @@ describe('PeerManager: the store', () => {
     for (let n = 2; n < 200; n++) {
       h.pm.add(addrOf(n));
       assert.ok(h.pm.stats().stored <= 20);
+      // Room for addresses (CometBFT's NeedMoreAddrs) exactly while the store is below maxPeers.
+      assert.equal(h.pm.needsAddresses(), h.pm.stats().stored < 20);
     }
+    assert.equal(h.pm.needsAddresses(), false);
     assert.ok(h.pm.peer(nodeId(1)), 'connected peer kept');
     assert.ok(h.pm.peer(nodeId(500)), 'persistent peer kept');
   });

@@ -78,6 +78,8 @@ interface Harness {
   up(id: string, direction: 'inbound' | 'outbound'): void;
   /** Requests we sent to `id` so far. */
   requestsTo(id: string): number;
+  /** Whether the stand-in store reports room for more addresses (PeerManagerApi.needsAddresses). */
+  storeHasRoom: boolean;
 }
 
 function harness(): Harness {
@@ -92,11 +94,13 @@ function harness(): Harness {
     },
     disconnect: () => undefined,
   } as unknown as Router;
+  const store = { hasRoom: true };
   const peerManager = {
     selfId: 'self',
     add: (_address: NodeAddress) => true,
     addAll: (addresses: readonly NodeAddress[]) => addresses.length,
     advertise: () => [],
+    needsAddresses: () => store.hasRoom,
   } as unknown as PeerManagerApi;
   const service = new AddressExchange(
     { router, peerManager, clock, random: () => 0 },
@@ -124,6 +128,12 @@ function harness(): Harness {
     settle,
     up: (id, direction) => listener?.({ id, status: 'up', direction }),
     requestsTo: (id) => channel.sent.filter((e) => e.to === id && e.message.kind === 'request').length,
+    get storeHasRoom() {
+      return store.hasRoom;
+    },
+    set storeHasRoom(value: boolean) {
+      store.hasRoom = value;
+    },
   };
 }
 
@@ -139,6 +149,22 @@ describe('address exchange: whom a new connection asks', () => {
       assert.equal(h.requestsTo('peer-out'), 1);
       assert.equal(h.requestsTo('peer-in'), 0);
       assert.equal(h.requests(), 1, 'the harness peer is outbound: asked once');
+    } finally {
+      await h.service.stop();
+    }
+  });
+
+  it('asks a new outbound peer only while the store has room for more addresses (CometBFT NeedMoreAddrs)', async () => {
+    const h = harness();
+    try {
+      h.storeHasRoom = false;
+      h.up('peer-out-full', 'outbound');
+      await h.settle();
+      assert.equal(h.requestsTo('peer-out-full'), 0, 'a full store asks nobody on connect');
+      h.storeHasRoom = true;
+      h.up('peer-out-room', 'outbound');
+      await h.settle();
+      assert.equal(h.requestsTo('peer-out-room'), 1, 'with room again, the next dialed peer is asked');
     } finally {
       await h.service.stop();
     }
