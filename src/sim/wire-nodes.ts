@@ -8,6 +8,7 @@ import { COMETBFT_PEX_RULES, pexCodec } from '../cometbft/pex/index.ts';
 import { EngineNode } from '../engine/node/engine-node.ts';
 import { MemoryPeerStore } from '../engine/peers/memory-peer-store.ts';
 import { TendermintPolicy } from '../engine/peers/tendermint-policy.ts';
+import { NODE_BANNED_IP_REFUSAL_MS } from '../engine/router/router-options.ts';
 import { plainWire } from '../plain/wire.ts';
 import { StreamTransport } from '../transport/stream-transport.ts';
 import { ZCASH_MAINNET } from '../zcash/params/network-params.ts';
@@ -76,6 +77,8 @@ async function buildCometbft(ctx: SimContext, spec: SimNodeSpec, generation: num
       store,
       bootstrap,
       addressExchange: { ...COMETBFT_PEX_RULES, targetPeers: maxOutbound, seedMode: b.seedMode === true, ...b.pex, codec: pexCodec },
+      // As a node process on a real network: a banned peer's IP is refused before its handshake.
+      router: { bannedIpRefusalMs: NODE_BANNED_IP_REFUSAL_MS },
       clock: ctx.network.scheduler,
       random: random.next,
       metrics: ctx.metrics,

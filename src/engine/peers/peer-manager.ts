@@ -454,6 +454,11 @@ export class PeerManager implements PeerManagerApi {
   }
 
   /** Counts for status pages and invariant checks; inbound/outbound count the slot each peer uses. */
+  isBanned(id: NodeId): boolean {
+    const until = this.state.book.get(id)?.record.bannedUntil;
+    return until !== undefined && until > this.state.clock.now();
+  }
+
   needsAddresses(): boolean {
     return this.state.book.size < this.policy.limits.maxPeers;
   }

@@ -122,6 +122,8 @@ export interface PeerManagerApi {
    * NeedMoreAddrs, which decides whether a new outbound peer is asked for addresses.
    */
   needsAddresses(): boolean;
+  /** Whether `id` is banned now (the policy's verdict on an error it reported). */
+  isBanned(id: NodeId): boolean;
   /** Subscribes to state changes that may make dialNext/evictNext return something new. */
   onWake(listener: () => void): () => void;
   /** Subscribes to peer up/down events. */

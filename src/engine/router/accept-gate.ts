@@ -39,7 +39,7 @@ export interface AcceptGateOptions {
   readonly minDeadlineFraction: number;
 }
 
-export type AcceptRefusal = 'pending-full' | 'ip-pending-full' | 'ip-too-soon';
+export type AcceptRefusal = 'pending-full' | 'ip-pending-full' | 'ip-too-soon' | 'ip-banned';
 
 
 export type AcceptDecision =
@@ -64,6 +64,8 @@ interface IpEntry {
   readonly pending: Set<PendingTicket>;
   /** When its last attempt failed, was refused or evicted; -Infinity when none did. */
   lastFailure: number;
+  /** Refused before any handshake until then (a peer from this IP was just banned); -Infinity if not. */
+  refusedUntil: number;
 }
 
 function never(): boolean {
@@ -108,6 +110,7 @@ export class AcceptGate {
     const now = this.clock.now();
     const ip = canonicalIp(host) ?? host;
     const entry = this.touch(ip);
+    if (now < entry.refusedUntil) return { verdict: 'ip-banned' };
     if (entry.pending.size >= this.options.maxPendingPerIp) return { verdict: 'ip-pending-full' };
     if (entry.pending.size === 0 && now - entry.lastFailure < this.options.minIntervalPerIpMs) {
       return { verdict: 'ip-too-soon' };
@@ -130,6 +133,16 @@ export class AcceptGate {
     this.tickets.add(ticket);
     this.subnets.set(subnet, (this.subnets.get(subnet) ?? 0) + 1);
     return { verdict: 'ok', ticket, evicted };
+  }
+
+  /**
+   * Refuses `host` before any handshake for `ms` (a peer from it was just banned: without this a banned
+   * node redials at once and each attempt costs a full handshake before its id is known). Bounded like
+   * every IP entry: under pressure from many IPs the least recently seen idle one is forgotten.
+   */
+  refuseFor(host: string, ms: number): void {
+    const entry = this.touch(canonicalIp(host) ?? host);
+    entry.refusedUntil = Math.max(entry.refusedUntil, this.clock.now() + ms);
   }
 
   /** Hands a slot back when its handshake ends; a failed one paces its IP. Idempotent. */
@@ -163,7 +176,7 @@ export class AcceptGate {
     if (entry !== undefined) {
       this.ips.delete(ip);
     } else {
-      entry = { pending: new Set(), lastFailure: Number.NEGATIVE_INFINITY };
+      entry = { pending: new Set(), lastFailure: Number.NEGATIVE_INFINITY, refusedUntil: Number.NEGATIVE_INFINITY };
       if (this.ips.size >= this.options.maxTrackedIps) this.forgetIdle();
     }
     this.ips.set(ip, entry);

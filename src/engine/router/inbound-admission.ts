@@ -45,6 +45,7 @@ export class InboundAdmission {
   private readonly pending: Gauge;
   private readonly refusals = new Map<string, PeerwireError>();
   private readonly hold: RefusalHold;
+  private readonly bannedIpRefusalMs: number;
 
   constructor(init: InboundAdmissionInit) {
     const o = init.options;
@@ -67,9 +68,10 @@ export class InboundAdmission {
     });
     this.connectedIps = new ConnectedIps(o.maxConnectionsPerIp);
     this.hold = new RefusalHold(o.refusalHoldMs, o.maxHeldRefusals, init.clock, init.random);
+    this.bannedIpRefusalMs = o.bannedIpRefusalMs;
     this.refused = init.metrics.counter({
       name: 'peerwire_router_inbound_refused_total',
-      help: 'Inbound connections closed before their handshake, by reason (overload, pending-full, ip-pending-full, ip-too-soon)',
+      help: 'Inbound connections closed before their handshake, by reason (overload, pending-full, ip-pending-full, ip-too-soon, ip-banned)',
       labelNames: ['reason'],
     });
     this.evictions = init.metrics.counter({
@@ -121,7 +123,7 @@ export class InboundAdmission {
    * the refusal of either. A newer connection `replacing` one of the same peer may go beyond the share:
    * the old one frees its place when it ends (releaseIp).
    */
-  claimIp<T>(conn: Connection, replacing: boolean, ask: () => T): T {
+  claimIp<T>(conn: Connection, replacing: boolean, ask: () => T, banned: () => boolean = () => false): T {
     const host = conn.remoteEndpoint.host;
     if (!this.connectedIps.claim(host, replacing))
       throw new PeerwireError(ErrorCode.Rejected, 'IP has its share of peers', { action: 'transient' });
@@ -129,8 +131,14 @@ export class InboundAdmission {
       return ask();
     } catch (error) {
       this.connectedIps.release(host);
+      this.ended(conn, banned());
       throw error;
     }
+  }
+
+  /** An inbound peer was refused or left; a banned one's IP is refused for bannedIpRefusalMs. */
+  ended(conn: Connection, banned: boolean): void {
+    if (banned && this.bannedIpRefusalMs > 0) this.gate.refuseFor(conn.remoteEndpoint.host, this.bannedIpRefusalMs);
   }
 
   /** A connection counted by claimIp ended. */

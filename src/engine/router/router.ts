@@ -386,8 +386,8 @@ export class Router implements ChannelHost {
           return info;
         },
         admit: (info) =>
-          this.admission.claimIp(conn, this.peers.has(info.id), () =>
-            this.peerManager.accepted(info.id, info),
+          this.admission.claimIp(conn, this.peers.has(info.id), () => this.peerManager.accepted(info.id, info), () =>
+            this.peerManager.isBanned(info.id),
           ),
         forget: (c) => this.forget(c),
       },
@@ -436,6 +436,7 @@ export class Router implements ChannelHost {
     visit?.cancel();
     if (guest) this.metrics.guestEnded(guestOutcome(reason));
     else this.metrics.peerDisconnected(info.id, direction, reason?.code);
+    if (direction === 'inbound') this.admission.ended(conn, this.peerManager.isBanned(info.id));
     this.admission.releaseIp(conn);
     this.forget(conn);
     if (this.peers.get(info.id) === peer) this.peers.delete(info.id);

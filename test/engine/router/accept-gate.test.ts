@@ -86,6 +86,19 @@ test('accept gate: failed attempts pace their IP; a refusal for pacing does not 
   ticketOf(gate.admit('127.0.0.2', noop));
 });
 
+test('accept gate: the IP of a banned peer is refused before its handshake for the given time, others are not', async () => {
+  const clock = new ManualClock();
+  const gate = new AcceptGate(options, clock);
+  gate.refuseFor('127.0.0.9', 60_000);
+  assert.equal(gate.admit('127.0.0.9', noop).verdict, 'ip-banned');
+  assert.equal(gate.admit('::ffff:127.0.0.9', noop).verdict, 'ip-banned', 'the same IP in its IPv6-mapped form');
+  ticketOf(gate.admit('127.0.0.10', noop));
+  await clock.advance(59_999);
+  assert.equal(gate.admit('127.0.0.9', noop).verdict, 'ip-banned');
+  await clock.advance(1);
+  ticketOf(gate.admit('127.0.0.9', noop));
+});
+
 test('accept gate: handshake deadlines shrink from half occupancy to the floor', () => {
   const gate = new AcceptGate({ ...options, maxPendingHandshakes: 4, maxPendingPerIp: 4 }, new ManualClock());
   assert.equal(gate.deadlineMs(3000), 3000);

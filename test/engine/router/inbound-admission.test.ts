@@ -8,6 +8,7 @@ import { ManualClock } from '../../../src/core/clock.ts';
 import { ErrorCode, type PeerwireError } from '../../../src/core/errors.ts';
 import { noopMetrics } from '../../../src/core/metrics.ts';
 import { InboundAdmission } from '../../../src/engine/router/inbound-admission.ts';
+import { SimMetrics } from '../../../src/sim/sim-metrics.ts';
 import { DEFAULT_ROUTER_OPTIONS } from '../../../src/engine/router/router-options.ts';
 import type { Connection } from '../../../src/transport/types.ts';
 
@@ -108,4 +109,49 @@ test('inbound admission: without a refusal hold (embedded routers, the default) 
   const refused = fakeConnection('127.1.0.1');
   assert.equal(admission.admit(refused.conn), undefined);
   assert.equal(refused.heldFor(), 0);
+});
+
+test('inbound admission: a peer refused or leaving banned gets its IP refused before any handshake, counted as ip-banned', async () => {
+  const clock = new ManualClock();
+  const metrics = new SimMetrics();
+  const admission = new InboundAdmission({
+    options: { ...DEFAULT_ROUTER_OPTIONS, bannedIpRefusalMs: 60_000 },
+    clock,
+    metrics,
+    loadProbe: () => 0,
+    random: () => 0,
+  });
+  const refusedBanned = (): number => metrics.snapshot()['peerwire_router_inbound_refused_total']?.['reason=ip-banned'] ?? 0;
+  // Refused at admission because the peer manager knows its id as banned.
+  const first = fakeConnection('127.5.0.1');
+  assert.ok(admission.admit(first.conn));
+  assert.throws(() =>
+    admission.claimIp(first.conn, false, () => {
+      throw new Error('banned id');
+    }, () => true),
+  );
+  const again = fakeConnection('127.5.0.1');
+  assert.equal(admission.admit(again.conn), undefined);
+  assert.equal(refusedBanned(), 1);
+  // A connected peer that leaves banned: the same.
+  const second = fakeConnection('127.5.0.2');
+  assert.ok(admission.admit(second.conn));
+  admission.ended(second.conn, true);
+  assert.equal(admission.admit(fakeConnection('127.5.0.2').conn), undefined);
+  // One that leaves unbanned, or another IP, is not refused.
+  const third = fakeConnection('127.5.0.3');
+  assert.ok(admission.admit(third.conn));
+  admission.ended(third.conn, false);
+  assert.ok(admission.admit(fakeConnection('127.5.0.3').conn));
+  assert.equal(refusedBanned(), 2);
+  await clock.advance(60_000);
+  assert.ok(admission.admit(fakeConnection('127.5.0.1').conn), 'admitted again once the time is up');
+});
+
+test('inbound admission: without bannedIpRefusalMs (embedded routers) a ban does not touch the IP', () => {
+  const admission = new InboundAdmission({ options: DEFAULT_ROUTER_OPTIONS, clock: new ManualClock(), metrics: noopMetrics, loadProbe: () => 0, random: () => 0 });
+  const conn = fakeConnection('127.6.0.1');
+  assert.ok(admission.admit(conn.conn));
+  admission.ended(conn.conn, true);
+  assert.ok(admission.admit(fakeConnection('127.6.0.1').conn));
 });
