@@ -26,7 +26,7 @@ import { Listeners } from './listeners.ts';
 import { MemoryPeerStore } from './memory-peer-store.ts';
 import { OutboundRotation } from './outbound-rotation.ts';
 import { createPeerMetrics } from './peer-metrics.ts';
-import { PeerState } from './peer-state.ts';
+import { PeerState, peerStats, type PeerStats } from './peer-state.ts';
 import * as refuse from './peer-errors.ts';
 import { validateLimits, type PeerPolicy, type PeerView } from './policy.ts';
 import { clampScore } from './scoring.ts';
@@ -440,6 +440,15 @@ export class PeerManager implements PeerManagerApi {
     return advertisedAddresses(this.state, this.selfId, asker, limit);
   }
 
+  isBanned(id: NodeId): boolean {
+    const until = this.state.book.get(id)?.record.bannedUntil;
+    return until !== undefined && until > this.state.clock.now();
+  }
+
+  needsAddresses(): boolean {
+    return this.state.book.size < this.policy.limits.maxPeers;
+  }
+
   // ---- inspection (tests, status pages) --------------------------------------------------------
 
   /** A read-only snapshot of one peer, or undefined when unknown. */
@@ -454,39 +463,8 @@ export class PeerManager implements PeerManagerApi {
   }
 
   /** Counts for status pages and invariant checks; inbound/outbound count the slot each peer uses. */
-  isBanned(id: NodeId): boolean {
-    const until = this.state.book.get(id)?.record.bannedUntil;
-    return until !== undefined && until > this.state.clock.now();
-  }
-
-  needsAddresses(): boolean {
-    return this.state.book.size < this.policy.limits.maxPeers;
-  }
-
-  stats(): {
-    stored: number;
-    connected: number;
-    inbound: number;
-    outbound: number;
-    dialing: number;
-    upgrading: number;
-    /** 1 while a rotation dial (outbound-rotation.ts) is in progress. */
-    rotating: number;
-    evicting: number;
-    /** Guests (guests.ts): newcomers being answered while the inbound side is full. */
-    guests: number;
-  } {
-    return {
-      stored: this.state.book.size,
-      connected: this.state.table.count(),
-      inbound: this.state.table.count('inbound'),
-      outbound: this.state.table.count('outbound'),
-      dialing: this.state.table.dialing.size,
-      upgrading: this.state.table.upgradesInFlight(),
-      rotating: this.state.table.rotationInFlight() ? 1 : 0,
-      evicting: this.state.table.evicting.size,
-      guests: this.state.table.guests.size,
-    };
+  stats(): PeerStats {
+    return peerStats(this.state);
   }
 
   /** The policy's score of a peer (undefined when unknown). */

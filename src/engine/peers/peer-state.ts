@@ -194,3 +194,33 @@ export class PeerState {
     this.metrics.stored.set(this.book.size);
   }
 }
+
+/** A PeerManager's counts (PeerManager.stats); inbound/outbound count the slot each peer uses. */
+export interface PeerStats {
+  readonly stored: number;
+  readonly connected: number;
+  readonly inbound: number;
+  readonly outbound: number;
+  readonly dialing: number;
+  readonly upgrading: number;
+  /** 1 while a rotation dial (outbound-rotation.ts) is in progress. */
+  readonly rotating: number;
+  readonly evicting: number;
+  /** Guests (guests.ts): newcomers being answered while the inbound side is full. */
+  readonly guests: number;
+}
+
+export function peerStats(state: PeerState): PeerStats {
+  const table = state.table;
+  return {
+    stored: state.book.size,
+    connected: table.count(),
+    inbound: table.count('inbound'),
+    outbound: table.count('outbound'),
+    dialing: table.dialing.size,
+    upgrading: table.upgradesInFlight(),
+    rotating: table.rotationInFlight() ? 1 : 0,
+    evicting: table.evicting.size,
+    guests: table.guests.size,
+  };
+}
