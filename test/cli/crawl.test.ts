@@ -55,10 +55,14 @@ test(
       nodes.push(seed);
       for (let i = 0; i < 2; i++) nodes.push(await localZcashNode([seed.address!]));
       for (const n of nodes) n.start();
-      // The seed must know the others' listen addresses before it can share them.
+      // The seed must know the others' listen addresses before it can share them: two peers each is
+      // not enough (a node may have connected to the other by being dialed, its own address still
+      // unknown to the seed until the seed's next crawl of it).
       await waitFor(
-        () => nodes.every((n) => n.router.connectedPeers().length >= 2),
-        'every node has two peers',
+        () =>
+          nodes.every((n) => n.router.connectedPeers().length >= 2) &&
+          nodes.slice(1).every((n) => seed.peerManager.peer(n.address!) !== undefined),
+        'every node has two peers and the seed knows every listen address',
         60_000,
       );
       const addresses = nodes.map((n) => n.address!).sort();
