@@ -13,7 +13,8 @@ const config = loadConfig();
 const machine = machineInfo();
 const results = new ResultsCollector({
   ...machine,
-  // BENCH_DIST=1: peerwire as published (tsc output in dist/); otherwise its sources through tsx.
+  // peerwire as published (tsc output in dist/) unless BENCH_DIST=0: its sources through tsx. The
+  // register script (scripts/bench-dist-register.mjs) sets BENCH_DIST=1 when it is unset.
   build: process.env.BENCH_DIST === '1' ? 'dist' : 'source (tsx)',
   quick: config.quick,
   measureMs: config.measureMs,

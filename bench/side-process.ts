@@ -162,7 +162,7 @@ const SIDE_ENTRY = fileURLToPath(new URL('./side-entry.ts', import.meta.url));
 export async function openSide(moduleUrl: URL, options: { readonly procs: 1 | 2 }): Promise<Side> {
   if (options.procs === 1) return new InProcessSide(await importHandlers(moduleUrl));
   const child = fork(SIDE_ENTRY, [moduleUrl.href], {
-    // bench-dist-register.mjs after tsx: with BENCH_DIST=1 the side runs the compiled package, like the parent.
+    // bench-dist-register.mjs after tsx: the side runs the compiled package unless BENCH_DIST=0, like the parent.
     execArgv: [
       '--import',
       import.meta.resolve('tsx'),
