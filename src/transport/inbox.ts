@@ -8,6 +8,10 @@
 // Ending: `end(reason)` (the remote closed, the link broke) lets the consumer drain what already
 // arrived, then the iterator throws `reason`; `abort(reason)` (a local close) discards what is queued
 // and wakes the consumer at once, ending quietly or throwing `reason`.
+//
+// A consumer waiting on an empty inbox holds one promise, and push() resolves it with the iterator
+// result itself: the message never enters the queue and reaches the consumer's `await` in one promise
+// job (a queue wait, a re-read and an adopted promise took five, and three promises per message).
 
 import { BoundedQueue } from '../core/bounded-queue.ts';
 import type { PeerwireError } from '../core/errors.ts';
@@ -41,6 +45,20 @@ function cost(message: InboundMessage): number {
   return message.bytes.byteLength + INBOX_MESSAGE_OVERHEAD_BYTES;
 }
 
+/** Whoever reads: an iterator is marked done when its read fails (it then ends quietly). */
+interface ReadOwner {
+  done: boolean;
+}
+
+/** A consumer waiting on an empty inbox. */
+interface Reader {
+  readonly resolve: (result: IteratorResult<InboundMessage>) => void;
+  readonly reject: (error: PeerwireError) => void;
+  readonly owner: ReadOwner | undefined;
+}
+
+const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
+
 export class Inbox implements AsyncIterable<InboundMessage> {
   private readonly queue: BoundedQueue<InboundMessage>;
   private readonly link: Pausable;
@@ -48,6 +66,8 @@ export class Inbox implements AsyncIterable<InboundMessage> {
   private paused = false;
   private finished = false;
   private reason: PeerwireError | undefined;
+  /** Consumers waiting while the queue is empty (only then does anyone wait); created on first use. */
+  private readers: Reader[] | undefined;
 
   constructor(link: Pausable, options: InboxOptions = {}) {
     this.link = link;
@@ -71,9 +91,18 @@ export class Inbox implements AsyncIterable<InboundMessage> {
     return this.queue.length;
   }
 
-  /** Queues a message; pauses the link past the budget. Throws ERR_QUEUE_FULL past the hard limit. */
+  /**
+   * Queues a message, or hands it to a waiting consumer; pauses the link past the budget. Throws
+   * ERR_QUEUE_FULL past the hard limit.
+   */
   push(message: InboundMessage): void {
     if (this.finished) return;
+    const reader = this.readers?.shift();
+    if (reader !== undefined) {
+      // Someone waits, so the queue is empty: nothing to account for, no order to keep.
+      reader.resolve({ done: false, value: message });
+      return;
+    }
     this.queue.offer(message);
     if (!this.paused && this.queue.bytes > this.budget) {
       this.paused = true;
@@ -87,6 +116,7 @@ export class Inbox implements AsyncIterable<InboundMessage> {
     this.finished = true;
     this.reason = reason;
     this.queue.close();
+    this.wakeReaders();
   }
 
   /** Stops now: queued messages are discarded; the consumer sees `reason` (or the end) at once. */
@@ -98,6 +128,7 @@ export class Inbox implements AsyncIterable<InboundMessage> {
     this.finished = true;
     this.reason = reason;
     this.queue.close(undefined, true);
+    this.wakeReaders();
   }
 
   /**
@@ -106,10 +137,20 @@ export class Inbox implements AsyncIterable<InboundMessage> {
    * generator frames (BENCHMARKS.md, memory per idle connection).
    */
   next(): Promise<InboundMessage | undefined> {
+    return this.read(undefined).then(valueOf);
+  }
+
+  /**
+   * The next message as an iterator result (the iterator's path: no promise beyond the one returned).
+   * A failed read marks `owner` done.
+   */
+  read(owner: ReadOwner | undefined): Promise<IteratorResult<InboundMessage>> {
     const message = this.queue.shift();
-    if (message !== undefined) return Promise.resolve(this.taken(message));
-    if (this.queue.closed) return this.reason === undefined ? Promise.resolve(undefined) : Promise.reject(this.reason);
-    return this.queue.waitForItem().then(() => this.next());
+    if (message !== undefined) return Promise.resolve({ done: false, value: this.taken(message) });
+    if (this.queue.closed) return this.ending(owner);
+    return new Promise((resolve, reject) => {
+      (this.readers ??= []).push({ resolve, reject, owner });
+    });
   }
 
   [Symbol.asyncIterator](): AsyncIterator<InboundMessage> {
@@ -124,18 +165,38 @@ export class Inbox implements AsyncIterable<InboundMessage> {
     }
     return message;
   }
+
+  /** The queue is closed and empty: the end, or the reason it ended with. */
+  private ending(owner: ReadOwner | undefined): Promise<IteratorResult<InboundMessage>> {
+    if (this.reason === undefined) return Promise.resolve(DONE);
+    if (owner !== undefined) owner.done = true;
+    return Promise.reject(this.reason);
+  }
+
+  /** The inbox ended while consumers waited (so nothing is queued): each sees the end or the reason. */
+  private wakeReaders(): void {
+    const readers = this.readers;
+    if (readers === undefined) return;
+    this.readers = undefined;
+    for (const reader of readers) {
+      if (this.reason === undefined) {
+        reader.resolve(DONE);
+        continue;
+      }
+      if (reader.owner !== undefined) reader.owner.done = true;
+      reader.reject(this.reason);
+    }
+  }
 }
 
-const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
-
-function toResult(message: InboundMessage | undefined): IteratorResult<InboundMessage> {
-  return message === undefined ? DONE : { done: false, value: message };
+function valueOf(result: IteratorResult<InboundMessage>): InboundMessage | undefined {
+  return result.done === true ? undefined : result.value;
 }
 
 /** `for await` over an inbox; `return()` (a `break`) ends this iterator only, not the inbox. */
-class InboxIterator implements AsyncIterator<InboundMessage> {
+class InboxIterator implements AsyncIterator<InboundMessage>, ReadOwner {
   private readonly inbox: Inbox;
-  private done = false;
+  done = false;
 
   constructor(inbox: Inbox) {
     this.inbox = inbox;
@@ -143,10 +204,7 @@ class InboxIterator implements AsyncIterator<InboundMessage> {
 
   next(): Promise<IteratorResult<InboundMessage>> {
     if (this.done) return Promise.resolve(DONE);
-    return this.inbox.next().then(toResult, (error: unknown) => {
-      this.done = true;
-      throw error;
-    });
+    return this.inbox.read(this);
   }
 
   return(): Promise<IteratorResult<InboundMessage>> {

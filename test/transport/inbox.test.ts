@@ -115,4 +115,45 @@ describe('inbox', () => {
     assert.deepEqual(await again.return?.(), { done: true, value: undefined });
     assert.deepEqual(await again.next(), { done: true, value: undefined });
   });
+
+  it('hands a message straight to a waiting reader: nothing is queued or charged, and the wait is one promise job', async () => {
+    const link = fakeLink();
+    // A budget below one message: a queued message would pause the link.
+    const inbox = new Inbox(link, { budgetBytes: 10 });
+    const iterator = inbox[Symbol.asyncIterator]();
+    const pending = iterator.next();
+    let woken: IteratorResult<{ channelId: number }> | undefined;
+    void pending.then((r) => (woken = r));
+    inbox.push(message(100, 9));
+    assert.equal(inbox.length, 0);
+    assert.equal(inbox.bytes, 0);
+    assert.deepEqual(link.calls, []);
+    await Promise.resolve();
+    assert.equal(woken?.done, false, 'the reader saw the message after one promise job');
+    assert.equal(!woken!.done ? woken!.value.channelId : -1, 9);
+    // With no reader waiting, messages queue (and pause the link) as before.
+    inbox.push(message(100, 10));
+    assert.equal(inbox.length, 1);
+    assert.deepEqual(link.calls, ['pause']);
+    assert.equal((await iterator.next()).done, false);
+    assert.deepEqual(link.calls, ['pause', 'resume']);
+  });
+
+  it('readers waiting when the inbox ends see the reason once (the iterator then ends quietly), or the end', async () => {
+    const inbox = new Inbox(fakeLink());
+    const iterator = inbox[Symbol.asyncIterator]();
+    const first = iterator.next();
+    const second = inbox.next();
+    const reason = new PeerwireError(ErrorCode.Closed, 'remote closed');
+    inbox.end(reason);
+    await assert.rejects(first, (error) => error === reason);
+    await assert.rejects(second, (error) => error === reason);
+    assert.deepEqual(await iterator.next(), { done: true, value: undefined });
+    await assert.rejects(inbox.next(), (error) => error === reason);
+    const quiet = new Inbox(fakeLink());
+    const waiting = quiet[Symbol.asyncIterator]().next();
+    quiet.end();
+    assert.deepEqual(await waiting, { done: true, value: undefined });
+    assert.equal(await quiet.next(), undefined);
+  });
 });
