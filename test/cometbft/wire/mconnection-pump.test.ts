@@ -12,7 +12,11 @@ import type { PeerwireError } from '../../../src/core/errors.ts';
 import { NodeKey } from '../../../src/core/node-key.ts';
 import { MConnectionCore } from '../../../src/cometbft/wire/mconnection/mconnection-core.ts';
 import { MConnectionPump } from '../../../src/cometbft/wire/mconnection-pump.ts';
-import { PING_WIRE, PONG_WIRE, writeDelimitedPacketMsg } from '../../../src/cometbft/wire/mconnection/packet-codec.ts';
+import {
+  PING_WIRE,
+  PONG_WIRE,
+  writeDelimitedPacketMsg,
+} from '../../../src/cometbft/wire/mconnection/packet-codec.ts';
 import { SecretConnectionErrorCode } from '../../../src/cometbft/wire/secret-connection/errors.ts';
 import { FrameNonce } from '../../../src/cometbft/wire/secret-connection/frame-format.ts';
 import { FrameOpener } from '../../../src/cometbft/wire/secret-connection/frame-opener.ts';
