@@ -146,11 +146,32 @@ function framesBatch(codec: ZcashCodec, reads: readonly Uint8Array[], frames: nu
   };
 }
 
-/** Timed decode of `reads` (holding `frames` frames) through one long-lived codec; messages/s. */
-function decodeRate(ctx: BenchContext, reads: readonly Uint8Array[], frames: number, command: string): number {
-  const batch = decodeBatch(openCodec(), reads, frames, command);
-  return measureOps(batch, { inner: frames, warmupMs: ctx.config.warmupMs, timeMs: ctx.config.measureMs })
-    .opsPerSec;
+interface Rate {
+  readonly perSec: number;
+  /**
+   * Minor page faults per frame over the measurement (warm-up included): a split body is gathered in a
+   * fresh buffer, and when the allocator gave that memory back to the kernel since, each of its pages
+   * faults again on first write. It varies between runs and explains much of the 1 MiB figure's spread.
+   */
+  readonly faultsPerFrame: number;
+}
+
+/** Timed `batch` (decoding `frames` frames per call); frames/s and page faults per frame. */
+function frameRate(ctx: BenchContext, batch: () => void, frames: number): Rate {
+  let calls = 0;
+  const counted = (): void => {
+    calls++;
+    batch();
+  };
+  const faults0 = process.resourceUsage().minorPageFault;
+  const r = measureOps(counted, { inner: frames, warmupMs: ctx.config.warmupMs, timeMs: ctx.config.measureMs });
+  const faults = process.resourceUsage().minorPageFault - faults0;
+  return { perSec: r.opsPerSec, faultsPerFrame: faults / (calls * frames) };
+}
+
+/** Timed decode of `reads` (holding `frames` frames) through one long-lived codec. */
+function decodeRate(ctx: BenchContext, reads: readonly Uint8Array[], frames: number, command: string): Rate {
+  return frameRate(ctx, decodeBatch(openCodec(), reads, frames, command), frames);
 }
 
 /**
@@ -192,14 +213,11 @@ function decodeFigures(ctx: BenchContext): void {
     const message = c.message(c.size);
     const frame = openCodec().encode(message);
     const reads = readsOf(frame, c.frames, READ_CHUNK);
-    const perSec = decodeRate(ctx, reads, c.frames, message.command);
+    const decoded = decodeRate(ctx, reads, c.frames, message.command);
+    const perSec = decoded.perSec;
     // The same frames with each one in a single read: bodies hashed in place, nothing gathered.
-    const wholePerSec = decodeRate(ctx, readsOf(frame, c.frames, frame.length), c.frames, message.command);
-    const framesPerSec = measureOps(framesBatch(openCodec(), reads, c.frames), {
-      inner: c.frames,
-      warmupMs: ctx.config.warmupMs,
-      timeMs: ctx.config.measureMs,
-    }).opsPerSec;
+    const wholePerSec = decodeRate(ctx, readsOf(frame, c.frames, frame.length), c.frames, message.command).perSec;
+    const framed = frameRate(ctx, framesBatch(openCodec(), reads, c.frames), c.frames);
     const sideBySide = sideBySideRatio(ctx, reads, c, message.command);
     ctx.results.add('peerwire-zcash', {
       id: `peerwire.zcash.decode.${c.tag}`,
@@ -212,7 +230,9 @@ function decodeFigures(ctx: BenchContext): void {
         msgsPerSec: perSec,
         frameBytes: frame.length,
         oneReadPerFrameMBps: (wholePerSec * c.size) / 1e6,
-        framingOnlyMBps: (framesPerSec * c.size) / 1e6,
+        framingOnlyMBps: (framed.perSec * c.size) / 1e6,
+        faultsPerFrame: decoded.faultsPerFrame,
+        framingOnlyFaultsPerFrame: framed.faultsPerFrame,
       },
     });
     ctx.results.add('peerwire-zcash', {
