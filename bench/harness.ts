@@ -88,6 +88,8 @@ export interface Summary {
   readonly max: number;
   readonly mean: number;
   readonly p50: number;
+  /** Between the median and the tail: shows whether a p99 is a few outliers or a shifted body. */
+  readonly p90: number;
   readonly p99: number;
 }
 
@@ -107,6 +109,7 @@ export function summarize(samples: readonly number[]): Summary {
     max: sorted[sorted.length - 1] ?? Number.NaN,
     mean: sorted.length === 0 ? Number.NaN : sum / sorted.length,
     p50: percentile(sorted, 0.5),
+    p90: percentile(sorted, 0.9),
     p99: percentile(sorted, 0.99),
   };
 }
@@ -158,8 +161,15 @@ const MAX_LATENCY_SAMPLES = 2_000_000;
  */
 export async function measureLatency(
   once: () => Promise<void>,
-  options: { readonly warmup: number; readonly timeMs: number; readonly minSamples?: number },
+  options: {
+    readonly warmup: number;
+    readonly timeMs: number;
+    readonly minSamples?: number;
+    /** Start one sample at most every this many ms (untimed wait between them); default back to back. */
+    readonly spacingMs?: number;
+  },
 ): Promise<Summary> {
+  const spacing = options.spacingMs ?? 0;
   for (let i = 0; i < options.warmup; i++) await once();
   const samples: number[] = [];
   const minSamples = options.minSamples ?? 100;
@@ -167,7 +177,9 @@ export async function measureLatency(
   while ((performance.now() < end || samples.length < minSamples) && samples.length < MAX_LATENCY_SAMPLES) {
     const t0 = performance.now();
     await once();
-    samples.push((performance.now() - t0) * 1000);
+    const t1 = performance.now();
+    samples.push((t1 - t0) * 1000);
+    if (spacing > 0 && t1 - t0 < spacing) await new Promise((r) => setTimeout(r, spacing - (t1 - t0)));
   }
   return summarize(samples);
 }

@@ -169,6 +169,8 @@ export async function openSide(moduleUrl: URL, options: { readonly procs: 1 | 2 
       '--import',
       new URL('../scripts/bench-dist-register.mjs', import.meta.url).href,
       '--expose-gc',
+      // BENCH_SIDE_ARGS: extra node flags for every side process (e.g. --trace-gc), space-separated.
+      ...(process.env.BENCH_SIDE_ARGS === undefined ? [] : process.env.BENCH_SIDE_ARGS.split(' ')),
     ],
     serialization: 'advanced',
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

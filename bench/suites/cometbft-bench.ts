@@ -169,6 +169,7 @@ export async function latencyUnderLoad(
   ctx: BenchContext,
   rtt: () => Promise<void>,
   sendBulk: () => Promise<number>,
+  spacingMs = 0,
 ): Promise<{ loaded: Summary; sent: number; t0: number }> {
   let stop = false;
   let sent = 0;
@@ -183,6 +184,7 @@ export async function latencyUnderLoad(
       warmup: LOADED_RTT_WARMUP,
       timeMs: ctx.config.rttMs,
       minSamples: ctx.config.quick ? LOADED_MIN_SAMPLES_QUICK : LOADED_MIN_SAMPLES,
+      spacingMs,
     });
   } finally {
     stop = true;

@@ -50,9 +50,12 @@ export const RECENTLY_SENT_DECAY_FACTOR = 0.8;
 export const DEFAULT_POLL_BYTES = 16 * 1024;
 
 /**
- * Bytes a light channel (not the one that sent the most lately) may write past the pacing window: a
- * few 1 KiB packets, so a vote does not wait a round trip for the next pong behind block parts, while
- * bytes in flight stay within window + this.
+ * Bytes a light channel (not the one that sent the most lately) may write past the pacing window and
+ * past an empty send-rate bucket: a few 1 KiB packets, so a vote waits neither a round trip for the
+ * next pong behind block parts nor a timer tick (1 ms at least in Node) for tokens. Bytes in flight
+ * stay within window + this, and the bucket's debt is paid back before bulk data moves again, so the
+ * long-run rate is CometBFT's send_rate exactly; the peer's recv_rate sees at most this much extra
+ * burst, far inside its 100 ms sample (512,000 bytes at the default rate).
  */
 export const PACING_OVERDRAFT_BYTES = 4 * 1024;
 
@@ -238,37 +241,39 @@ export class MConnectionCore {
       // Its pong proves the peer read everything written so far: it serves as the pacer's probe too.
       if (pacer?.wantsProbe === true) pacer.onProbeWritten(this.preciseNow());
     }
-    let budget = limit;
-    // Paced: data up to the window's end; past it only a light channel, into a small overdraft.
-    let windowEnd = limit;
-    let overdraftEnd = limit;
+    // Two limits per batch: where any channel must stop, and where a light channel (see isLight) must
+    // stop. The pacing window and the send rate each bound both; a light channel may go a small
+    // overdraft past either, so a vote neither waits a round trip for the next pong behind block parts
+    // nor a timer tick for the token bucket (the overdraft is paid back before bulk data moves again).
+    let end = limit;
+    let lightEnd = limit;
     if (pacer !== undefined) {
       if (pacer.wantsProbe && pacer.bytesUntilProbe <= 0) pos = this.probeIfWanted(out, pos, limit);
       const room = pacer.room;
       // At least one whole packet while the window is open; the batch ends where the next probe is due.
       const due = Math.max(pacer.bytesUntilProbe, this.maxWritePacketSize);
-      windowEnd =
-        room > 0 ? Math.min(limit, pos + Math.min(Math.max(room, this.maxWritePacketSize), due)) : pos;
-      overdraftEnd = Math.min(limit, pos + Math.max(0, room + PACING_OVERDRAFT_BYTES));
+      end = room > 0 ? Math.min(end, pos + Math.min(Math.max(room, this.maxWritePacketSize), due)) : pos;
+      lightEnd = Math.min(lightEnd, pos + Math.max(0, room + PACING_OVERDRAFT_BYTES));
     }
     if (this.sendLimiter !== undefined) {
-      const tokens = this.sendLimiter.available();
-      if (tokens <= 0) return pacer === undefined ? pos : this.probeIfWanted(out, pos, limit);
-      // At least one whole packet, at most what the bucket holds (the balance may dip below zero).
-      budget = Math.min(budget, pos + Math.max(Math.floor(tokens), this.maxWritePacketSize));
+      const tokens = Math.floor(this.sendLimiter.available());
+      // At least one whole packet while the bucket holds tokens (the balance may dip below zero).
+      end = tokens > 0 ? Math.min(end, pos + Math.max(tokens, this.maxWritePacketSize)) : pos;
+      lightEnd = Math.min(lightEnd, pos + Math.max(0, tokens + PACING_OVERDRAFT_BYTES));
     }
+    if (lightEnd < end) lightEnd = end;
+    if (lightEnd <= pos) return pacer === undefined ? pos : this.probeIfWanted(out, pos, limit);
     this.decay();
     const dataStart = pos;
     for (;;) {
       const channel = this.pickChannel();
       if (channel === undefined) break;
       const size = channel.nextPacketSize();
-      if (pos + size > budget) break;
-      if (pos + size > windowEnd && (pos + size > overdraftEnd || !this.isLight(channel))) break;
-      const end = channel.writeNextPacket(out, pos);
-      channel.recentlySent += end - pos;
-      this.sentBytes?.inc(channel.labels, end - pos);
-      pos = end;
+      if (pos + size > end && (pos + size > lightEnd || !this.isLight(channel))) break;
+      const next = channel.writeNextPacket(out, pos);
+      channel.recentlySent += next - pos;
+      this.sentBytes?.inc(channel.labels, next - pos);
+      pos = next;
     }
     this.sendLimiter?.consume(pos - dataStart);
     if (pacer === undefined) return pos;
@@ -454,11 +459,14 @@ export class MConnectionCore {
   }
 
   /**
-   * True when some other channel sent more recently than this one: the channel is not the one filling
-   * the link, so its packet may use the pacing overdraft and skip the wait for the next pong.
+   * True when some other channel sent more than this one lately, weighed by priority as the scheduler
+   * weighs them (recentlySent / priority): the channel is not the one filling the link, so its packet
+   * may use the overdraft past the pacing window and the send-rate bucket. A vote channel (priority 10)
+   * stays light while it sends less than a tenth of what a block-part channel (priority 1) sends.
    */
   private isLight(channel: ChannelState): boolean {
-    for (const other of this.channels) if (other.recentlySent > channel.recentlySent) return true;
+    const own = channel.recentlySent / channel.descriptor.priority;
+    for (const other of this.channels) if (other.recentlySent / other.descriptor.priority > own) return true;
     return false;
   }
 

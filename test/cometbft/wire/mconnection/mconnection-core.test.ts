@@ -15,6 +15,7 @@ import type { ChannelDescriptorInput } from '../../../../src/cometbft/wire/mconn
 import { DelimitedReader } from '../../../../src/cometbft/wire/mconnection/delimited-reader.ts';
 import { MConnErrorCode } from '../../../../src/cometbft/wire/mconnection/mconn-errors.ts';
 import {
+  PACING_OVERDRAFT_BYTES,
   MConnectionCore,
   type MConnectionCoreOptions,
 } from '../../../../src/cometbft/wire/mconnection/mconnection-core.ts';
@@ -370,6 +371,63 @@ test('send rate limit holds the long-run rate; control packets bypass it', async
   // Pongs still go out while the bucket is empty.
   a.receiveBytes(fromHex('020a00'));
   assert.equal(hex(a.pollPackets()!.subarray(0, 3)), '021200');
+});
+
+test('send rate limit: a light channel goes past an empty bucket within the overdraft; the long-run rate holds', async () => {
+  const clock = new ManualClock();
+  const rate = 20_000;
+  const a = core(
+    [
+      { id: 1, priority: 1, sendQueueCapacity: 400 },
+      { id: 2, priority: 10, sendQueueCapacity: 400 },
+    ],
+    clock,
+    { sendRate: rate },
+  );
+  for (let i = 0; i < 100; i++) a.enqueue(1, new Uint8Array(10_000));
+  while (a.pollPackets() !== undefined); // the bucket is empty; bulk waits for tokens
+  assert.equal(a.pollPackets(), undefined);
+  // A vote does not wait for the timer: it goes into the overdraft at once...
+  a.enqueue(2, new Uint8Array(500));
+  const vote = a.pollPackets();
+  assert.ok(vote !== undefined && vote.length < 600, 'the vote alone, now');
+  assert.equal(a.pollPackets(), undefined, 'bulk still waits');
+  // ...but a flood on the light channel stops within the overdraft.
+  for (let i = 0; i < 20; i++) a.enqueue(2, new Uint8Array(500));
+  let extra = 0;
+  for (let batch = a.pollPackets(); batch !== undefined; batch = a.pollPackets()) extra += batch.length;
+  assert.ok(extra <= PACING_OVERDRAFT_BYTES, `overdraft ${extra}`);
+  // Over time both channels together keep to the rate: the overdraft is paid back.
+  let sent = 0;
+  const start = clock.now();
+  for (let step = 0; step < 200; step++) {
+    if (step % 10 === 0) a.enqueue(2, new Uint8Array(500));
+    for (let batch = a.pollPackets(); batch !== undefined; batch = a.pollPackets()) sent += batch.length;
+    await clock.advance(Math.max(1, Math.min(a.nextTimerAt() - clock.now(), 50)));
+  }
+  const elapsed = (clock.now() - start) / 1000;
+  assert.ok(sent <= rate * elapsed + PACING_OVERDRAFT_BYTES + 1_040, `sent ${sent} in ${elapsed}s`);
+  assert.ok(sent >= rate * elapsed * 0.8, `sent ${sent} in ${elapsed}s`);
+});
+
+test('the light channel is judged by priority: a vote channel sending more bytes than a block channel stays light', () => {
+  const clock = new ManualClock();
+  const a = core(
+    [
+      { id: 1, priority: 1, sendQueueCapacity: 400 },
+      { id: 2, priority: 10, sendQueueCapacity: 400 },
+    ],
+    clock,
+    { sendRate: 20_000 },
+  );
+  // Lately the vote channel sent 3x what the bulk channel did, under a tenth of its share.
+  for (let i = 0; i < 3; i++) a.enqueue(2, new Uint8Array(1000));
+  a.enqueue(1, new Uint8Array(1000));
+  while (a.pollPackets() !== undefined);
+  for (let i = 0; i < 20; i++) a.enqueue(1, new Uint8Array(10_000));
+  while (a.pollPackets() !== undefined);
+  a.enqueue(2, new Uint8Array(500));
+  assert.ok(a.pollPackets() !== undefined, 'the vote goes into the overdraft');
 });
 
 test('send rate limit: data still queued when the bucket refills is polled soon, not at the keep-alive deadline', async () => {

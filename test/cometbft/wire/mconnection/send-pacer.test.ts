@@ -1,5 +1,5 @@
 // Delay-based pacing: the window arithmetic of SendPacer (opens on pongs, grows under the queueing
-// target, shrinks over it, never leaves its bounds), and a paced MConnectionCore: bytes in flight stay
+// target, shrinks when two round trips in a row are over it, never leaves its bounds), and a paced MConnectionCore: bytes in flight stay
 // within window + overdraft, a light high-priority channel overtakes a saturating one without waiting
 // for a pong, probes are plain PacketPings, a peer that never answers gets no more data and trips the
 // pong deadline, and two paced cores exchanging random traffic deliver everything in order.
@@ -54,13 +54,42 @@ test('the window grows while the queueing delay is under target and shrinks when
   const first = round(0.1);
   const grown = round(0.1);
   assert.ok(grown > first, 'no queueing: grows');
-  const cut = round(5); // 4.9 ms over a 0.1 ms base
-  assert.ok(cut <= grown / 2 + 1, 'far over target: at most halved');
+  const spiked = round(5);
+  assert.ok(spiked >= grown, 'one slow round trip (a GC pause, a descheduled reader) does not cut');
+  const cut = round(5); // the second in a row: 4.9 ms over a 0.1 ms base
+  assert.equal(cut, Math.floor(spiked / 2), 'a standing queue: cut, at most halved');
+  assert.equal(round(5), cut, 'a sample that may predate the cut does not cut again');
   let w = cut;
   for (let i = 0; i < 50; i++) w = round(5);
   assert.equal(w, MIN_WINDOW_BYTES, 'never below the floor');
   for (let i = 0; i < 200; i++) w = round(0.1);
   assert.equal(w, MAX_WINDOW_BYTES, 'never above the ceiling');
+});
+
+test('the queueing delay is read from the smaller of the last two round trips', () => {
+  const pacer = new SendPacer();
+  let now = 0;
+  const round = (rttMs: number): number => {
+    pacer.onWritten(Math.max(1, pacer.room));
+    pacer.onProbeWritten(now);
+    now += rttMs;
+    pacer.onPong(now);
+    return pacer.windowBytes;
+  };
+  round(0.1); // base round trip 0.1 ms
+  // Alternating spikes never stand for two samples: the window keeps growing.
+  let w = pacer.windowBytes;
+  for (let i = 0; i < 6; i++) {
+    const next = round(i % 2 === 0 ? 3 : 0.1);
+    assert.ok(next >= w, `round ${i}: ${next} < ${w}`);
+    w = next;
+  }
+  assert.ok(w > INITIAL_WINDOW_BYTES);
+  // Two over target in a row cut in proportion: 0.35 ms over a 0.25 ms target cuts to ~0.71 of it.
+  round(0.45);
+  const before = pacer.windowBytes;
+  const after = round(0.45);
+  assert.ok(after < before && after >= Math.floor(before * 0.7), `${before} -> ${after}`);
 });
 
 test('an unused window does not grow', () => {
