@@ -41,16 +41,21 @@ test('the window closes after one window of bytes and a pong reopens it', () => 
   assert.equal(pacer.onPong(0.2), false, 'an unsolicited pong moves nothing');
 });
 
-test('the window grows while the queueing delay is under target and shrinks when it is over', () => {
-  const pacer = new SendPacer();
+/** Drives one probe round trip of `rttMs` after filling the window; returns the window after it. */
+function rounds(pacer: SendPacer): (rttMs: number) => number {
   let now = 0;
-  const round = (rttMs: number): number => {
+  return (rttMs) => {
     pacer.onWritten(Math.max(1, pacer.room));
     pacer.onProbeWritten(now);
     now += rttMs;
     pacer.onPong(now);
     return pacer.windowBytes;
   };
+}
+
+test('the window grows while the queueing delay is under target and shrinks when it is over', () => {
+  const pacer = new SendPacer();
+  const round = rounds(pacer);
   const first = round(0.1);
   const grown = round(0.1);
   assert.ok(grown > first, 'no queueing: grows');
@@ -68,14 +73,7 @@ test('the window grows while the queueing delay is under target and shrinks when
 
 test('the queueing delay is read from the smaller of the last two round trips', () => {
   const pacer = new SendPacer();
-  let now = 0;
-  const round = (rttMs: number): number => {
-    pacer.onWritten(Math.max(1, pacer.room));
-    pacer.onProbeWritten(now);
-    now += rttMs;
-    pacer.onPong(now);
-    return pacer.windowBytes;
-  };
+  const round = rounds(pacer);
   round(0.1); // base round trip 0.1 ms
   // Alternating spikes never stand for two samples: the window keeps growing.
   let w = pacer.windowBytes;
