@@ -50,6 +50,10 @@ export class TcpCarrier implements Carrier {
   private readonly logger: Logger;
   private readonly servers = new Map<Server, Endpoint>();
   private readonly links = new Set<TcpLink>();
+  /** Drops a link whose socket closed; one function for every link (no closure per connection). */
+  private readonly forget = (link: TcpLink): void => {
+    this.links.delete(link);
+  };
   private readonly dialing = new Set<Socket>();
   private closed = false;
 
@@ -173,9 +177,8 @@ export class TcpCarrier implements Carrier {
   }
 
   private track(socket: Socket): TcpLink {
-    const link = new TcpLink(socket, this.linkOptions);
+    const link = new TcpLink(socket, this.linkOptions, this.forget);
     this.links.add(link);
-    void link.finished.then(() => this.links.delete(link));
     return link;
   }
 }

@@ -19,6 +19,21 @@ import {
 
 const EMPTY: Uint8Array = new Uint8Array(0);
 
+/**
+ * Metric labels by channel id, shared by every connection of the process: at most 256 frozen objects
+ * (a channel id is one byte), instead of an object and a string per channel per connection.
+ */
+const LABELS_BY_ID: (Labels | undefined)[] = [];
+
+function channelLabels(id: number): Labels {
+  let labels = LABELS_BY_ID[id];
+  if (labels === undefined) {
+    labels = Object.freeze({ channel: `0x${id.toString(16).padStart(2, '0')}` });
+    LABELS_BY_ID[id] = labels;
+  }
+  return labels;
+}
+
 export class ChannelState {
   readonly descriptor: MConnChannelDescriptor;
   readonly id: number;
@@ -40,7 +55,7 @@ export class ChannelState {
     this.descriptor = descriptor;
     this.id = descriptor.id;
     this.maxPayload = maxPayload;
-    this.labels = { channel: `0x${this.id.toString(16).padStart(2, '0')}` };
+    this.labels = channelLabels(this.id);
   }
 
   /** Messages queued and not yet started (the one being fragmented is not counted). */

@@ -25,11 +25,20 @@ export const AEAD_CIPHER = 'chacha20-poly1305';
 const U32_MAX = 0xffff_ffff;
 
 /**
- * One direction's nonce counter, kept as two uint32 halves (no BigInt on the hot path) and mirrored into
- * the 12-byte nonce buffer that node:crypto reads. The value 2^64-1 is never used: Go panics when it
- * would have to advance past it, so no Go peer ever sends or accepts that nonce, and a wrap-around
- * would reuse a nonce under the same key. `take()` therefore fails with NonceExhausted there.
+ * The 12-byte nonce buffer of every FrameNonce in the process; bytes 0..3 stay zero. A nonce is written
+ * into it by `check()` and read at once by the synchronous createCipheriv/createDecipheriv call that
+ * follows (node:crypto copies the IV), so no two connections ever interleave on it. One shared buffer
+ * instead of one per direction saves two Buffers and their ArrayBuffers (about 0.4 KiB) per idle
+ * connection (BENCHMARKS.md, memory per idle connection).
  */
+const NONCE_SCRATCH: Buffer = Buffer.alloc(AEAD_NONCE_BYTES);
+
+/** `00 00 00 00 || LE64(hi:lo)` into a 12-byte buffer. */
+function writeNonce(out: Buffer, lo: number, hi: number): void {
+  out.writeUInt32LE(lo, 4);
+  out.writeUInt32LE(hi, 8);
+}
+
 /**
  * A copy of a key in memory of its own. Buffer.from(key) would take a slice of Node's shared 8 KiB
  * pool, and a slice kept for a connection's lifetime keeps the whole 8 KiB alive.
@@ -40,9 +49,13 @@ export function ownedKeyCopy(key: Uint8Array): Buffer {
   return copy;
 }
 
+/**
+ * One direction's nonce counter, kept as two uint32 halves (no BigInt on the hot path). The value
+ * 2^64-1 is never used: Go panics when it would have to advance past it, so no Go peer ever sends or
+ * accepts that nonce, and a wrap-around would reuse a nonce under the same key. `check()` therefore
+ * fails with NonceExhausted there.
+ */
 export class FrameNonce {
-  /** The current 12-byte nonce; bytes 0..3 stay zero. Read it, never keep it across `take()`. */
-  readonly bytes: Buffer = Buffer.alloc(AEAD_NONCE_BYTES);
   private lo: number;
   private hi: number;
 
@@ -56,8 +69,6 @@ export class FrameNonce {
     }
     this.lo = Number(first & 0xffff_ffffn);
     this.hi = Number(first >> 32n);
-    this.bytes.writeUInt32LE(this.lo, 4);
-    this.bytes.writeUInt32LE(this.hi, 8);
   }
 
   /** The counter value the next frame will use. */
@@ -65,9 +76,17 @@ export class FrameNonce {
     return (BigInt(this.hi) << 32n) | BigInt(this.lo);
   }
 
+  /** The current 12-byte nonce in a new buffer (tests and diagnostics; `check()` is the hot path). */
+  get bytes(): Buffer {
+    const out = Buffer.alloc(AEAD_NONCE_BYTES);
+    writeNonce(out, this.lo, this.hi);
+    return out;
+  }
+
   /**
-   * Makes sure the current nonce may be used (throws NonceExhausted at 2^64-1). Returns the buffer
-   * holding it; the buffer changes on the next `advance()`.
+   * Makes sure the current nonce may be used (throws NonceExhausted at 2^64-1) and returns it as the
+   * 12-byte IETF nonce, in a buffer shared by every counter of the process: pass it straight to
+   * node:crypto, never keep it (the next `check()` of any counter overwrites it).
    */
   check(direction: 'send' | 'receive'): Buffer {
     if (this.lo === U32_MAX && this.hi === U32_MAX) {
@@ -77,7 +96,8 @@ export class FrameNonce {
         'disconnect',
       );
     }
-    return this.bytes;
+    writeNonce(NONCE_SCRATCH, this.lo, this.hi);
+    return NONCE_SCRATCH;
   }
 
   /** Moves to the next counter value (after `check()` allowed the current one). */
@@ -85,10 +105,8 @@ export class FrameNonce {
     if (this.lo === U32_MAX) {
       this.lo = 0;
       this.hi = (this.hi + 1) >>> 0;
-      this.bytes.writeUInt32LE(this.hi, 8);
     } else {
       this.lo++;
     }
-    this.bytes.writeUInt32LE(this.lo, 4);
   }
 }

@@ -209,3 +209,26 @@ test('a sealer and an opener keep their keys in memory of their own, not a slice
     assert.notEqual(held.buffer, key.buffer);
   }
 });
+
+test('sessions at different counters interleave on the shared nonce buffer: each frame uses its own counter', () => {
+  const a = pair();
+  const key = randomBytes(32);
+  const b = { sealer: new FrameSealer(key, new FrameNonce(7n)), opener: new FrameOpener(key, new FrameNonce(7n)) };
+  const sealedA: Buffer[] = [];
+  const sealedB: Buffer[] = [];
+  for (let i = 0; i < 5; i++) {
+    sealedA.push(a.sealer.seal([Buffer.from(`a${i}`)]));
+    sealedB.push(b.sealer.seal([Buffer.from(`b${i}`)]));
+  }
+  // The first frame of b is the raw frame sealed under counter 7 (not a's counter, last written before it).
+  const plain = Buffer.alloc(1028);
+  plain.writeUInt32LE(2, 0);
+  plain.write('b0', 4);
+  assert.ok(Buffer.from(rawFrame(key, 7, plain)).equals(sealedB[0]!));
+  for (let i = 0; i < 5; i++) {
+    assert.equal(Buffer.from(concat(b.opener.open(sealedB[i]!))).toString(), `b${i}`);
+    assert.equal(Buffer.from(concat(a.opener.open(sealedA[i]!))).toString(), `a${i}`);
+  }
+  assert.equal(a.opener.counter, 5n);
+  assert.equal(b.opener.counter, 12n);
+});
