@@ -60,7 +60,8 @@ export abstract class ConnectionShell<Extras = undefined> implements Connection 
   private deadlineTimer: Timer | undefined;
   /** Running timed pauses, by reason (at most a few: one per kind of limit); created on the first. */
   private pauseTimers: Map<string, Timer> | undefined;
-  private early: Buffer[] = [];
+  /** Bytes held before handshake(); no array until there are some (none on an idle connection). */
+  private early: Buffer[] | undefined;
   private earlyBytes = 0;
   private inbox: Inbox | undefined;
   /** Wakes an iteration that started before the inbox existed (lateIterator); set only while one waits. */
@@ -152,7 +153,7 @@ export abstract class ConnectionShell<Extras = undefined> implements Connection 
 
   /** Items held before handshake() (diagnostics and tests). */
   get heldEarlyCount(): number {
-    return this.early.length;
+    return this.early?.length ?? 0;
   }
 
   get bufferedBytes(): number {
@@ -169,7 +170,7 @@ export abstract class ConnectionShell<Extras = undefined> implements Connection 
         { action: 'disconnect' },
       );
     }
-    this.early.push(bytes);
+    (this.early ??= []).push(bytes);
     this.pauses.set('early', true);
   }
 
@@ -272,10 +273,10 @@ export abstract class ConnectionShell<Extras = undefined> implements Connection 
       return result;
     }
     const early = this.early;
-    this.early = [];
+    this.early = undefined;
     this.earlyBytes = 0;
     const replay = (held: Buffer): void => this.replayEarly(held);
-    for (const held of early) {
+    for (const held of early ?? []) {
       if (this.isClosed()) break;
       this.guard(held, replay);
     }
@@ -353,7 +354,7 @@ export abstract class ConnectionShell<Extras = undefined> implements Connection 
     this.endHandshakeGuards();
     for (const timer of this.pauseTimers?.values() ?? []) timer.cancel();
     this.pauseTimers = undefined;
-    this.early = [];
+    this.early = undefined;
     this.earlyBytes = 0;
     this.teardown(reason, previous);
     this.inboxWaiter?.();
