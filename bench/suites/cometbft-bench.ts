@@ -152,6 +152,13 @@ export const BULK_SIZE = 64 * 1024;
 /** CometBFT's default p2p.send_rate and recv_rate (bytes/s): the rate-limited priority figures. */
 export const COMETBFT_SEND_RATE = 5_120_000;
 /**
+ * Spacing of the priority probe when a send rate applies, ms: one 1 KiB echo every 2 ms is ~1 MB/s
+ * each way, a fifth of CometBFT's default 5.12 MB/s send_rate (a back-to-back echo would send ~8 MB/s,
+ * more than the rate, and be the heavy channel, which no vote channel is). Issue 10's reference probe
+ * of upstream Go sent one every 10 ms.
+ */
+export const RATED_PROBE_SPACING_MS = 2;
+/**
  * Round trips discarded at the start of a loaded latency phase, and the fewest kept (full run / quick).
  * With the link saturated a round trip waits behind the socket buffers (~100 ms here), so these
  * counts, not BENCH_RTT_MS, set the phase's length: 100 samples keep p99 meaningful in a full run.

@@ -32,6 +32,7 @@ import {
   dialPeer,
   latencyUnderLoad,
   MSG_SIZE,
+  RATED_PROBE_SPACING_MS,
   roundTrip,
   type OpenConnection,
   type TransportOptions,
@@ -363,13 +364,6 @@ async function memory(ctx: BenchContext): Promise<void> {
     });
   });
 }
-
-/**
- * Spacing of the priority probe when a send rate applies, ms: one 1 KiB echo every 2 ms is ~1 MB/s
- * each way, a fifth of CometBFT's default 5.12 MB/s send_rate (a back-to-back echo would send ~8 MB/s,
- * more than the rate). Issue 10's reference probe of upstream Go sent one every 10 ms.
- */
-const RATED_PROBE_SPACING_MS = 2;
 
 /**
  * The echo channel's RTT on an idle connection, then while the data channel is kept saturated with
