@@ -138,8 +138,9 @@ export class ChannelState {
 
   /**
    * Adds one received fragment; returns the complete message on eof. A single-fragment message is
-   * returned as the fragment itself (a view of the caller's bytes) unless `transient` says those bytes
-   * are about to be reused (the packet reader's shared scratch buffer): then it is copied once. Throws
+   * returned as the fragment itself (a view of the caller's bytes) when it fills at least 7/8 of the
+   * buffer under it; otherwise, or when `transient` says those bytes are about to be reused (the
+   * packet reader's shared scratch buffer), it is copied once into a buffer of its own size. Throws
    * ERR_MCONN_MESSAGE_TOO_LARGE before allocating when the message would exceed recvMessageCapacity.
    *
    * A fragmented message is appended into one buffer. Its first allocation is the larger of the
@@ -160,7 +161,13 @@ export class ChannelState {
         { action: 'disconnect', details: { channelId: this.id, capacity, size: total } },
       );
     }
-    if (eof && this.recvLength === 0) return transient ? data.slice() : data;
+    if (eof && this.recvLength === 0) {
+      // A view would keep its whole buffer alive for as long as the consumer holds the message: a
+      // 1-byte vote in a 1028-byte frame plaintext keeps all of it (memory per idle connection,
+      // BENCHMARKS.md). So it is copied unless it fills most of that buffer, the same rule as below.
+      const waste = data.buffer.byteLength - data.length;
+      return transient || waste > data.length >>> 3 ? new Uint8Array(data) : data;
+    }
     if (data.length > 0) {
       let buffer = this.recvBuffer;
       if (buffer === undefined || buffer.length < total) {

@@ -81,3 +81,26 @@ test('messages delivered from straddling packets own their bytes; repeated fragm
   // After the first 64 KiB message, the next ones are reassembled into exactly-sized buffers.
   for (let i = 3; i < sent.length; i += 2) assert.equal(got[i]!.buffer.byteLength, 65536);
 });
+
+test('a small message from a larger received buffer is copied into its own; one filling its buffer stays a view', () => {
+  const clock = new ManualClock();
+  const tx = new MConnectionCore({ channels, clock });
+  const rx = new MConnectionCore({ channels, clock });
+  const small = Uint8Array.of(7, 8, 9);
+  const large = new Uint8Array(1000).fill(5);
+  tx.enqueue(0x70, small);
+  tx.enqueue(0x71, large);
+  // Both packets in one 1028-byte buffer, as a frame's plaintext delivers them.
+  const whole = stream(tx);
+  const frameSized = new Uint8Array(1028);
+  frameSized.set(whole);
+  const got = rx.receiveBytes(frameSized.subarray(0, whole.length));
+  assert.deepEqual(
+    got.map((m) => m.channelId),
+    [0x70, 0x71],
+  );
+  assert.deepEqual(got[0]!.bytes, small);
+  assert.equal(got[0]!.bytes.buffer.byteLength, small.length, 'the 3-byte message owns exactly 3 bytes');
+  assert.deepEqual(got[1]!.bytes, large);
+  assert.equal(got[1]!.bytes.buffer, frameSized.buffer, 'the 1000-byte message is a view of the 1028 bytes');
+});
