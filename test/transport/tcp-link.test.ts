@@ -1,0 +1,86 @@
+// TcpLink's lifecycle through its socket's shared listeners: `finished` resolves once the socket handle
+// is closed whether it is asked for before or after, the carrier's callback runs once, and data and
+// the remote's end reach the right link when several links are open.
+
+import assert from 'node:assert/strict';
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import { describe, it } from 'node:test';
+import { ErrorCode } from '../../src/core/errors.ts';
+import { resolveLinkOptions } from '../../src/transport/byte-link.ts';
+import { TcpLink } from '../../src/transport/tcp-link.ts';
+import type { PeerwireError } from '../../src/core/errors.ts';
+
+/** `count` connected socket pairs on 127.0.0.1: [dialed, accepted]. */
+async function socketPairs(count: number): Promise<{ server: Server; pairs: [Socket, Socket][] }> {
+  const accepted: Socket[] = [];
+  const waiting: ((s: Socket) => void)[] = [];
+  const server = createServer((s) => {
+    const w = waiting.shift();
+    if (w !== undefined) w(s);
+    else accepted.push(s);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  const pairs: [Socket, Socket][] = [];
+  for (let i = 0; i < count; i++) {
+    const dialed = connect(port, '127.0.0.1');
+    await new Promise<void>((resolve) => dialed.once('connect', () => resolve()));
+    const other = accepted.shift() ?? (await new Promise<Socket>((resolve) => waiting.push(resolve)));
+    pairs.push([dialed, other]);
+  }
+  return { server, pairs };
+}
+
+describe('tcp link', () => {
+  it('finished resolves once the socket closed, asked before or after; the carrier callback runs once', async () => {
+    const { server, pairs } = await socketPairs(2);
+    const finishedLinks: TcpLink[] = [];
+    const options = resolveLinkOptions();
+    const early = new TcpLink(pairs[0]![0], options, (l) => finishedLinks.push(l));
+    const late = new TcpLink(pairs[1]![0], options, (l) => finishedLinks.push(l));
+    const waitedEarly = early.finished;
+    early.close(undefined);
+    late.close(undefined);
+    pairs[0]![1].destroy();
+    pairs[1]![1].destroy();
+    await waitedEarly;
+    await new Promise<void>((resolve) => pairs[1]![0].once('close', () => resolve()));
+    await late.finished; // asked for after the close: already settled
+    assert.deepEqual(new Set(finishedLinks), new Set([early, late]));
+    assert.equal(finishedLinks.length, 2);
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  it("each link gets its own socket's data and end, with listeners shared by all links", async () => {
+    const { server, pairs } = await socketPairs(3);
+    const options = resolveLinkOptions();
+    const received = pairs.map(() => [] as string[]);
+    const closes: (PeerwireError | undefined)[][] = pairs.map(() => []);
+    const links = pairs.map(([dialed], i) => {
+      const link = new TcpLink(dialed, options);
+      link.attach({
+        onData: (chunk) => received[i]!.push(Buffer.from(chunk).toString()),
+        onClose: (reason) => closes[i]!.push(reason),
+      });
+      return link;
+    });
+    assert.equal(pairs[0]![0].listeners('data')[0], pairs[2]![0].listeners('data')[0], 'one shared function');
+    pairs.forEach(([, other], i) => other.write(`to ${i}`));
+    pairs[1]![1].end();
+    await links[1]!.closed;
+    for (let spins = 0; spins < 200 && received.some((r) => r.length === 0); spins++) {
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    assert.deepEqual(
+      received.map((r) => r.join('')),
+      ['to 0', 'to 1', 'to 2'],
+    );
+    assert.equal(closes[1]!.length, 1);
+    assert.equal(closes[1]![0]?.code, ErrorCode.Closed, 'the remote ended link 1');
+    assert.deepEqual([closes[0]!.length, closes[2]!.length], [0, 0], 'the others stay open');
+    for (const link of links) link.close(undefined);
+    for (const [, other] of pairs) other.destroy();
+    await Promise.all(links.map((l) => l.finished));
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+});
