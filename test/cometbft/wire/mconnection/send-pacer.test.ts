@@ -1,8 +1,9 @@
 // Delay-based pacing: the window arithmetic of SendPacer (opens on pongs, grows while two round trips
 // in a row are under the queueing target, shrinks when two are over it, holds when they disagree,
 // never leaves its bounds), and a paced MConnectionCore: bytes in flight stay within window +
-// overdraft, a light high-priority channel overtakes a saturating one without waiting for a pong, probes are plain PacketPings, a peer that never answers gets no more data and trips the
-// pong deadline, and two paced cores exchanging random traffic deliver everything in order.
+// overdraft, a light high-priority channel overtakes a saturating one without waiting for a pong,
+// probes are plain PacketPings, a peer that never answers gets no more data and trips the pong
+// deadline, and two paced cores exchanging random traffic deliver everything in order.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
