@@ -1,6 +1,7 @@
 // Module hooks of the benchmark's default build (registered by bench-dist-register.mjs unless
 // BENCH_DIST=0): every import that resolves to a peerwire source file (src/**/*.ts) loads the compiled
-// file of the published package instead (dist/**/*.js, built by `npm run build`). The benchmark's own files still run through tsx.
+// file of the published package instead (dist/**/*.js, built by `npm run build`). The benchmark's own
+// files still run through tsx.
 //
 // Why: tsx compiles with esbuild's keepNames, which wraps every function in a `__name(fn, "...")` call
 // that redefines its `name` property. That costs a call per closure created and gives each closure an
