@@ -5,7 +5,8 @@
 // while the link is below its high-water mark, so an idle link sends a message at once (no latency
 // floor) and a loaded one batches. A message whose channel queue is full waits in a small per-channel
 // overflow (FIFO per channel) and send() returns false; drained() resolves once the overflow and the
-// core are empty and the link is below its mark. One real timer, armed at core.nextTimerAt(), drives pings, the pong deadline and send-rate waits.
+// core are empty and the link is below its mark. One real timer, armed at core.nextTimerAt(), drives
+// pings, the pong deadline and send-rate waits.
 
 import type { Clock, Timer } from '../../core/clock.ts';
 import { ErrorCode, PeerwireError, toPeerwireError } from '../../core/errors.ts';
