@@ -4,7 +4,8 @@
 // sealed 1 KiB ceiling; 1 KiB messages vs js-libp2p and the sealed frame rate; 1 KiB echo RTT vs
 // js-libp2p and raw TCP; connection setup (TCP + handshake + NodeInfo + first round trip) with CPU per
 // side; memory per idle connection on both sides; and a priority channel's RTT while a low-priority
-// channel is saturated by bulk data, with and without CometBFT's default send rate limit.
+// channel is saturated by bulk data, with and without CometBFT's default send rate limit, and the
+// first such message after bulk had the link to itself (the pacer's sole target, send-pacer.ts).
 
 import { raceAbort } from '../../src/core/abort.ts';
 import type { StreamTransport } from '../../src/transport/stream-transport.ts';
@@ -134,7 +135,8 @@ async function messageRate(ctx: BenchContext, side: Side, port: number): Promise
       senderCpuUsPerMsg: (m.senderCpuS * 1e6) / msgs,
       receiverCpuUsPerMsg: (m.receiverCpuS * 1e6) / msgs,
     },
-  });  ctx.results.add(SUITE, {
+  });
+  ctx.results.add(SUITE, {
     id: 'peerwire.cometbft.msgs.1k.cpu',
     label: 'CometBFT CPU per 1 KiB msg, both processes (companion of msgs.1k)',
     value: ((m.senderCpuS + m.receiverCpuS) * 1e6) / msgs,
@@ -422,6 +424,56 @@ async function priority(
   }
 }
 
+/** Fresh connections timed by the first-vote figure (full run / quick): one sample each. */
+const FIRST_VOTE_CONNECTIONS = 10;
+const FIRST_VOTE_CONNECTIONS_QUICK = 3;
+
+/**
+ * The first vote after a stretch of bulk alone: while one channel has had the link to itself for 10 s
+ * (never, on a fresh connection), the pacer runs its deeper sole target (send-pacer.ts), and the first
+ * message of a second channel waits behind that queue once; the tight target returns with it. One
+ * sample per fresh connection, after the warm-up of bulk alone: this is the price of that mode.
+ */
+async function firstVote(ctx: BenchContext, side: Side, port: number): Promise<void> {
+  const msg = new Uint8Array(MSG_SIZE).fill(0x22);
+  const samples: number[] = [];
+  const count = ctx.config.quick ? FIRST_VOTE_CONNECTIONS_QUICK : FIRST_VOTE_CONNECTIONS;
+  for (let i = 0; i < count; i++) {
+    const client = await connect(port);
+    try {
+      await side.call('reset');
+      const send = dataSender(client, BULK_SIZE);
+      let stop = false;
+      let sent = 0;
+      const loop = (async () => {
+        while (!stop) sent += await send();
+      })();
+      try {
+        await new Promise((resolve) => setTimeout(resolve, ctx.config.warmupMs));
+        const t = performance.now();
+        await roundTrip(client.open, msg);
+        samples.push((performance.now() - t) * 1000);
+      } finally {
+        stop = true;
+        await loop;
+      }
+      await raceAbort(side.call('waitFor', { target: sent }), AbortSignal.timeout(FIGURE_TIMEOUT_MS));
+    } finally {
+      await disconnect(client);
+    }
+  }
+  const s = summarize(samples);
+  ctx.results.add(SUITE, {
+    id: 'peerwire.cometbft.prio.first.loaded',
+    label: 'CometBFT first priority-channel 1 KiB RTT after bulk alone (sole pacing target), median, 2 procs',
+    value: s.p50,
+    unit: 'us',
+    better: 'lower',
+    compare: [{ to: 'peerwire.cometbft.prio.idle.p99' }],
+    details: { maxUs: s.max, samples: s.n, allUs: samples.map((v) => Math.round(v)).join(' ') },
+  });
+}
+
 export const cometbftSuite: Suite = {
   name: 'cometbft',
   description: 'CometBFT wire (SecretConnection + MConnection) over loopback TCP, connection level',
@@ -434,6 +486,8 @@ export const cometbftSuite: Suite = {
       await bulk(ctx, side, port);
       ctx.log('cometbft: priority channel RTT under bulk load');
       await priority(ctx, side, port);
+      ctx.log('cometbft: first priority-channel message after bulk alone');
+      await firstVote(ctx, side, port);
       ctx.log('cometbft: priority channel RTT under bulk load, CometBFT default send_rate');
       await priority(ctx, side, port, { sendRate: COMETBFT_SEND_RATE });
       ctx.log('cometbft: priority channel RTT under bulk load, pacing off (before/after in one run)');

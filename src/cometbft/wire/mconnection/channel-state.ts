@@ -43,6 +43,8 @@ export class ChannelState {
   readonly labels: Labels;
   /** Bytes written recently, decayed by the scheduler; compared as recentlySent / priority. */
   recentlySent = 0;
+  /** When this channel last wrote a packet (clock ms): whether it still shares the link (pacing). */
+  lastSentAt = Number.NEGATIVE_INFINITY;
   private queue: BoundedQueue<Uint8Array> | undefined;
   private sending: Uint8Array | undefined;
   private sendOffset = 0;

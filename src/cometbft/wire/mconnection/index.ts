@@ -19,6 +19,7 @@ export {
   type ChannelDescriptorInput,
   type MConnChannelDescriptor,
 } from './channel-descriptor.ts';
+export { SHARED_LINK_MEMORY_MS } from './channel-choice.ts';
 export { DelimitedReader } from './delimited-reader.ts';
 export { DEFAULT_PING_INTERVAL_MS, DEFAULT_PONG_TIMEOUT_MS, type KeepAliveOptions } from './keepalive.ts';
 export { MConnErrorCode } from './mconn-errors.ts';

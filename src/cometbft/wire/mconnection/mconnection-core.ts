@@ -6,7 +6,7 @@
 // ManualClock and plain byte arrays.
 //
 // Sending: pongs and pings go first; then, packet by packet, the channel with the smallest
-// recentlySent / priority writes its next PacketMsg (at most 1,024 data bytes); recentlySent grows by
+// recentlySent / priority (channel-choice.ts) writes its next PacketMsg (at most 1,024 data bytes); recentlySent grows by
 // the bytes written and decays by x0.8 every 2 s. There is no flush timer: callers poll as soon as the
 // socket can take more, so an idle link sends a message at once (CometBFT's 10-100 ms flush throttle is
 // a throughput knob we do not need). Receiving: each delimited Packet (max 1,034 bytes) is decoded,
@@ -24,6 +24,7 @@ import {
   type MConnChannelDescriptor,
 } from './channel-descriptor.ts';
 import { ChannelState } from './channel-state.ts';
+import { isLight, linkShared, pickChannel } from './channel-choice.ts';
 import { DelimitedReader } from './delimited-reader.ts';
 import { KeepAlive, type KeepAliveOptions } from './keepalive.ts';
 import { unknownChannel } from './mconn-errors.ts';
@@ -104,6 +105,8 @@ export class MConnectionCore {
   private readonly pacer: SendPacer | undefined;
   private readonly preciseNow: () => number;
   private lastDecay: number;
+  /** The clock at the last decay check: the time a poll's packets are written at. */
+  private lastDecayCheck = 0;
   private closed: PeerwireError | undefined;
   private readonly sentBytes: Counter | undefined;
   private readonly pingRtt: Histogram | undefined;
@@ -248,6 +251,7 @@ export class MConnectionCore {
     let end = limit;
     let lightEnd = limit;
     if (pacer !== undefined) {
+      pacer.setShared(linkShared(this.channels, this.clock.now()));
       if (pacer.wantsProbe && pacer.bytesUntilProbe <= 0) pos = this.probeIfWanted(out, pos, limit);
       const room = pacer.room;
       // At least one whole packet while the window is open; the batch ends where the next probe is due.
@@ -266,12 +270,13 @@ export class MConnectionCore {
     this.decay();
     const dataStart = pos;
     for (;;) {
-      const channel = this.pickChannel();
+      const channel = pickChannel(this.channels);
       if (channel === undefined) break;
       const size = channel.nextPacketSize();
-      if (pos + size > end && (pos + size > lightEnd || !this.isLight(channel))) break;
+      if (pos + size > end && (pos + size > lightEnd || !isLight(channel, this.channels))) break;
       const next = channel.writeNextPacket(out, pos);
       channel.recentlySent += next - pos;
+      channel.lastSentAt = this.lastDecayCheck;
       this.sentBytes?.inc(channel.labels, next - pos);
       pos = next;
     }
@@ -440,12 +445,10 @@ export class MConnectionCore {
 
   /** Per-channel snapshot for status pages and tests. */
   channelStats(): { id: number; queued: number; recentlySent: number; pendingReceiveBytes: number }[] {
-    return this.channels.map((c) => ({
-      id: c.id,
-      queued: c.queuedMessages,
-      recentlySent: c.recentlySent,
-      pendingReceiveBytes: c.pendingReceiveBytes,
-    }));
+    return this.channels.map((c) => {
+      const { id, queuedMessages: queued, recentlySent, pendingReceiveBytes } = c;
+      return { id, queued, recentlySent, pendingReceiveBytes };
+    });
   }
 
   private sendChannel(channelId: number): ChannelState {
@@ -458,35 +461,8 @@ export class MConnectionCore {
     return channel;
   }
 
-  /**
-   * True when some other channel sent more than this one lately, weighed by priority as the scheduler
-   * weighs them (recentlySent / priority): the channel is not the one filling the link, so its packet
-   * may use the overdraft past the pacing window and the send-rate bucket. A vote channel (priority 10)
-   * stays light while it sends less than a tenth of what a block-part channel (priority 1) sends.
-   */
-  private isLight(channel: ChannelState): boolean {
-    const own = channel.recentlySent / channel.descriptor.priority;
-    for (const other of this.channels) if (other.recentlySent / other.descriptor.priority > own) return true;
-    return false;
-  }
-
-  /** The pending channel with the least recentlySent / priority (first declared wins ties). */
-  private pickChannel(): ChannelState | undefined {
-    let best: ChannelState | undefined;
-    let bestRatio = Number.POSITIVE_INFINITY;
-    for (const channel of this.channels) {
-      if (!channel.hasPending()) continue;
-      const ratio = channel.recentlySent / channel.descriptor.priority;
-      if (ratio < bestRatio) {
-        best = channel;
-        bestRatio = ratio;
-      }
-    }
-    return best;
-  }
-
   private decay(): void {
-    const now = this.clock.now();
+    const now = (this.lastDecayCheck = this.clock.now());
     const periods = Math.floor((now - this.lastDecay) / RECENTLY_SENT_DECAY_INTERVAL_MS);
     if (periods <= 0) return;
     this.lastDecay += periods * RECENTLY_SENT_DECAY_INTERVAL_MS;

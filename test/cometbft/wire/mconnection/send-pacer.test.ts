@@ -1,6 +1,7 @@
 // Delay-based pacing: the window arithmetic of SendPacer (opens on pongs, grows while two round trips
 // in a row are under the queueing target, shrinks when two are over it, holds when they disagree,
-// never leaves its bounds), and a paced MConnectionCore: bytes in flight stay within window +
+// never leaves its bounds, a deeper target while the link is not shared), and a paced MConnectionCore:
+// one busy channel gets the sole target and a second one brings the tight target back for 10 s, bytes in flight stay within window +
 // overdraft, a light high-priority channel overtakes a saturating one without waiting for a pong,
 // probes are plain PacketPings, a peer that never answers gets no more data and trips the pong
 // deadline, and two paced cores exchanging random traffic deliver everything in order.
@@ -22,6 +23,7 @@ import {
   MIN_WINDOW_BYTES,
   SendPacer,
 } from '../../../../src/transport/send-pacer.ts';
+import { SHARED_LINK_MEMORY_MS } from '../../../../src/cometbft/wire/mconnection/channel-choice.ts';
 import { fcRuns } from '../vectors.ts';
 
 const BULK = 0x40;
@@ -87,6 +89,34 @@ test('the window moves only when the last two round trips agree', () => {
   assert.ok(after < before && after >= Math.floor(before * 0.7), `${before} -> ${after}`);
 });
 
+test('a link to itself gets the deeper sole target; sharing it brings the tight one back and cuts the window', () => {
+  const sole = new SendPacer();
+  sole.setShared(false);
+  const shared = new SendPacer();
+  const soleRound = rounds(sole);
+  const sharedRound = rounds(shared);
+  for (const round of [soleRound, sharedRound]) {
+    round(0.1);
+    round(0.1); // base round trip 0.1 ms
+  }
+  const start = sole.windowBytes;
+  assert.equal(shared.windowBytes, start);
+  // 1 ms of queueing: over the shared target (0.25 ms), under the sole one (2 ms).
+  for (let i = 0; i < 8; i++) {
+    soleRound(1.1);
+    sharedRound(1.1);
+  }
+  assert.ok(sole.windowBytes > 2 * start, `sole: grew to ${sole.windowBytes}`);
+  assert.ok(shared.windowBytes < start, `shared: cut to ${shared.windowBytes}`);
+  sole.setShared(true);
+  assert.equal(sole.windowBytes, INITIAL_WINDOW_BYTES, 'a second flow: back to the initial window at once');
+  soleRound(1.1);
+  const cut = soleRound(1.1);
+  assert.ok(cut < INITIAL_WINDOW_BYTES, `and the tight target cuts from there: ${cut}`);
+  sole.setShared(true);
+  assert.equal(sole.windowBytes, cut, 'saying shared again changes nothing');
+});
+
 test('an unused window does not grow', () => {
   const pacer = new SendPacer();
   for (let i = 0; i < 20; i++) {
@@ -100,13 +130,19 @@ test('an unused window does not grow', () => {
 test('property: the window stays in bounds and room never exceeds the window', () => {
   fc.assert(
     fc.property(
-      fc.array(fc.record({ write: fc.nat(200_000), rtt: fc.double({ min: 0, max: 50, noNaN: true }) }), {
-        maxLength: 200,
-      }),
+      fc.array(
+        fc.record({
+          write: fc.nat(200_000),
+          rtt: fc.double({ min: 0, max: 50, noNaN: true }),
+          shared: fc.boolean(),
+        }),
+        { maxLength: 200 },
+      ),
       (steps) => {
         const pacer = new SendPacer();
         let now = 0;
-        for (const { write, rtt } of steps) {
+        for (const { write, rtt, shared } of steps) {
+          pacer.setShared(shared);
           pacer.onWritten(write);
           pacer.onProbeWritten(now);
           now += rtt;
@@ -180,6 +216,55 @@ test('paced: a light high-priority channel overtakes without waiting for the pon
   let extra = 0;
   for (let n = sender.pollInto(out); n > 0; n = sender.pollInto(out)) extra += n;
   assert.ok(extra <= PACING_OVERDRAFT_BYTES, `overdraft ${extra}`);
+});
+
+test('paced: one busy channel gets the sole target; a second one brings the tight target back for 10 s', async () => {
+  const clock = new ManualClock();
+  const sender = pacedCore(clock);
+  for (let i = 0; i < 400; i++) sender.enqueue(BULK, new Uint8Array(64 * 1024));
+  const out = new Uint8Array(64 * 1024);
+  const windowBytes = (): number => sender.pacingStats()!.windowBytes;
+  /** Writes until the window closes, then answers the probe after `rttMs`; returns the window. */
+  const round = async (rttMs: number): Promise<number> => {
+    for (let i = 0; i < 1000 && sender.pollInto(out) > 0; i++);
+    await clock.advance(rttMs);
+    sender.receiveBytes(PONG_WIRE);
+    return windowBytes();
+  };
+  await round(0);
+  await round(0); // base round trip 0
+  const start = windowBytes();
+  for (let i = 0; i < 6; i++) await round(1); // 1 ms of queueing: under the sole target only
+  assert.ok(windowBytes() > 2 * start, `one channel: the window grew to ${windowBytes()}`);
+  const grown = windowBytes();
+  sender.enqueue(VOTE, new Uint8Array(1000));
+  const inFlight = sender.pacingStats()!.inFlight;
+  const end = sender.pollInto(out);
+  const first = packets(out.subarray(0, end)).find((p) => p.kind === 'msg');
+  assert.equal(first?.channelId, VOTE, 'the vote goes first');
+  assert.equal(
+    windowBytes(),
+    Math.min(grown, Math.max(INITIAL_WINDOW_BYTES, inFlight)),
+    'a second channel: the window stops at the bytes in flight (no more bulk), the vote uses its overdraft',
+  );
+  for (let i = 0; i < 4; i++) await round(1);
+  assert.ok(windowBytes() < INITIAL_WINDOW_BYTES, `the tight target cuts it: ${windowBytes()}`);
+  await clock.advance(SHARED_LINK_MEMORY_MS - 10);
+  const held = windowBytes();
+  await round(1);
+  await round(1);
+  assert.ok(
+    windowBytes() <= held,
+    `within 10 s of the vote it still counts as shared: ${held} -> ${windowBytes()}`,
+  );
+  await clock.advance(10);
+  const before = windowBytes();
+  await round(1);
+  await round(1);
+  assert.ok(
+    windowBytes() > before,
+    `10 s after the vote the sole target is back: ${before} -> ${windowBytes()}`,
+  );
 });
 
 test('paced: a peer that never answers gets no more data, and the pong deadline closes it', async () => {
