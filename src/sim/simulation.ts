@@ -4,16 +4,31 @@
 // returns the summary. Everything that decides the run is drawn from the seed, in a fixed order, on
 // one thread: two runs of one seed (in one process or two) produce the same event log hash.
 
+import { loadFrameAead } from '../cometbft/wire/secret-connection/frame-aead.ts';
 import { fnv1a, SeededRandom } from '../core/random.ts';
 import { attackerAddresses, honestAddresses } from './addresses.ts';
 import { EventKind, EventLog } from './event-log.ts';
 import { Observer, type NodeView } from './observer.ts';
 import { LinkModel } from './region-model.ts';
-import { acrossPartition, planScenario, SEED_NODES, type PlannedEvent, type ScenarioName } from './scenarios.ts';
+import {
+  acrossPartition,
+  planScenario,
+  SEED_NODES,
+  type PlannedEvent,
+  type ScenarioName,
+} from './scenarios.ts';
 import { SimScheduler } from './scheduler.ts';
 import { SimMetrics } from './sim-metrics.ts';
 import { SimNetwork, type SimHost } from './sim-network.ts';
-import { drawKey, type KnownHost, type SimContext, type SimNode, type SimNodeSpec, type WireModel, type WireName } from './sim-node.ts';
+import {
+  drawKey,
+  type KnownHost,
+  type SimContext,
+  type SimNode,
+  type SimNodeSpec,
+  type WireModel,
+  type WireName,
+} from './sim-node.ts';
 import { summarize, type SimSummary } from './summary.ts';
 import { buildNode } from './wire-nodes.ts';
 
@@ -28,7 +43,11 @@ export interface SimOptions {
   /** Loss per write unit on every link. Default 0. */
   readonly loss?: number;
   /** Progress callback, once per sample (wall-clock reporting is the caller's). */
-  readonly onSample?: (tSeconds: number, durationSeconds: number, nodes: readonly (SimNode | undefined)[]) => void;
+  readonly onSample?: (
+    tSeconds: number,
+    durationSeconds: number,
+    nodes: readonly (SimNode | undefined)[],
+  ) => void;
 }
 
 /** Nodes start spread over this first minute (a network does not boot in one instant). */
@@ -47,7 +66,8 @@ const DNS_SEEDER_ANSWER = 8;
 
 function dnsSeederAnswer(node: number, bootAt: readonly number[], random: () => number): number[] {
   const earlier: number[] = [];
-  for (let j = SEED_NODES; j < bootAt.length; j++) if (j !== node && bootAt[j]! < bootAt[node]!) earlier.push(j);
+  for (let j = SEED_NODES; j < bootAt.length; j++)
+    if (j !== node && bootAt[j]! < bootAt[node]!) earlier.push(j);
   const out: number[] = [];
   for (let k = 0; k < DNS_SEEDER_ANSWER && earlier.length > 0; k++) {
     const pick = Math.floor(random() * earlier.length);
@@ -60,13 +80,17 @@ function dnsSeederAnswer(node: number, bootAt: readonly number[], random: () => 
 function sampleTimes(durationMs: number): number[] {
   const late = Math.max(60_000, Math.round(durationMs / LATE_SAMPLES / 1000) * 1000);
   const times: number[] = [];
-  for (let t = EARLY_SAMPLE_MS; t <= Math.min(EARLY_PHASE_MS, durationMs); t += EARLY_SAMPLE_MS) times.push(t);
+  for (let t = EARLY_SAMPLE_MS; t <= Math.min(EARLY_PHASE_MS, durationMs); t += EARLY_SAMPLE_MS)
+    times.push(t);
   for (let t = EARLY_PHASE_MS + late; t <= durationMs; t += late) times.push(t);
   if (times[times.length - 1] !== durationMs) times.push(durationMs);
   return times;
 }
 
 export async function runSimulation(options: SimOptions): Promise<SimSummary> {
+  // The first CometBFT handshake of a process waits for the frame AEAD's WebAssembly to load, in real
+  // time and out of step with the simulated clock; loaded first, one seed runs alike in any process.
+  await loadFrameAead();
   const wallStart = performance.now();
   const scenario = options.scenario ?? 'baseline';
   const model: WireModel = options.wireModel ?? 'real';
@@ -102,7 +126,10 @@ export async function runSimulation(options: SimOptions): Promise<SimSummary> {
     if (behaviour.knowsAttackers === true) bootstrap.push(...attackers);
     return {
       host,
-      behaviour: i < seeds.length && options.wire === 'cometbft' && !plan.fullSeeds ? { ...behaviour, seedMode: true } : behaviour,
+      behaviour:
+        i < seeds.length && options.wire === 'cometbft' && !plan.fullSeeds
+          ? { ...behaviour, seedMode: true }
+          : behaviour,
       key: identities[i]!,
       bootstrap,
       seed: fnv1a(`${options.seed}:node:${i}`),
@@ -127,7 +154,12 @@ export async function runSimulation(options: SimOptions): Promise<SimSummary> {
     unsubscribers.set(
       i,
       node.router.subscribe((u) => {
-        log.record(u.status === 'up' ? EventKind.PeerUp : EventKind.PeerDown, i, fnv1a(u.id), scheduler.now());
+        log.record(
+          u.status === 'up' ? EventKind.PeerUp : EventKind.PeerDown,
+          i,
+          fnv1a(u.id),
+          scheduler.now(),
+        );
       }),
     );
     log.record(EventKind.NodeStart, i, generations[i], scheduler.now());

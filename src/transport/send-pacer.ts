@@ -17,7 +17,7 @@
 // or rate-limited one (a Go peer under recv_rate) a small one. No protocol byte changes: the peer only
 // sees more pings. The owner says whether other traffic shares the link: while one flow has it to
 // itself (a CometBFT connection with one busy channel) nothing waits behind the queue, so a deeper
-// target (1.5 ms) lets the window fill the link; the tight target returns when a second flow appears.
+// target (0.75 ms) lets the window fill the link; the tight target returns when a second flow appears.
 //
 // Sans I/O: the owner passes times (ms, fractional) and byte positions; nothing here reads a clock.
 
@@ -43,12 +43,12 @@ export const TARGET_QUEUE_FRACTION = 0.25;
 /**
  * Queueing allowed while the owner says no other traffic shares the link (setShared(false)), ms: then
  * nothing waits behind the bytes in flight, and the only cost of a deeper queue is to a message that
- * starts later. Measured on the 2-core bench box (BENCHMARKS.md, one run each): one channel's bulk was
- * 0.74x / 0.84x / 0.88x the sealed 1 KiB ceiling at 1 / 1.5 / 2 ms (0.34x at the shared target), and
- * the first vote after bulk alone waited a median 1.3 / 0.9 / 2.6 ms (max 8.2 / 8.8 / 11.3 ms): 1.5 ms
- * fills the link and keeps that first vote under 10 ms.
+ * starts later. Measured on the 2-core bench box (BENCHMARKS.md, one run each, libsodium frames): one
+ * channel's bulk was 1.07x / 1.10x / 1.24x the node:crypto sealed 1 KiB ceiling at 0.75 / 1 / 1.5 ms,
+ * and the first vote after bulk alone waited a median 1.6 / 2.4 / 2.3 ms, at most 6.9 / 9.5 / 23 ms:
+ * 0.75 ms fills the link and keeps that first vote well under 10 ms.
  */
-export const SOLE_TARGET_QUEUE_MS = 1.5;
+export const SOLE_TARGET_QUEUE_MS = 0.75;
 /** ...or this fraction of the base round trip on slower paths (twice the shared fraction). */
 export const SOLE_TARGET_QUEUE_FRACTION = 0.5;
 /** Growth per sample under the target: x1.25, so a window reaches a WAN's BDP within ~30 round trips. */

@@ -22,7 +22,7 @@ import { ErrorCode, PeerwireError } from '../../core/errors.ts';
 import type { Counter, Metrics } from '../../core/metrics.ts';
 import type { ByteLink } from '../../transport/byte-link.ts';
 import { ConnectionShell } from '../../transport/connection-shell.ts';
-import type { ChannelScheduler, Direction, LocalNode } from '../../transport/types.ts';
+import type { ChannelScheduler, Direction, LocalNode, PeerInfo } from '../../transport/types.ts';
 import { RESOLVED } from './drain-waiters.ts';
 import type { DelimitedReader } from './mconnection/delimited-reader.ts';
 import { MConnectionCore } from './mconnection/mconnection-core.ts';
@@ -35,6 +35,7 @@ import {
 } from './node-info-exchange.ts';
 import { encodeNodeInfoDelimited, nodeInfoReader, readNodeInfo, type NodeInfo } from './node-info.ts';
 import { SecretConnectionHandshake } from './secret-connection/handshake.ts';
+import { frameAeadSettled, loadFrameAead } from './secret-connection/frame-aead.ts';
 import { SEALED_FRAME_BYTES } from './secret-connection/frame-format.ts';
 import { X25519_KEY_BYTES } from './secret-connection/key-schedule.ts';
 import type { SecretSession } from './secret-connection/session.ts';
@@ -181,6 +182,15 @@ export class CometbftConnection extends ConnectionShell<HandshakeExtras> {
 
   // ---- handshake ------------------------------------------------------------------------------------
 
+  /**
+   * The first handshake of the process waits for libsodium's AEAD to load (frame-aead.ts, once, tens
+   * of ms); later ones start at once. Bytes a peer sends meanwhile wait as early bytes.
+   */
+  override handshake(local: LocalNode, signal: AbortSignal, extras?: HandshakeExtras): Promise<PeerInfo> {
+    if (frameAeadSettled()) return super.handshake(local, signal, extras);
+    return loadFrameAead().then(() => super.handshake(local, signal, extras));
+  }
+
   protected startHandshake(local: LocalNode, extras: HandshakeExtras | undefined): void {
     this.ours = buildLocalNodeInfo(local, this.options);
     const descriptors = mconnDescriptors(local);
@@ -276,7 +286,8 @@ export class CometbftConnection extends ConnectionShell<HandshakeExtras> {
       // clock stays the only time source, so runs under it remain deterministic.
       ...(this.options.clock === undefined ? { preciseNow: monotonicMs } : {}),
     });
-    if (this.options.inboundBudget !== undefined) this.budget = new InboundBudget(this.options.inboundBudget, this.clock);
+    if (this.options.inboundBudget !== undefined)
+      this.budget = new InboundBudget(this.options.inboundBudget, this.clock);
     this.peerChannels = new Set(theirs.channels);
     this.phase = 'mconnection';
     // Handshake-only state goes now, not at close: our NodeInfo alone is about 0.4 KiB per connection.
@@ -315,7 +326,9 @@ export class CometbftConnection extends ConnectionShell<HandshakeExtras> {
     const core = this.core;
     const packetsBefore = core?.packetsReceived ?? 0;
     const allowance =
-      this.budget === undefined || core === undefined ? Number.POSITIVE_INFINITY : this.budget.turnAllowance();
+      this.budget === undefined || core === undefined
+        ? Number.POSITIVE_INFINITY
+        : this.budget.turnAllowance();
     let opened = chunk.length;
     if (allowance === Number.POSITIVE_INFINITY) {
       session.openEach(chunk, this.onFrameData);
@@ -333,7 +346,11 @@ export class CometbftConnection extends ConnectionShell<HandshakeExtras> {
     if (this.phase !== 'mconnection' || this.state !== 'open') return;
     // A received ping owes a pong, written ahead of data even when we have nothing else to send.
     if (this.core!.hasPendingSend()) this.pump!.kick();
-    this.checkRecvRate(this.core!.packetsReceived - packetsBefore, opened, held || this.unopened !== undefined);
+    this.checkRecvRate(
+      this.core!.packetsReceived - packetsBefore,
+      opened,
+      held || this.unopened !== undefined,
+    );
   }
 
   protected override receiveError(error: unknown): PeerwireError {

@@ -2,21 +2,19 @@
 // whatever chunks they arrive, opens every complete 1044-byte frame and returns the data it carries.
 // A frame that lies inside one input chunk is decrypted straight from that chunk (no copy); only a
 // frame split across chunks is gathered into one reused 1044-byte buffer, so at most one partial frame
-// is ever held; that buffer is allocated on the first split frame (an idle connection never needs it). Returned data are views into node:crypto's plaintext buffers (one per frame, which
-// node:crypto allocates anyway): no further copy is made on this path.
+// is ever held; that buffer is allocated on the first split frame (an idle connection never needs it).
+// Returned data are views into the plaintext buffer the AEAD returns, one per frame (frame-aead.ts):
+// no further copy is made on this path.
 //
 // Frame boundaries mean nothing above this layer: callers must treat the returned pieces as a stream.
 
-import { createDecipheriv } from 'node:crypto';
 import { ErrorCode, PeerwireError } from '../../../core/errors.ts';
 import { secretConnectionError, SecretConnectionErrorCode } from './errors.ts';
+import { frameAead, type FrameAead } from './frame-aead.ts';
 import {
-  AEAD_CIPHER,
   AEAD_KEY_BYTES,
-  AEAD_TAG_BYTES,
   FRAME_DATA_MAX,
   FRAME_LENGTH_BYTES,
-  FRAME_PLAINTEXT_BYTES,
   FrameNonce,
   ownedKeyCopy,
   SEALED_FRAME_BYTES,
@@ -27,18 +25,21 @@ export type FrameDataCallback = (data: Uint8Array) => void;
 export class FrameOpener {
   private readonly key: Buffer;
   private readonly nonce: FrameNonce;
+  private readonly aead: FrameAead;
   /** Holds the bytes of at most one partial frame between calls; allocated when first needed. */
   private partial: Buffer | undefined;
   private partialLength = 0;
   private failure: PeerwireError | undefined;
 
   /** `nonce` is the counter of the first frame: a new FrameNonce (0) in every real session. */
-  constructor(recvKey: Uint8Array, nonce = new FrameNonce()) {
+  /** `aead`: the process's current implementation (frame-aead.ts) unless a test picks one. */
+  constructor(recvKey: Uint8Array, nonce = new FrameNonce(), aead: FrameAead = frameAead()) {
     if (recvKey.length !== AEAD_KEY_BYTES) {
       throw new PeerwireError(ErrorCode.InvalidArgument, `receive key must be ${AEAD_KEY_BYTES} bytes`);
     }
     this.key = ownedKeyCopy(recvKey);
     this.nonce = nonce;
+    this.aead = aead;
   }
 
   /** Bytes of an incomplete frame held since the last call (always < 1044). */
@@ -97,20 +98,12 @@ export class FrameOpener {
   }
 
   private openFrame(source: Uint8Array, offset: number, onData: FrameDataCallback): void {
-    const nonce = this.nonce.check('receive');
-    const tagStart = offset + FRAME_PLAINTEXT_BYTES;
-    let plain: Buffer;
-    try {
-      const decipher = createDecipheriv(AEAD_CIPHER, this.key, nonce, { authTagLength: AEAD_TAG_BYTES });
-      decipher.setAuthTag(source.subarray(tagStart, tagStart + AEAD_TAG_BYTES));
-      plain = decipher.update(source.subarray(offset, tagStart));
-      decipher.final(); // throws when the tag does not authenticate; `plain` is unused until then
-    } catch (cause) {
+    const plain = this.aead.open(this.key, this.nonce.check('receive'), source, offset);
+    if (plain === undefined) {
       throw secretConnectionError(
         SecretConnectionErrorCode.DecryptFailed,
         `failed to decrypt frame ${this.nonce.value}`,
         'disconnect',
-        cause,
       );
     }
     this.nonce.advance();

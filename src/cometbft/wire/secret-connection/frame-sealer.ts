@@ -4,20 +4,19 @@
 // (message boundaries mean nothing at this layer; fewer frames = fewer AEAD calls, the dominant cost:
 // node:crypto costs ~5 us per call whatever the size, BENCHMARKS.md, design figures).
 //
-// Per frame the only allocations are the ones node:crypto forces (the cipher object, the ciphertext
-// and tag buffers); the plaintext staging buffer is reused, and the output is one allocation per call.
+// Per frame nothing is allocated with libsodium (frame-aead.ts); node:crypto, the fallback, forces a
+// cipher object and its ciphertext and tag buffers. The plaintext staging buffer is reused, and the
+// output is one allocation per call.
 //
 // Memory per idle connection (BENCHMARKS.md, issue 10): sealing is synchronous from staging to cipher,
 // so one staging buffer serves every connection of the process (it was 1 KiB per connection), and the
 // key is copied into a buffer of its own, not a slice of Node's shared 8 KiB pool, which a long-lived
 // 32-byte slice would keep whole for the connection's lifetime.
 
-import { createCipheriv } from 'node:crypto';
 import { ErrorCode, PeerwireError } from '../../../core/errors.ts';
+import { frameAead, type FrameAead } from './frame-aead.ts';
 import {
-  AEAD_CIPHER,
   AEAD_KEY_BYTES,
-  AEAD_TAG_BYTES,
   FRAME_DATA_MAX,
   FRAME_LENGTH_BYTES,
   FRAME_PLAINTEXT_BYTES,
@@ -35,15 +34,18 @@ const STAGING: Buffer = Buffer.alloc(FRAME_PLAINTEXT_BYTES);
 export class FrameSealer {
   private readonly key: Buffer;
   private readonly nonce: FrameNonce;
+  private readonly aead: FrameAead;
   private failure: PeerwireError | undefined;
 
   /** `nonce` is the counter of the first frame: a new FrameNonce (0) in every real session. */
-  constructor(sendKey: Uint8Array, nonce = new FrameNonce()) {
+  /** `aead`: the process's current implementation (frame-aead.ts) unless a test picks one. */
+  constructor(sendKey: Uint8Array, nonce = new FrameNonce(), aead: FrameAead = frameAead()) {
     if (sendKey.length !== AEAD_KEY_BYTES) {
       throw new PeerwireError(ErrorCode.InvalidArgument, `send key must be ${AEAD_KEY_BYTES} bytes`);
     }
     this.key = ownedKeyCopy(sendKey);
     this.nonce = nonce;
+    this.aead = aead;
   }
 
   /** The nonce counter of the next frame (diagnostics and tests). */
@@ -108,13 +110,7 @@ export class FrameSealer {
   }
 
   private sealFrame(out: Buffer, offset: number): void {
-    const nonce = this.nonce.check('send');
-    const cipher = createCipheriv(AEAD_CIPHER, this.key, nonce, { authTagLength: AEAD_TAG_BYTES });
-    const ciphertext = cipher.update(STAGING);
-    const tail = cipher.final();
-    let o = offset + ciphertext.copy(out, offset);
-    if (tail.length > 0) o += tail.copy(out, o);
-    cipher.getAuthTag().copy(out, o);
+    this.aead.seal(this.key, this.nonce.check('send'), STAGING, out, offset);
     this.nonce.advance();
   }
 }

@@ -101,17 +101,17 @@ test('a link to itself gets the deeper sole target; sharing it brings the tight 
   }
   const start = sole.windowBytes;
   assert.equal(shared.windowBytes, start);
-  // 1 ms of queueing: over the shared target (0.25 ms), under the sole one (2 ms).
+  // 0.5 ms of queueing: over the shared target (0.25 ms), under the sole one (0.75 ms).
   for (let i = 0; i < 8; i++) {
-    soleRound(1.1);
-    sharedRound(1.1);
+    soleRound(0.6);
+    sharedRound(0.6);
   }
   assert.ok(sole.windowBytes > 2 * start, `sole: grew to ${sole.windowBytes}`);
   assert.ok(shared.windowBytes < start, `shared: cut to ${shared.windowBytes}`);
   sole.setShared(true);
   assert.equal(sole.windowBytes, INITIAL_WINDOW_BYTES, 'a second flow: back to the initial window at once');
-  soleRound(1.1);
-  const cut = soleRound(1.1);
+  soleRound(0.6);
+  const cut = soleRound(0.6);
   assert.ok(cut < INITIAL_WINDOW_BYTES, `and the tight target cuts from there: ${cut}`);
   sole.setShared(true);
   assert.equal(sole.windowBytes, cut, 'saying shared again changes nothing');
@@ -234,7 +234,7 @@ test('paced: one busy channel gets the sole target; a second one brings the tigh
   await round(0);
   await round(0); // base round trip 0
   const start = windowBytes();
-  for (let i = 0; i < 6; i++) await round(1); // 1 ms of queueing: under the sole target only
+  for (let i = 0; i < 6; i++) await round(0.5); // 0.5 ms of queueing: under the sole target only
   assert.ok(windowBytes() > 2 * start, `one channel: the window grew to ${windowBytes()}`);
   const grown = windowBytes();
   sender.enqueue(VOTE, new Uint8Array(1000));
@@ -247,20 +247,20 @@ test('paced: one busy channel gets the sole target; a second one brings the tigh
     Math.min(grown, Math.max(INITIAL_WINDOW_BYTES, inFlight)),
     'a second channel: the window stops at the bytes in flight (no more bulk), the vote uses its overdraft',
   );
-  for (let i = 0; i < 4; i++) await round(1);
+  for (let i = 0; i < 4; i++) await round(0.5);
   assert.ok(windowBytes() < INITIAL_WINDOW_BYTES, `the tight target cuts it: ${windowBytes()}`);
   await clock.advance(SHARED_LINK_MEMORY_MS - 10);
   const held = windowBytes();
-  await round(1);
-  await round(1);
+  await round(0.5);
+  await round(0.5);
   assert.ok(
     windowBytes() <= held,
     `within 10 s of the vote it still counts as shared: ${held} -> ${windowBytes()}`,
   );
   await clock.advance(10);
   const before = windowBytes();
-  await round(1);
-  await round(1);
+  await round(0.5);
+  await round(0.5);
   assert.ok(
     windowBytes() > before,
     `10 s after the vote the sole target is back: ${before} -> ${windowBytes()}`,

@@ -1,0 +1,178 @@
+// The ChaCha20-Poly1305 (IETF, no associated data) under every SecretConnection frame, in two
+// implementations with identical bytes. Why two: node:crypto needs a new cipher object per frame
+// (every frame has its own nonce and Node cannot re-key a cipher), and on a busy link those objects
+// are most of the cost. Measured on the 2-core bench box (BENCHMARKS.md): a 1 KiB frame seals in
+// ~4.7 us through node:crypto against ~2.7 us through libsodium's WebAssembly build, and each
+// node:crypto frame leaves ~680 B of garbage plus a native handle and two ArrayBuffers for the
+// garbage collector, whose scavenges then pause a saturated sender 3-7 ms (most of it freeing those).
+// libsodium works in one fixed region of its own memory, reused by every frame of the process: no
+// object per frame at all.
+//
+// libsodium (ISC, audited, constant-time) arrives as the `libsodium-wrappers` package: WebAssembly, no
+// native build. It loads asynchronously, once per process, at the first SecretConnection handshake
+// (loadFrameAead). Until it is ready, and wherever WebAssembly cannot load, frames use node:crypto;
+// PEERWIRE_AEAD=node forces node:crypto (for A/B measurements). Both are checked against each other
+// and against the Go-generated frame vectors in the tests.
+
+import { createCipheriv, createDecipheriv } from 'node:crypto';
+import {
+  AEAD_CIPHER,
+  AEAD_KEY_BYTES,
+  AEAD_NONCE_BYTES,
+  AEAD_TAG_BYTES,
+  FRAME_PLAINTEXT_BYTES,
+  SEALED_FRAME_BYTES,
+} from './frame-format.ts';
+
+export interface FrameAead {
+  /** 'libsodium' or 'node:crypto' (diagnostics and the benchmark's run header). */
+  readonly name: string;
+  /**
+   * Seals the 1028-byte `plain` under `key` and the 12-byte `nonce` into `out` at `offset`: 1028
+   * bytes of ciphertext, then the 16-byte tag.
+   */
+  seal(key: Uint8Array, nonce: Uint8Array, plain: Uint8Array, out: Uint8Array, offset: number): void;
+  /**
+   * Opens the 1044-byte sealed frame at `source[offset]`; returns its 1028-byte plaintext in a new
+   * buffer (callers keep views of it), or undefined when the tag does not authenticate.
+   */
+  open(key: Uint8Array, nonce: Uint8Array, source: Uint8Array, offset: number): Buffer | undefined;
+}
+
+/** Options of every node:crypto cipher: one object, not one per frame. */
+const CIPHER_OPTIONS = { authTagLength: AEAD_TAG_BYTES } as const;
+
+/** node:crypto: a cipher object per frame. Always available; the fallback. */
+export const NODE_CRYPTO_AEAD: FrameAead = {
+  name: 'node:crypto',
+  seal(key, nonce, plain, out, offset) {
+    const cipher = createCipheriv(AEAD_CIPHER, key, nonce, CIPHER_OPTIONS);
+    const ciphertext = cipher.update(plain);
+    const tail = cipher.final();
+    out.set(ciphertext, offset);
+    let o = offset + ciphertext.length;
+    if (tail.length > 0) {
+      out.set(tail, o);
+      o += tail.length;
+    }
+    out.set(cipher.getAuthTag(), o);
+  },
+  open(key, nonce, source, offset) {
+    const tagStart = offset + FRAME_PLAINTEXT_BYTES;
+    try {
+      const decipher = createDecipheriv(AEAD_CIPHER, key, nonce, CIPHER_OPTIONS);
+      decipher.setAuthTag(source.subarray(tagStart, tagStart + AEAD_TAG_BYTES));
+      const plain = decipher.update(source.subarray(offset, tagStart));
+      decipher.final(); // throws when the tag does not authenticate
+      return plain;
+    } catch {
+      return undefined;
+    }
+  },
+};
+
+/**
+ * The slice of libsodium's Emscripten module used here. A 64-bit length is passed as two 32-bit halves
+ * (low, high): the build's calling convention for `unsigned long long`.
+ */
+export interface RawSodium {
+  readonly HEAPU8: Uint8Array;
+  readonly _malloc: (size: number) => number;
+  /** (c, mac, maclen_p, m, mlen lo, hi, ad, adlen lo, hi, nsec, npub, k) -> 0 */
+  readonly _crypto_aead_chacha20poly1305_ietf_encrypt_detached: (...args: number[]) => number;
+  /** (m, nsec, c, clen lo, hi, mac, ad, adlen lo, hi, npub, k) -> 0, or -1 when the tag fails */
+  readonly _crypto_aead_chacha20poly1305_ietf_decrypt_detached: (...args: number[]) => number;
+}
+
+/**
+ * libsodium through its raw exports on one working region of its heap, allocated once: key, nonce,
+ * input frame, output frame and tag. Every call is synchronous from the first copy in to the last copy
+ * out, so connections never interleave on the region.
+ */
+export function libsodiumAead(raw: RawSodium): FrameAead {
+  const key = raw._malloc(AEAD_KEY_BYTES + AEAD_NONCE_BYTES + 2 * FRAME_PLAINTEXT_BYTES + AEAD_TAG_BYTES);
+  const nonce = key + AEAD_KEY_BYTES;
+  const input = nonce + AEAD_NONCE_BYTES;
+  const output = input + FRAME_PLAINTEXT_BYTES;
+  const tag = output + FRAME_PLAINTEXT_BYTES;
+  const encrypt = raw._crypto_aead_chacha20poly1305_ietf_encrypt_detached;
+  const decrypt = raw._crypto_aead_chacha20poly1305_ietf_decrypt_detached;
+  return {
+    name: 'libsodium',
+    seal(k, n, plain, out, offset) {
+      const heap = raw.HEAPU8; // read per call: a grown WebAssembly memory replaces the view
+      heap.set(k, key);
+      heap.set(n, nonce);
+      heap.set(plain, input);
+      encrypt(output, tag, 0, input, FRAME_PLAINTEXT_BYTES, 0, 0, 0, 0, 0, nonce, key);
+      out.set(heap.subarray(output, tag + AEAD_TAG_BYTES), offset);
+    },
+    open(k, n, source, offset) {
+      const heap = raw.HEAPU8;
+      heap.set(k, key);
+      heap.set(n, nonce);
+      heap.set(source.subarray(offset, offset + FRAME_PLAINTEXT_BYTES), input);
+      heap.set(
+        source.subarray(offset + FRAME_PLAINTEXT_BYTES, offset + FRAME_PLAINTEXT_BYTES + AEAD_TAG_BYTES),
+        tag,
+      );
+      if (decrypt(output, 0, input, FRAME_PLAINTEXT_BYTES, 0, tag, 0, 0, 0, nonce, key) !== 0)
+        return undefined;
+      const plain = Buffer.allocUnsafe(FRAME_PLAINTEXT_BYTES); // from Node's pool: no ArrayBuffer per frame
+      plain.set(heap.subarray(output, output + FRAME_PLAINTEXT_BYTES));
+      return plain;
+    },
+  };
+}
+
+/** One frame sealed and opened by `candidate` and by node:crypto must give the same bytes. */
+function agreesWithNodeCrypto(candidate: FrameAead): boolean {
+  const key = new Uint8Array(AEAD_KEY_BYTES).map((_, i) => i + 1);
+  const nonce = new Uint8Array(AEAD_NONCE_BYTES).map((_, i) => 255 - i);
+  const plain = new Uint8Array(FRAME_PLAINTEXT_BYTES).map((_, i) => i * 7);
+  const theirs = new Uint8Array(SEALED_FRAME_BYTES);
+  const ours = new Uint8Array(SEALED_FRAME_BYTES);
+  NODE_CRYPTO_AEAD.seal(key, nonce, plain, theirs, 0);
+  candidate.seal(key, nonce, plain, ours, 0);
+  const opened = candidate.open(key, nonce, theirs, 0);
+  return Buffer.compare(ours, theirs) === 0 && opened !== undefined && Buffer.compare(opened, plain) === 0;
+}
+
+let current: FrameAead = NODE_CRYPTO_AEAD;
+let loading: Promise<FrameAead> | undefined;
+let settled = false;
+
+/** True once loadFrameAead has finished (either way): a handshake need not wait for it. */
+export function frameAeadSettled(): boolean {
+  return settled;
+}
+
+/** The implementation new frame sealers and openers use: libsodium once loaded, else node:crypto. */
+export function frameAead(): FrameAead {
+  return current;
+}
+
+/**
+ * Loads libsodium once per process (later calls share the first promise) and makes it the current
+ * implementation; resolves with whichever is current afterwards. Never rejects: a module that cannot
+ * load (no WebAssembly, a stripped install) leaves node:crypto in place.
+ */
+export function loadFrameAead(): Promise<FrameAead> {
+  loading ??= (async () => {
+    if (process.env.PEERWIRE_AEAD === 'node') {
+      settled = true;
+      return current;
+    }
+    try {
+      const sodium = await import('libsodium-wrappers');
+      await sodium.ready;
+      const candidate = libsodiumAead((sodium as unknown as { libsodium: RawSodium }).libsodium);
+      if (agreesWithNodeCrypto(candidate)) current = candidate;
+    } catch {
+      // node:crypto stays: same bytes, more cost per frame.
+    }
+    settled = true;
+    return current;
+  })();
+  return loading;
+}

@@ -1,0 +1,116 @@
+// The two ChaCha20-Poly1305 implementations under SecretConnection frames: libsodium (WebAssembly) loads
+// once per process and becomes current; it seals exactly the bytes node:crypto seals for any key,
+// nonce and plaintext, each opens the other's frames, and both refuse a flipped bit, the wrong key or
+// the wrong nonce. Whole streams cross between a libsodium sealer and a node:crypto opener and back.
+// PEERWIRE_AEAD=node keeps node:crypto.
+
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import {
+  frameAead,
+  frameAeadSettled,
+  loadFrameAead,
+  NODE_CRYPTO_AEAD,
+  type FrameAead,
+} from '../../../../src/cometbft/wire/secret-connection/frame-aead.ts';
+import {
+  FRAME_PLAINTEXT_BYTES,
+  FrameNonce,
+  SEALED_FRAME_BYTES,
+} from '../../../../src/cometbft/wire/secret-connection/frame-format.ts';
+import { FrameOpener } from '../../../../src/cometbft/wire/secret-connection/frame-opener.ts';
+import { FrameSealer } from '../../../../src/cometbft/wire/secret-connection/frame-sealer.ts';
+import { runs } from './vectors.ts';
+
+async function libsodium(): Promise<FrameAead> {
+  const aead = await loadFrameAead();
+  assert.equal(aead.name, 'libsodium', 'libsodium-wrappers is a dependency and loads here');
+  return aead;
+}
+
+test('libsodium loads once per process and becomes the current AEAD', async () => {
+  const first = loadFrameAead();
+  assert.equal(loadFrameAead(), first, 'one load, shared');
+  const aead = await first;
+  assert.equal(aead.name, 'libsodium');
+  assert.equal(frameAead(), aead);
+  assert.equal(frameAeadSettled(), true);
+  assert.equal(NODE_CRYPTO_AEAD.name, 'node:crypto');
+});
+
+test('property: libsodium seals the bytes node:crypto seals, and each opens the other', async () => {
+  const sodium = await libsodium();
+  fc.assert(
+    fc.property(
+      fc.uint8Array({ minLength: 32, maxLength: 32 }),
+      fc.uint8Array({ minLength: 12, maxLength: 12 }),
+      fc.uint8Array({ minLength: FRAME_PLAINTEXT_BYTES, maxLength: FRAME_PLAINTEXT_BYTES }),
+      fc.nat(64),
+      (key, nonce, plain, offset) => {
+        const ours = new Uint8Array(offset + SEALED_FRAME_BYTES);
+        const theirs = new Uint8Array(offset + SEALED_FRAME_BYTES);
+        sodium.seal(key, nonce, plain, ours, offset);
+        NODE_CRYPTO_AEAD.seal(key, nonce, plain, theirs, offset);
+        assert.deepEqual(ours, theirs);
+        assert.deepEqual(new Uint8Array(sodium.open(key, nonce, theirs, offset)!), plain);
+        assert.deepEqual(new Uint8Array(NODE_CRYPTO_AEAD.open(key, nonce, ours, offset)!), plain);
+      },
+    ),
+    { numRuns: runs('FC_RUNS', 200) },
+  );
+});
+
+test('both refuse a flipped bit, the wrong key and the wrong nonce', async () => {
+  const sodium = await libsodium();
+  const key = randomBytes(32);
+  const nonce = randomBytes(12);
+  const sealed = new Uint8Array(SEALED_FRAME_BYTES);
+  sodium.seal(key, nonce, randomBytes(FRAME_PLAINTEXT_BYTES), sealed, 0);
+  for (const aead of [sodium, NODE_CRYPTO_AEAD]) {
+    for (const bit of [0, 8 * 500 + 3, 8 * FRAME_PLAINTEXT_BYTES + 1, 8 * SEALED_FRAME_BYTES - 1]) {
+      const flipped = sealed.slice();
+      flipped[bit >> 3]! ^= 1 << (bit & 7);
+      assert.equal(aead.open(key, nonce, flipped, 0), undefined, `${aead.name}: bit ${bit}`);
+    }
+    assert.equal(aead.open(randomBytes(32), nonce, sealed, 0), undefined, `${aead.name}: wrong key`);
+    assert.equal(aead.open(key, randomBytes(12), sealed, 0), undefined, `${aead.name}: wrong nonce`);
+    assert.notEqual(aead.open(key, nonce, sealed, 0), undefined, `${aead.name}: the original opens`);
+  }
+});
+
+test('streams cross between a libsodium sealer and a node:crypto opener, both ways, in any chunking', async () => {
+  const sodium = await libsodium();
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 6000 }), fc.integer({ min: 1, max: 3000 }), (data, cut) => {
+      const key = randomBytes(32);
+      for (const [sealWith, openWith] of [
+        [sodium, NODE_CRYPTO_AEAD],
+        [NODE_CRYPTO_AEAD, sodium],
+      ] as const) {
+        const sealed = new FrameSealer(key, new FrameNonce(), sealWith).seal([data]);
+        const opener = new FrameOpener(key, new FrameNonce(), openWith);
+        const out: Uint8Array[] = [];
+        for (let at = 0; at < sealed.length; at += cut)
+          out.push(...opener.open(sealed.subarray(at, at + cut)));
+        assert.deepEqual(new Uint8Array(Buffer.concat(out)), data);
+      }
+    }),
+    { numRuns: runs('FC_RUNS', 100) },
+  );
+});
+
+test('PEERWIRE_AEAD=node keeps node:crypto', () => {
+  const module = new URL('../../../../src/cometbft/wire/secret-connection/frame-aead.ts', import.meta.url)
+    .href;
+  const script = `const m = await import(${JSON.stringify(module)}); console.log((await m.loadFrameAead()).name);`;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    env: { ...process.env, PEERWIRE_AEAD: 'node' },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout.trim(), 'node:crypto');
+});
