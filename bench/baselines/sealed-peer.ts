@@ -2,13 +2,15 @@
 // geometry both sides share. A sealed frame is ChaCha20-Poly1305(u32-LE data length || data) plus the
 // 16-byte tag, one node:crypto AEAD call per frame, nonce = 4 zero bytes || 64-bit LE frame counter
 // (SecretConnection's layout). With 1024 data bytes a frame is 1044 bytes on the wire. The receiver
-// opens every frame (in place when it lies inside one socket chunk) and checks its length field.
+// opens every frame (in place when it lies inside one socket chunk) and checks its length field; with
+// `aead: 'libsodium'` both ends use libsodium's AEAD (frame-aead.ts) instead of node:crypto.
 
 import crypto from 'node:crypto';
 import net from 'node:net';
 import { once } from 'node:events';
 import { ErrorCode, PeerwireError } from '../../src/core/errors.ts';
 import { ProgressCounter, type SideHandlers } from '../side-process.ts';
+import { loadFrameAead, type FrameAead } from '../../src/cometbft/wire/secret-connection/frame-aead.ts';
 
 /** Size of the in-frame length field (bytes). */
 export const LENGTH_BYTES = 4;
@@ -45,6 +47,7 @@ class FrameOpener {
     private readonly key: Buffer,
     private readonly dataPerFrame: number,
     private readonly onFrames: (frames: number) => void,
+    private readonly aead: FrameAead | undefined,
   ) {
     this.sealed = sealedSize(dataPerFrame);
     this.plain = this.sealed - TAG_BYTES;
@@ -85,6 +88,14 @@ class FrameOpener {
   }
 
   private open(frame: Buffer): void {
+    if (this.aead !== undefined) {
+      const plain = this.aead.open(this.key, counterNonce(this.frameNo++, this.nonce), frame, 0);
+      if (plain === undefined) throw new PeerwireError(ErrorCode.Malformed, 'sealed frame failed to open');
+      if (plain.readUInt32LE(0) !== this.dataPerFrame) {
+        throw new PeerwireError(ErrorCode.Malformed, 'sealed frame length field mismatch');
+      }
+      return;
+    }
     const d = crypto.createDecipheriv(
       'chacha20-poly1305',
       this.key,
@@ -117,7 +128,15 @@ async function closeAll(): Promise<void> {
 export const handlers: SideHandlers = {
   /** Listens on 127.0.0.1 for one sealed stream with the given key (hex) and geometry; returns the port. */
   async listen(arg: unknown): Promise<number> {
-    const { keyHex, dataPerFrame } = arg as { keyHex: string; dataPerFrame: number };
+    const { keyHex, dataPerFrame, aead } = arg as {
+      keyHex: string;
+      dataPerFrame: number;
+      aead?: 'libsodium';
+    };
+    const sodium = aead === undefined ? undefined : await loadFrameAead();
+    if (sodium !== undefined && sodium.name !== 'libsodium') {
+      throw new PeerwireError(ErrorCode.Internal, 'libsodium did not load');
+    }
     const key = Buffer.from(keyHex, 'hex');
     if (key.length !== KEY_BYTES) throw new PeerwireError(ErrorCode.InvalidArgument, 'bad key length');
     await closeAll();
@@ -125,7 +144,7 @@ export const handlers: SideHandlers = {
     const s = net.createServer((sock) => {
       sockets.add(sock);
       sock.on('close', () => sockets.delete(sock));
-      const opener = new FrameOpener(key, dataPerFrame, (n) => frames.add(n));
+      const opener = new FrameOpener(key, dataPerFrame, (n) => frames.add(n), sodium);
       sock.on('data', (chunk: Buffer) => {
         try {
           opener.push(chunk);

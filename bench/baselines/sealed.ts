@@ -3,12 +3,16 @@
 // ChaCha20-Poly1305 call per frame with a counter nonce, many frames per socket.write, open and check
 // every frame on the other side, 2 processes). No handshake, no mux, no replay protection: a limit
 // probe, not a protocol. Peerwire's SecretConnection figures are judged against the 1 KiB geometry
-// (1024 data bytes -> 1044-byte frames), its Noise-style figures against the 64 KiB one.
+// (1024 data bytes -> 1044-byte frames), its Noise-style figures against the 64 KiB one. The 1 KiB
+// geometry is also measured with libsodium's AEAD, the one peerwire seals SecretConnection frames
+// with (frame-aead.ts): node:crypto's ceiling is what plain Node does, libsodium's what our choice allows.
 
 import crypto from 'node:crypto';
 import { openSide, repeatMedian, type BenchContext, type Suite } from '../harness.ts';
 import { connectLoopback, sendPhase } from './tcp.ts';
 import { KEY_BYTES, LENGTH_BYTES, NONCE_BYTES, TAG_BYTES, counterNonce, sealedSize } from './sealed-peer.ts';
+import { ErrorCode, PeerwireError } from '../../src/core/errors.ts';
+import { loadFrameAead, type FrameAead } from '../../src/cometbft/wire/secret-connection/frame-aead.ts';
 
 const PEER = new URL('./sealed-peer.ts', import.meta.url);
 
@@ -19,6 +23,11 @@ interface Geometry {
   readonly dataPerFrame: number;
   /** Frames sealed into one socket.write (>= 16 frames or >= 64 KiB per write, per the spec). */
   readonly framesPerWrite: number;
+  /**
+   * 'libsodium': the AEAD peerwire's SecretConnection uses (frame-aead.ts, libsodium's WebAssembly)
+   * instead of one node:crypto cipher object per frame; 1 KiB frames only.
+   */
+  readonly aead?: 'libsodium';
 }
 
 const GEOMETRIES: readonly Geometry[] = [
@@ -29,9 +38,24 @@ const GEOMETRIES: readonly Geometry[] = [
     dataPerFrame: 1024,
     framesPerWrite: 64,
   },
+  // The same with the AEAD peerwire seals SecretConnection frames with: the ceiling of that choice.
+  {
+    tag: '1k.sodium',
+    label: '1 KiB frames (1044 B sealed), libsodium AEAD',
+    dataPerFrame: 1024,
+    framesPerWrite: 64,
+    aead: 'libsodium',
+  },
   // Noise maximum: 65535-byte sealed frames; 4 frames = 262 KB per write.
   { tag: '64k', label: '64 KiB frames (65535 B sealed, Noise max)', dataPerFrame: 65519, framesPerWrite: 4 },
 ];
+
+/** libsodium's AEAD as peerwire loads it; a run without it cannot measure that ceiling. */
+export async function libsodiumOrThrow(): Promise<FrameAead> {
+  const aead = await loadFrameAead();
+  if (aead.name !== 'libsodium') throw new PeerwireError(ErrorCode.Internal, 'libsodium did not load');
+  return aead;
+}
 
 async function measureGeometry(ctx: BenchContext, g: Geometry): Promise<void> {
   const side = await openSide(PEER, { procs: 2 });
@@ -40,7 +64,9 @@ async function measureGeometry(ctx: BenchContext, g: Geometry): Promise<void> {
     const port = await side.call<number>('listen', {
       keyHex: key.toString('hex'),
       dataPerFrame: g.dataPerFrame,
+      ...(g.aead === undefined ? {} : { aead: g.aead }),
     });
+    const sodium = g.aead === undefined ? undefined : await libsodiumOrThrow();
     const sock = await connectLoopback(port);
     const sealed = sealedSize(g.dataPerFrame);
     const payload = Buffer.alloc(g.dataPerFrame, 0x42);
@@ -53,6 +79,11 @@ async function measureGeometry(ctx: BenchContext, g: Geometry): Promise<void> {
       for (let i = 0; i < g.framesPerWrite; i++) {
         plain.writeUInt32LE(g.dataPerFrame, 0);
         payload.copy(plain, LENGTH_BYTES); // the application data enters the frame, as in a real framer
+        if (sodium !== undefined) {
+          sodium.seal(key, counterNonce(frameNo++, nonce), plain, out, o);
+          o += sealed;
+          continue;
+        }
         const c = crypto.createCipheriv('chacha20-poly1305', key, counterNonce(frameNo++, nonce), {
           authTagLength: TAG_BYTES,
         });
@@ -109,7 +140,8 @@ async function measureGeometry(ctx: BenchContext, g: Geometry): Promise<void> {
 
 export const sealedSuite: Suite = {
   name: 'sealed',
-  description: 'node:crypto ChaCha20-Poly1305 fixed frames over loopback TCP (practical ceiling)',
+  description:
+    'ChaCha20-Poly1305 fixed frames over loopback TCP, node:crypto and libsodium (practical ceiling)',
   async run(ctx) {
     for (const g of GEOMETRIES) {
       ctx.log(`sealed: ${g.label}`);

@@ -129,6 +129,7 @@ async function messageRate(ctx: BenchContext, side: Side, port: number): Promise
     compare: [
       { to: 'libp2p.msgs.1k', target: 4 },
       { to: 'sealed.1k.frames', target: 0.6 },
+      { to: 'sealed.1k.sodium.frames' },
       { to: 'tcp.msgs.1k.each' },
     ],
     details: {
@@ -171,7 +172,12 @@ async function bulk(ctx: BenchContext, side: Side, port: number): Promise<void> 
     unit: 'MB/s',
     better: 'higher',
     range: [r.min / 1e6, r.max / 1e6],
-    compare: [{ to: 'sealed.1k.MBps', target: 0.75 }, { to: 'tcp.bulk.64k' }, { to: 'libp2p.bulk.64k' }],
+    compare: [
+      { to: 'sealed.1k.MBps', target: 0.75 },
+      { to: 'sealed.1k.sodium.MBps' },
+      { to: 'tcp.bulk.64k' },
+      { to: 'libp2p.bulk.64k' },
+    ],
     details: { senderCpuSPerGB, receiverCpuSPerGB },
   });
   // The spec's CPU bound is 1.5x the ceiling's CPU-s/GB (both sides), read from this run's sealed figure.
