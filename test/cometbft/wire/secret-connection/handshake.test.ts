@@ -1,5 +1,5 @@
-// The SecretConnection handshake state machine: the derived vector byte for byte from its fixed keys,
-// full handshakes between two machines over arbitrary chunkings, and every rejection path.
+// The SecretConnection handshake state machine: the derived vector byte for byte from its fixed keys
+// (with node:crypto frames, then with libsodium's), full handshakes between two machines over arbitrary chunkings, and every rejection path.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,12 +14,24 @@ import {
 import type { SecretSession } from '../../../../src/cometbft/wire/secret-connection/session.ts';
 import { SecretConnectionErrorCode as Code } from '../../../../src/cometbft/wire/secret-connection/errors.ts';
 import { encodeAuthSigMessage } from '../../../../src/cometbft/wire/secret-connection/handshake-messages.ts';
+import { frameAead, loadFrameAead } from '../../../../src/cometbft/wire/secret-connection/frame-aead.ts';
 import { derivedVector, hex, miscVectors, runs, unhex } from './vectors.ts';
 import { delimited, field, ScriptedPeer, splitAt } from './scripted-peer.ts';
 
 const concat = (parts: readonly Uint8Array[]): Uint8Array => new Uint8Array(Buffer.concat(parts));
 
-test('derived vector reproduced byte for byte from its fixed keys', () => {
+test('derived vector reproduced byte for byte from its fixed keys (node:crypto frames)', () => {
+  assert.equal(frameAead().name, 'node:crypto', 'libsodium not loaded yet in this process');
+  reproduceDerivedVector();
+});
+
+test('the derived vector again with libsodium sealing and opening the frames', async () => {
+  assert.equal((await loadFrameAead()).name, 'libsodium');
+  reproduceDerivedVector();
+});
+
+/** The handshake of the derived vector's two fixed identities, then NodeInfo and MConnection frames. */
+function reproduceDerivedVector(): void {
   const v = derivedVector();
   const { A, B } = v.nodes;
   const a = new SecretConnectionHandshake({
@@ -79,7 +91,7 @@ test('derived vector reproduced byte for byte from its fixed keys', () => {
   const sealed = sessionA.seal([unhex(mconn.stream_hex)]);
   assert.equal(hex(sealed), mconn.sealed_frames.map((f) => f.sealed).join(''));
   assert.equal(hex(concat(sessionB.open(sealed))), mconn.stream_hex);
-});
+}
 
 /** Runs two machines against each other, delivering each direction's bytes in the given chunks. */
 function runPair(
