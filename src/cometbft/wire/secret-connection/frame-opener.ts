@@ -31,8 +31,10 @@ export class FrameOpener {
   private partialLength = 0;
   private failure: PeerwireError | undefined;
 
-  /** `nonce` is the counter of the first frame: a new FrameNonce (0) in every real session. */
-  /** `aead`: the process's current implementation (frame-aead.ts) unless a test picks one. */
+  /**
+   * `nonce` is the counter of the first frame: a new FrameNonce (0) in every real session. `aead`: the
+   * process's current implementation (frame-aead.ts) unless a test picks one.
+   */
   constructor(recvKey: Uint8Array, nonce = new FrameNonce(), aead: FrameAead = frameAead()) {
     if (recvKey.length !== AEAD_KEY_BYTES) {
       throw new PeerwireError(ErrorCode.InvalidArgument, `receive key must be ${AEAD_KEY_BYTES} bytes`);

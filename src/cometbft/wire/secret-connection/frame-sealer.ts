@@ -37,8 +37,10 @@ export class FrameSealer {
   private readonly aead: FrameAead;
   private failure: PeerwireError | undefined;
 
-  /** `nonce` is the counter of the first frame: a new FrameNonce (0) in every real session. */
-  /** `aead`: the process's current implementation (frame-aead.ts) unless a test picks one. */
+  /**
+   * `nonce` is the counter of the first frame: a new FrameNonce (0) in every real session. `aead`: the
+   * process's current implementation (frame-aead.ts) unless a test picks one.
+   */
   constructor(sendKey: Uint8Array, nonce = new FrameNonce(), aead: FrameAead = frameAead()) {
     if (sendKey.length !== AEAD_KEY_BYTES) {
       throw new PeerwireError(ErrorCode.InvalidArgument, `send key must be ${AEAD_KEY_BYTES} bytes`);
