@@ -12,8 +12,8 @@
 // native build. It loads asynchronously, once per process, at the first SecretConnection handshake
 // (loadFrameAead): ~33 ms and ~13 MB of RSS once (its WebAssembly memory and code), nothing per
 // connection. Until it is ready, and wherever WebAssembly cannot load, frames use node:crypto;
-// PEERWIRE_AEAD=node forces node:crypto (for A/B measurements). Both are checked against each other
-// and against the Go-generated frame vectors in the tests.
+// PEERWIRE_AEAD=node forces node:crypto (for A/B measurements). The tests check both against each
+// other and against the derived SecretConnection vector (test/vectors/cometbft).
 
 import { createCipheriv, createDecipheriv } from 'node:crypto';
 import {
@@ -26,7 +26,7 @@ import {
 } from './frame-format.ts';
 
 export interface FrameAead {
-  /** 'libsodium' or 'node:crypto' (diagnostics and the benchmark's run header). */
+  /** 'libsodium' or 'node:crypto' (diagnostics and tests). */
   readonly name: string;
   /**
    * Seals the 1028-byte `plain` under `key` and the 12-byte `nonce` into `out` at `offset`: 1028
