@@ -86,41 +86,52 @@ export interface RawSodium {
 }
 
 /**
- * libsodium through its raw exports on one working region of its heap, allocated once: key, nonce,
- * input frame, output frame and tag. Every call is synchronous from the first copy in to the last copy
- * out, so connections never interleave on the region.
+ * libsodium through its raw exports on one working region of its heap, allocated once: key, nonce, the
+ * sealed frame coming in (1028 bytes and its tag, contiguous) and the one going out (the same layout).
+ * So a frame crosses into and out of the heap in one copy each way, through views of the two frame
+ * slots made once (again only if the WebAssembly memory grew). Every call is synchronous from the first
+ * copy in to the last copy out, so connections never interleave on the region.
  */
 export function libsodiumAead(raw: RawSodium): FrameAead {
-  const key = raw._malloc(AEAD_KEY_BYTES + AEAD_NONCE_BYTES + 2 * FRAME_PLAINTEXT_BYTES + AEAD_TAG_BYTES);
+  const key = raw._malloc(AEAD_KEY_BYTES + AEAD_NONCE_BYTES + 2 * SEALED_FRAME_BYTES);
   const nonce = key + AEAD_KEY_BYTES;
   const input = nonce + AEAD_NONCE_BYTES;
-  const output = input + FRAME_PLAINTEXT_BYTES;
-  const tag = output + FRAME_PLAINTEXT_BYTES;
+  const inputTag = input + FRAME_PLAINTEXT_BYTES;
+  const output = input + SEALED_FRAME_BYTES;
+  const outputTag = output + FRAME_PLAINTEXT_BYTES;
   const encrypt = raw._crypto_aead_chacha20poly1305_ietf_encrypt_detached;
   const decrypt = raw._crypto_aead_chacha20poly1305_ietf_decrypt_detached;
+  let heap = raw.HEAPU8;
+  let sealedOut = heap.subarray(output, output + SEALED_FRAME_BYTES);
+  let plainOut = heap.subarray(output, outputTag);
+  /** The heap, with the slot views renewed when a grown memory replaced it. */
+  const currentHeap = (): Uint8Array => {
+    if (raw.HEAPU8 !== heap) {
+      heap = raw.HEAPU8;
+      sealedOut = heap.subarray(output, output + SEALED_FRAME_BYTES);
+      plainOut = heap.subarray(output, outputTag);
+    }
+    return heap;
+  };
   return {
     name: 'libsodium',
     seal(k, n, plain, out, offset) {
-      const heap = raw.HEAPU8; // read per call: a grown WebAssembly memory replaces the view
-      heap.set(k, key);
-      heap.set(n, nonce);
-      heap.set(plain, input);
-      encrypt(output, tag, 0, input, FRAME_PLAINTEXT_BYTES, 0, 0, 0, 0, 0, nonce, key);
-      out.set(heap.subarray(output, tag + AEAD_TAG_BYTES), offset);
+      const h = currentHeap();
+      h.set(k, key);
+      h.set(n, nonce);
+      h.set(plain, input);
+      encrypt(output, outputTag, 0, input, FRAME_PLAINTEXT_BYTES, 0, 0, 0, 0, 0, nonce, key);
+      out.set(sealedOut, offset);
     },
     open(k, n, source, offset) {
-      const heap = raw.HEAPU8;
-      heap.set(k, key);
-      heap.set(n, nonce);
-      heap.set(source.subarray(offset, offset + FRAME_PLAINTEXT_BYTES), input);
-      heap.set(
-        source.subarray(offset + FRAME_PLAINTEXT_BYTES, offset + FRAME_PLAINTEXT_BYTES + AEAD_TAG_BYTES),
-        tag,
-      );
-      if (decrypt(output, 0, input, FRAME_PLAINTEXT_BYTES, 0, tag, 0, 0, 0, nonce, key) !== 0)
+      const h = currentHeap();
+      h.set(k, key);
+      h.set(n, nonce);
+      h.set(source.subarray(offset, offset + SEALED_FRAME_BYTES), input);
+      if (decrypt(output, 0, input, FRAME_PLAINTEXT_BYTES, 0, inputTag, 0, 0, 0, nonce, key) !== 0)
         return undefined;
       const plain = Buffer.allocUnsafe(FRAME_PLAINTEXT_BYTES); // from Node's pool: no ArrayBuffer per frame
-      plain.set(heap.subarray(output, output + FRAME_PLAINTEXT_BYTES));
+      plain.set(plainOut);
       return plain;
     },
   };
