@@ -6,8 +6,8 @@
 // ManualClock and plain byte arrays.
 //
 // Sending: pongs and pings go first; then, packet by packet, the channel with the smallest
-// recentlySent / priority (channel-choice.ts) writes its next PacketMsg (at most 1,024 data bytes); recentlySent grows by
-// the bytes written and decays by x0.8 every 2 s. There is no flush timer: callers poll as soon as the
+// recentlySent / priority (channel-choice.ts) writes its next PacketMsg (at most 1,024 data bytes);
+// recentlySent grows by the bytes written and decays by x0.8 every 2 s. There is no flush timer: callers poll as soon as the
 // socket can take more, so an idle link sends a message at once (CometBFT's 10-100 ms flush throttle is
 // a throughput knob we do not need). Receiving: each delimited Packet (max 1,034 bytes) is decoded,
 // pings owe a pong, pongs stop the pong deadline, and PacketMsgs are reassembled per channel up to
@@ -105,8 +105,6 @@ export class MConnectionCore {
   private readonly pacer: SendPacer | undefined;
   private readonly preciseNow: () => number;
   private lastDecay: number;
-  /** The clock at the last decay check: the time a poll's packets are written at. */
-  private lastDecayCheck = 0;
   private closed: PeerwireError | undefined;
   private readonly sentBytes: Counter | undefined;
   private readonly pingRtt: Histogram | undefined;
@@ -250,8 +248,9 @@ export class MConnectionCore {
     // nor a timer tick for the token bucket (the overdraft is paid back before bulk data moves again).
     let end = limit;
     let lightEnd = limit;
+    const now = this.clock.now();
     if (pacer !== undefined) {
-      pacer.setShared(linkShared(this.channels, this.clock.now()));
+      pacer.setShared(linkShared(this.channels, now));
       if (pacer.wantsProbe && pacer.bytesUntilProbe <= 0) pos = this.probeIfWanted(out, pos, limit);
       const room = pacer.room;
       // At least one whole packet while the window is open; the batch ends where the next probe is due.
@@ -267,7 +266,7 @@ export class MConnectionCore {
     }
     if (lightEnd < end) lightEnd = end;
     if (lightEnd <= pos) return pacer === undefined ? pos : this.probeIfWanted(out, pos, limit);
-    this.decay();
+    this.decay(now);
     const dataStart = pos;
     for (;;) {
       const channel = pickChannel(this.channels);
@@ -276,7 +275,7 @@ export class MConnectionCore {
       if (pos + size > end && (pos + size > lightEnd || !isLight(channel, this.channels))) break;
       const next = channel.writeNextPacket(out, pos);
       channel.recentlySent += next - pos;
-      channel.lastSentAt = this.lastDecayCheck;
+      channel.lastSentAt = now;
       this.sentBytes?.inc(channel.labels, next - pos);
       pos = next;
     }
@@ -461,8 +460,7 @@ export class MConnectionCore {
     return channel;
   }
 
-  private decay(): void {
-    const now = (this.lastDecayCheck = this.clock.now());
+  private decay(now: number): void {
     const periods = Math.floor((now - this.lastDecay) / RECENTLY_SENT_DECAY_INTERVAL_MS);
     if (periods <= 0) return;
     this.lastDecay += periods * RECENTLY_SENT_DECAY_INTERVAL_MS;
