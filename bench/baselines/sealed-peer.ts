@@ -21,6 +21,13 @@ export const NONCE_BYTES = 12;
 /** ChaCha20-Poly1305 key size (bytes). */
 export const KEY_BYTES = 32;
 
+/** libsodium's AEAD as peerwire loads it; a run without it cannot measure that ceiling. */
+export async function libsodiumOrThrow(): Promise<FrameAead> {
+  const aead = await loadFrameAead();
+  if (aead.name !== 'libsodium') throw new PeerwireError(ErrorCode.Internal, 'libsodium did not load');
+  return aead;
+}
+
 export function sealedSize(dataPerFrame: number): number {
   return LENGTH_BYTES + dataPerFrame + TAG_BYTES;
 }
@@ -133,10 +140,7 @@ export const handlers: SideHandlers = {
       dataPerFrame: number;
       aead?: 'libsodium';
     };
-    const sodium = aead === undefined ? undefined : await loadFrameAead();
-    if (sodium !== undefined && sodium.name !== 'libsodium') {
-      throw new PeerwireError(ErrorCode.Internal, 'libsodium did not load');
-    }
+    const sodium = aead === undefined ? undefined : await libsodiumOrThrow();
     const key = Buffer.from(keyHex, 'hex');
     if (key.length !== KEY_BYTES) throw new PeerwireError(ErrorCode.InvalidArgument, 'bad key length');
     await closeAll();

@@ -10,9 +10,15 @@
 import crypto from 'node:crypto';
 import { openSide, repeatMedian, type BenchContext, type Suite } from '../harness.ts';
 import { connectLoopback, sendPhase } from './tcp.ts';
-import { KEY_BYTES, LENGTH_BYTES, NONCE_BYTES, TAG_BYTES, counterNonce, sealedSize } from './sealed-peer.ts';
-import { ErrorCode, PeerwireError } from '../../src/core/errors.ts';
-import { loadFrameAead, type FrameAead } from '../../src/cometbft/wire/secret-connection/frame-aead.ts';
+import {
+  KEY_BYTES,
+  LENGTH_BYTES,
+  NONCE_BYTES,
+  TAG_BYTES,
+  counterNonce,
+  libsodiumOrThrow,
+  sealedSize,
+} from './sealed-peer.ts';
 
 const PEER = new URL('./sealed-peer.ts', import.meta.url);
 
@@ -49,13 +55,6 @@ const GEOMETRIES: readonly Geometry[] = [
   // Noise maximum: 65535-byte sealed frames; 4 frames = 262 KB per write.
   { tag: '64k', label: '64 KiB frames (65535 B sealed, Noise max)', dataPerFrame: 65519, framesPerWrite: 4 },
 ];
-
-/** libsodium's AEAD as peerwire loads it; a run without it cannot measure that ceiling. */
-export async function libsodiumOrThrow(): Promise<FrameAead> {
-  const aead = await loadFrameAead();
-  if (aead.name !== 'libsodium') throw new PeerwireError(ErrorCode.Internal, 'libsodium did not load');
-  return aead;
-}
 
 async function measureGeometry(ctx: BenchContext, g: Geometry): Promise<void> {
   const side = await openSide(PEER, { procs: 2 });

@@ -168,9 +168,7 @@ export class Inbox implements AsyncIterable<InboundMessage> {
 
   /** The queue is closed and empty: the end, or the reason it ended with. */
   private ending(owner: ReadOwner | undefined): Promise<IteratorResult<InboundMessage>> {
-    if (this.reason === undefined) return Promise.resolve(DONE);
-    if (owner !== undefined) owner.done = true;
-    return Promise.reject(this.reason);
+    return new Promise((resolve, reject) => this.endFor({ resolve, reject, owner }));
   }
 
   /** The inbox ended while consumers waited (so nothing is queued): each sees the end or the reason. */
@@ -178,14 +176,17 @@ export class Inbox implements AsyncIterable<InboundMessage> {
     const readers = this.readers;
     if (readers === undefined) return;
     this.readers = undefined;
-    for (const reader of readers) {
-      if (this.reason === undefined) {
-        reader.resolve(DONE);
-        continue;
-      }
-      if (reader.owner !== undefined) reader.owner.done = true;
-      reader.reject(this.reason);
+    for (const reader of readers) this.endFor(reader);
+  }
+
+  /** Settles one read of an ended inbox: the end, or the reason (which also ends its iterator). */
+  private endFor(reader: Reader): void {
+    if (this.reason === undefined) {
+      reader.resolve(DONE);
+      return;
     }
+    if (reader.owner !== undefined) reader.owner.done = true;
+    reader.reject(this.reason);
   }
 }
 

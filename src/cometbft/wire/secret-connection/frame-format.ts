@@ -26,8 +26,8 @@ const U32_MAX = 0xffff_ffff;
 
 /**
  * The 12-byte nonce buffer of every FrameNonce in the process; bytes 0..3 stay zero. A nonce is written
- * into it by `check()` and read at once by the synchronous createCipheriv/createDecipheriv call that
- * follows (node:crypto copies the IV), so no two connections ever interleave on it. One shared buffer
+ * into it by `check()` and read at once by the synchronous AEAD call that follows (frame-aead.ts;
+ * both implementations copy the nonce), so no two connections ever interleave on it. One shared buffer
  * instead of one per direction saves two Buffers and their ArrayBuffers (about 0.4 KiB) per idle
  * connection (BENCHMARKS.md, memory per idle connection).
  */
@@ -85,8 +85,8 @@ export class FrameNonce {
 
   /**
    * Makes sure the current nonce may be used (throws NonceExhausted at 2^64-1) and returns it as the
-   * 12-byte IETF nonce, in a buffer shared by every counter of the process: pass it straight to
-   * node:crypto, never keep it (the next `check()` of any counter overwrites it).
+   * 12-byte IETF nonce, in a buffer shared by every counter of the process: pass it straight to the
+   * AEAD, never keep it (the next `check()` of any counter overwrites it).
    */
   check(direction: 'send' | 'receive'): Buffer {
     if (this.lo === U32_MAX && this.hi === U32_MAX) {
