@@ -10,25 +10,11 @@ import { attackerAddresses, honestAddresses } from './addresses.ts';
 import { EventKind, EventLog } from './event-log.ts';
 import { Observer, type NodeView } from './observer.ts';
 import { LinkModel } from './region-model.ts';
-import {
-  acrossPartition,
-  planScenario,
-  SEED_NODES,
-  type PlannedEvent,
-  type ScenarioName,
-} from './scenarios.ts';
+import { acrossPartition, planScenario, SEED_NODES, type PlannedEvent, type ScenarioName } from './scenarios.ts';
 import { SimScheduler } from './scheduler.ts';
 import { SimMetrics } from './sim-metrics.ts';
 import { SimNetwork, type SimHost } from './sim-network.ts';
-import {
-  drawKey,
-  type KnownHost,
-  type SimContext,
-  type SimNode,
-  type SimNodeSpec,
-  type WireModel,
-  type WireName,
-} from './sim-node.ts';
+import { drawKey, type KnownHost, type SimContext, type SimNode, type SimNodeSpec, type WireModel, type WireName } from './sim-node.ts';
 import { summarize, type SimSummary } from './summary.ts';
 import { buildNode } from './wire-nodes.ts';
 
@@ -43,11 +29,7 @@ export interface SimOptions {
   /** Loss per write unit on every link. Default 0. */
   readonly loss?: number;
   /** Progress callback, once per sample (wall-clock reporting is the caller's). */
-  readonly onSample?: (
-    tSeconds: number,
-    durationSeconds: number,
-    nodes: readonly (SimNode | undefined)[],
-  ) => void;
+  readonly onSample?: (tSeconds: number, durationSeconds: number, nodes: readonly (SimNode | undefined)[]) => void;
 }
 
 /** Nodes start spread over this first minute (a network does not boot in one instant). */
@@ -66,8 +48,7 @@ const DNS_SEEDER_ANSWER = 8;
 
 function dnsSeederAnswer(node: number, bootAt: readonly number[], random: () => number): number[] {
   const earlier: number[] = [];
-  for (let j = SEED_NODES; j < bootAt.length; j++)
-    if (j !== node && bootAt[j]! < bootAt[node]!) earlier.push(j);
+  for (let j = SEED_NODES; j < bootAt.length; j++) if (j !== node && bootAt[j]! < bootAt[node]!) earlier.push(j);
   const out: number[] = [];
   for (let k = 0; k < DNS_SEEDER_ANSWER && earlier.length > 0; k++) {
     const pick = Math.floor(random() * earlier.length);
@@ -80,8 +61,7 @@ function dnsSeederAnswer(node: number, bootAt: readonly number[], random: () => 
 function sampleTimes(durationMs: number): number[] {
   const late = Math.max(60_000, Math.round(durationMs / LATE_SAMPLES / 1000) * 1000);
   const times: number[] = [];
-  for (let t = EARLY_SAMPLE_MS; t <= Math.min(EARLY_PHASE_MS, durationMs); t += EARLY_SAMPLE_MS)
-    times.push(t);
+  for (let t = EARLY_SAMPLE_MS; t <= Math.min(EARLY_PHASE_MS, durationMs); t += EARLY_SAMPLE_MS) times.push(t);
   for (let t = EARLY_PHASE_MS + late; t <= durationMs; t += late) times.push(t);
   if (times[times.length - 1] !== durationMs) times.push(durationMs);
   return times;
@@ -126,10 +106,7 @@ export async function runSimulation(options: SimOptions): Promise<SimSummary> {
     if (behaviour.knowsAttackers === true) bootstrap.push(...attackers);
     return {
       host,
-      behaviour:
-        i < seeds.length && options.wire === 'cometbft' && !plan.fullSeeds
-          ? { ...behaviour, seedMode: true }
-          : behaviour,
+      behaviour: i < seeds.length && options.wire === 'cometbft' && !plan.fullSeeds ? { ...behaviour, seedMode: true } : behaviour,
       key: identities[i]!,
       bootstrap,
       seed: fnv1a(`${options.seed}:node:${i}`),
@@ -154,12 +131,7 @@ export async function runSimulation(options: SimOptions): Promise<SimSummary> {
     unsubscribers.set(
       i,
       node.router.subscribe((u) => {
-        log.record(
-          u.status === 'up' ? EventKind.PeerUp : EventKind.PeerDown,
-          i,
-          fnv1a(u.id),
-          scheduler.now(),
-        );
+        log.record(u.status === 'up' ? EventKind.PeerUp : EventKind.PeerDown, i, fnv1a(u.id), scheduler.now());
       }),
     );
     log.record(EventKind.NodeStart, i, generations[i], scheduler.now());

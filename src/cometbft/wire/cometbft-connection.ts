@@ -286,8 +286,7 @@ export class CometbftConnection extends ConnectionShell<HandshakeExtras> {
       // clock stays the only time source, so runs under it remain deterministic.
       ...(this.options.clock === undefined ? { preciseNow: monotonicMs } : {}),
     });
-    if (this.options.inboundBudget !== undefined)
-      this.budget = new InboundBudget(this.options.inboundBudget, this.clock);
+    if (this.options.inboundBudget !== undefined) this.budget = new InboundBudget(this.options.inboundBudget, this.clock);
     this.peerChannels = new Set(theirs.channels);
     this.phase = 'mconnection';
     // Handshake-only state goes now, not at close: our NodeInfo alone is about 0.4 KiB per connection.
@@ -326,9 +325,7 @@ export class CometbftConnection extends ConnectionShell<HandshakeExtras> {
     const core = this.core;
     const packetsBefore = core?.packetsReceived ?? 0;
     const allowance =
-      this.budget === undefined || core === undefined
-        ? Number.POSITIVE_INFINITY
-        : this.budget.turnAllowance();
+      this.budget === undefined || core === undefined ? Number.POSITIVE_INFINITY : this.budget.turnAllowance();
     let opened = chunk.length;
     if (allowance === Number.POSITIVE_INFINITY) {
       session.openEach(chunk, this.onFrameData);
@@ -346,11 +343,7 @@ export class CometbftConnection extends ConnectionShell<HandshakeExtras> {
     if (this.phase !== 'mconnection' || this.state !== 'open') return;
     // A received ping owes a pong, written ahead of data even when we have nothing else to send.
     if (this.core!.hasPendingSend()) this.pump!.kick();
-    this.checkRecvRate(
-      this.core!.packetsReceived - packetsBefore,
-      opened,
-      held || this.unopened !== undefined,
-    );
+    this.checkRecvRate(this.core!.packetsReceived - packetsBefore, opened, held || this.unopened !== undefined);
   }
 
   protected override receiveError(error: unknown): PeerwireError {
