@@ -47,6 +47,8 @@ class FrameOpener {
   private frameNo = 0;
   private readonly nonce = Buffer.alloc(NONCE_BYTES);
   private readonly scratch: Buffer;
+  /** Where the libsodium side copies each frame's data (reused, as peerwire's opener does). */
+  private readonly data = Buffer.allocUnsafe(1024);
   private readonly sealed: number;
   private readonly plain: number;
 
@@ -96,9 +98,9 @@ class FrameOpener {
 
   private open(frame: Buffer): void {
     if (this.aead !== undefined) {
-      const plain = this.aead.open(this.key, counterNonce(this.frameNo++, this.nonce), frame, 0);
-      if (plain === undefined) throw new PeerwireError(ErrorCode.Malformed, 'sealed frame failed to open');
-      if (plain.readUInt32LE(0) !== this.dataPerFrame) {
+      const n = this.aead.openData(this.key, counterNonce(this.frameNo++, this.nonce), frame, 0, this.data, 0);
+      if (n < 0) throw new PeerwireError(ErrorCode.Malformed, 'sealed frame failed to open');
+      if (n !== this.dataPerFrame) {
         throw new PeerwireError(ErrorCode.Malformed, 'sealed frame length field mismatch');
       }
       return;

@@ -257,7 +257,7 @@ export class CometbftConnection extends ConnectionShell<HandshakeExtras> {
       return;
     }
     const reader = this.reader!;
-    reader.push(data);
+    reader.push(data.slice()); // `data` is the opener's transient view; the reader keeps what it is given
     const theirs = readNodeInfo(reader);
     if (theirs === undefined) return;
     const rest = reader.takeRemaining();
@@ -351,7 +351,7 @@ export class CometbftConnection extends ConnectionShell<HandshakeExtras> {
   }
 
   private receivePackets(data: Uint8Array): void {
-    const messages = this.core!.receiveBytes(data);
+    const messages = this.core!.receiveBytes(data, true);
     for (let i = 0; i < messages.length; i++) this.deliver(messages[i]!);
   }
 

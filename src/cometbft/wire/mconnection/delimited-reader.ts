@@ -125,6 +125,32 @@ export class DelimitedReader {
     return length;
   }
 
+  /**
+   * Copies the unread bytes into one buffer of the reader's own, so that the chunks pushed so far may
+   * be reused by whoever owns them (a transient view: the SecretConnection opener's shared buffer).
+   * After the caller has read every complete message, at most one partial message is left, so the
+   * copy is bounded by a prefix plus maxMessageSize.
+   */
+  retainUnread(): void {
+    const chunks = this.chunks;
+    if (this.buffered === 0) {
+      chunks.length = 0;
+      this.offset = 0;
+      return;
+    }
+    const own = new Uint8Array(this.buffered);
+    let filled = 0;
+    for (let i = 0; i < chunks.length; i++) {
+      const chunk = chunks[i]!;
+      const from = i === 0 ? this.offset : 0;
+      own.set(from === 0 ? chunk : chunk.subarray(from), filled);
+      filled += chunk.length - from;
+    }
+    chunks.length = 0;
+    chunks.push(own);
+    this.offset = 0;
+  }
+
   /** Hands back every unread byte (views) and empties the reader, e.g. to pass them to the next layer. */
   takeRemaining(): Uint8Array[] {
     const out: Uint8Array[] = [];

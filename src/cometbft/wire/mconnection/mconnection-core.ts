@@ -315,10 +315,12 @@ export class MConnectionCore {
 
   /**
    * Feeds decrypted stream bytes (any split); returns the messages completed by them, in order. Messages
-   * may be views of `chunk`: do not reuse it. Throws a PeerwireError (action disconnect) on any
-   * violation: oversized or malformed packet, unknown channel, over-capacity message.
+   * may be views of `chunk`: do not reuse it, unless `transient` is true: then nothing returned or kept
+   * refers to `chunk` (a partial packet at its end is copied), so its owner may overwrite it as soon as
+   * this returns. Throws a PeerwireError (action disconnect) on any violation: oversized or malformed
+   * packet, unknown channel, over-capacity message.
    */
-  receiveBytes(chunk: Uint8Array): InboundMessage[] {
+  receiveBytes(chunk: Uint8Array, transient = false): InboundMessage[] {
     if (this.closed !== undefined) throw this.closed;
     this.recvLimiter?.consume(chunk.length);
     this.receivedBytes?.inc(undefined, chunk.length);
@@ -331,9 +333,10 @@ export class MConnectionCore {
       // before the next packet is read.
       const packet = reader.nextTransient();
       if (packet === undefined) break;
-      const message = this.receivePacket(packet, reader.lastTransient);
+      const message = this.receivePacket(packet, transient || reader.lastTransient);
       if (message !== undefined) delivered.push(message);
     }
+    if (transient) reader.retainUnread();
     return delivered;
   }
 

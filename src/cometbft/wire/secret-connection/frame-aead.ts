@@ -21,6 +21,8 @@ import {
   AEAD_KEY_BYTES,
   AEAD_NONCE_BYTES,
   AEAD_TAG_BYTES,
+  FRAME_DATA_MAX,
+  FRAME_LENGTH_BYTES,
   FRAME_PLAINTEXT_BYTES,
   SEALED_FRAME_BYTES,
 } from './frame-format.ts';
@@ -34,10 +36,25 @@ export interface FrameAead {
    */
   seal(key: Uint8Array, nonce: Uint8Array, plain: Uint8Array, out: Uint8Array, offset: number): void;
   /**
-   * Opens the 1044-byte sealed frame at `source[offset]`; returns its 1028-byte plaintext in a new
-   * buffer (callers keep views of it), or undefined when the tag does not authenticate.
+   * Opens the 1044-byte sealed frame at `source[offset]` and copies the data it carries (the bytes
+   * after its 4-byte length field, as many as that field says) into `out` at `outOffset`, which must
+   * have room for 1024 bytes. Returns the data length; a declared length over 1024 is returned with
+   * nothing copied (the caller refuses the frame); -1 when the tag does not authenticate. Nothing is
+   * allocated on this path, so a frame's plaintext costs no memory of its own (frame-opener.ts).
    */
-  open(key: Uint8Array, nonce: Uint8Array, source: Uint8Array, offset: number): Buffer | undefined;
+  openData(
+    key: Uint8Array,
+    nonce: Uint8Array,
+    source: Uint8Array,
+    offset: number,
+    out: Uint8Array,
+    outOffset: number,
+  ): number;
+}
+
+/** The length field at the head of a frame's plaintext (little-endian uint32). */
+function declaredLength(plain: Uint8Array, at: number): number {
+  return (plain[at]! | (plain[at + 1]! << 8) | (plain[at + 2]! << 16)) + plain[at + 3]! * 2 ** 24;
 }
 
 /** Options of every node:crypto cipher: one object, not one per frame. */
@@ -58,17 +75,21 @@ export const NODE_CRYPTO_AEAD: FrameAead = {
     }
     out.set(cipher.getAuthTag(), o);
   },
-  open(key, nonce, source, offset) {
+  openData(key, nonce, source, offset, out, outOffset) {
     const tagStart = offset + FRAME_PLAINTEXT_BYTES;
+    let plain: Buffer;
     try {
       const decipher = createDecipheriv(AEAD_CIPHER, key, nonce, CIPHER_OPTIONS);
       decipher.setAuthTag(source.subarray(tagStart, tagStart + AEAD_TAG_BYTES));
-      const plain = decipher.update(source.subarray(offset, tagStart));
+      plain = decipher.update(source.subarray(offset, tagStart));
       decipher.final(); // throws when the tag does not authenticate
-      return plain;
     } catch {
-      return undefined;
+      return -1;
     }
+    const n = declaredLength(plain, 0);
+    if (n > 0 && n <= FRAME_DATA_MAX)
+      out.set(plain.subarray(FRAME_LENGTH_BYTES, FRAME_LENGTH_BYTES + n), outOffset);
+    return n;
   },
 };
 
@@ -102,14 +123,16 @@ export function libsodiumAead(raw: RawSodium): FrameAead {
   const encrypt = raw._crypto_aead_chacha20poly1305_ietf_encrypt_detached;
   const decrypt = raw._crypto_aead_chacha20poly1305_ietf_decrypt_detached;
   let heap = raw.HEAPU8;
+  const dataOut = output + FRAME_LENGTH_BYTES;
   let sealedOut = heap.subarray(output, output + SEALED_FRAME_BYTES);
-  let plainOut = heap.subarray(output, outputTag);
+  /** A full frame's data (1024 bytes, what a busy link carries): no view to make per frame. */
+  let fullDataOut = heap.subarray(dataOut, outputTag);
   /** The heap, with the slot views renewed when a grown memory replaced it. */
   const currentHeap = (): Uint8Array => {
     if (raw.HEAPU8 !== heap) {
       heap = raw.HEAPU8;
       sealedOut = heap.subarray(output, output + SEALED_FRAME_BYTES);
-      plainOut = heap.subarray(output, outputTag);
+      fullDataOut = heap.subarray(dataOut, outputTag);
     }
     return heap;
   };
@@ -123,16 +146,17 @@ export function libsodiumAead(raw: RawSodium): FrameAead {
       encrypt(output, outputTag, 0, input, FRAME_PLAINTEXT_BYTES, 0, 0, 0, 0, 0, nonce, key);
       out.set(sealedOut, offset);
     },
-    open(k, n, source, offset) {
+    openData(k, n, source, offset, out, outOffset) {
       const h = currentHeap();
       h.set(k, key);
       h.set(n, nonce);
       h.set(source.subarray(offset, offset + SEALED_FRAME_BYTES), input);
-      if (decrypt(output, 0, input, FRAME_PLAINTEXT_BYTES, 0, inputTag, 0, 0, 0, nonce, key) !== 0)
-        return undefined;
-      const plain = Buffer.allocUnsafe(FRAME_PLAINTEXT_BYTES); // from Node's pool: no ArrayBuffer per frame
-      plain.set(plainOut);
-      return plain;
+      if (decrypt(output, 0, input, FRAME_PLAINTEXT_BYTES, 0, inputTag, 0, 0, 0, nonce, key) !== 0) return -1;
+      const length = declaredLength(h, output);
+      if (length === FRAME_DATA_MAX) out.set(fullDataOut, outOffset);
+      else if (length > 0 && length < FRAME_DATA_MAX)
+        out.set(h.subarray(dataOut, dataOut + length), outOffset);
+      return length;
     },
   };
 }
@@ -142,12 +166,17 @@ function agreesWithNodeCrypto(candidate: FrameAead): boolean {
   const key = new Uint8Array(AEAD_KEY_BYTES).map((_, i) => i + 1);
   const nonce = new Uint8Array(AEAD_NONCE_BYTES).map((_, i) => 255 - i);
   const plain = new Uint8Array(FRAME_PLAINTEXT_BYTES).map((_, i) => i * 7);
+  plain.set([0, 4, 0, 0]); // a full frame: 1024 data bytes
   const theirs = new Uint8Array(SEALED_FRAME_BYTES);
   const ours = new Uint8Array(SEALED_FRAME_BYTES);
   NODE_CRYPTO_AEAD.seal(key, nonce, plain, theirs, 0);
   candidate.seal(key, nonce, plain, ours, 0);
-  const opened = candidate.open(key, nonce, theirs, 0);
-  return Buffer.compare(ours, theirs) === 0 && opened !== undefined && Buffer.compare(opened, plain) === 0;
+  const opened = new Uint8Array(FRAME_DATA_MAX);
+  return (
+    Buffer.compare(ours, theirs) === 0 &&
+    candidate.openData(key, nonce, theirs, 0, opened, 0) === FRAME_DATA_MAX &&
+    Buffer.compare(opened, plain.subarray(FRAME_LENGTH_BYTES)) === 0
+  );
 }
 
 let current: FrameAead = NODE_CRYPTO_AEAD;

@@ -174,7 +174,8 @@ export class SecretConnectionHandshake {
         p += take;
       }
     }
-    if (p < piece.length) data.push(p === 0 ? piece : piece.subarray(p));
+    // The piece is the opener's transient view (frame-opener.ts): what follows the AuthSig is copied.
+    if (p < piece.length) data.push(piece.slice(p));
   }
 
   /** Verifies the peer's AuthSigMessage (docs/protocols/cometbft.md §1.8) and builds the session. */

@@ -1,5 +1,6 @@
 // The MConnection receive hot path: packets read without copies when they lie in one frame, straddling
-// packets gathered into a shared scratch buffer, messages that own their bytes, exact-size reassembly.
+// packets gathered into a shared scratch buffer, messages that own their bytes, exact-size reassembly,
+// and input the owner overwrites as soon as receiveBytes returns (the SecretConnection opener's buffer).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
@@ -7,6 +8,9 @@ import { ManualClock } from '../../../../src/core/clock.ts';
 import { DelimitedReader } from '../../../../src/cometbft/wire/mconnection/delimited-reader.ts';
 import { MConnectionCore } from '../../../../src/cometbft/wire/mconnection/mconnection-core.ts';
 import { writeVarint32, varintSize } from '../../../../src/cometbft/wire/mconnection/packet-codec.ts';
+import { fcRuns } from '../vectors.ts';
+
+const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
 
 function frame(messages: readonly Uint8Array[]): Uint8Array {
   const out = new Uint8Array(messages.reduce((n, m) => n + varintSize(m.length) + m.length, 0));
@@ -103,4 +107,54 @@ test('a small message from a larger received buffer is copied into its own; one 
   assert.equal(got[0]!.bytes.buffer.byteLength, small.length, 'the 3-byte message owns exactly 3 bytes');
   assert.deepEqual(got[1]!.bytes, large);
   assert.equal(got[1]!.bytes.buffer, frameSized.buffer, 'the 1000-byte message is a view of the 1028 bytes');
+});
+
+test('property: transient input (overwritten right after each receiveBytes) yields intact messages that own their bytes', () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.tuple(fc.constantFrom(0x70, 0x71), fc.uint8Array({ maxLength: 3000 })), { maxLength: 10 }),
+      fc.array(fc.nat(), { maxLength: 12 }),
+      (messages, cuts) => {
+        const clock = new ManualClock();
+        const tx = new MConnectionCore({ channels, clock });
+        const rx = new MConnectionCore({ channels, clock });
+        for (const [ch, m] of messages) assert.ok(tx.enqueue(ch, m));
+        const bytes = stream(tx);
+        const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((x, y) => x - y);
+        // One buffer reused for every chunk, as the SecretConnection opener's shared buffer is.
+        const reused = new Uint8Array(bytes.length);
+        const got: { channelId: number; bytes: Uint8Array }[] = [];
+        let last = 0;
+        for (const p of [...points, bytes.length]) {
+          reused.set(bytes.subarray(last, p));
+          got.push(...rx.receiveBytes(reused.subarray(0, p - last), true));
+          reused.fill(0xaa);
+          last = p;
+        }
+        for (const m of got) assert.notEqual(m.bytes.buffer, reused.buffer, 'no message is a view of the input');
+        for (const ch of [0x70, 0x71]) {
+          assert.deepEqual(
+            got.filter((m) => m.channelId === ch).map((m) => hex(m.bytes)),
+            messages.filter(([c]) => c === ch).map(([, m]) => hex(m)),
+          );
+        }
+      },
+    ),
+    { numRuns: fcRuns(200) },
+  );
+});
+
+test('retainUnread copies a partial message out of the pushed chunks, bounded by that message', () => {
+  const reader = new DelimitedReader(100);
+  const chunk = new Uint8Array(frame([Uint8Array.of(1, 2, 3), new Uint8Array(90).fill(4)]));
+  reader.push(chunk.subarray(0, 50));
+  assert.deepEqual([...reader.nextTransient()!], [1, 2, 3]);
+  assert.equal(reader.nextTransient(), undefined);
+  reader.retainUnread();
+  assert.equal(reader.bufferedBytes, 46, 'the prefix and 45 bytes of the 90-byte message');
+  chunk.fill(0, 0, 50); // the owner reuses its buffer
+  reader.push(chunk.subarray(50));
+  assert.deepEqual(reader.next(), new Uint8Array(90).fill(4));
+  reader.retainUnread();
+  assert.equal(reader.bufferedBytes, 0);
 });

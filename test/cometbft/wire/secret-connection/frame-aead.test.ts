@@ -17,6 +17,7 @@ import {
   type FrameAead,
 } from '../../../../src/cometbft/wire/secret-connection/frame-aead.ts';
 import {
+  FRAME_DATA_MAX,
   FRAME_PLAINTEXT_BYTES,
   FrameNonce,
   SEALED_FRAME_BYTES,
@@ -24,6 +25,20 @@ import {
 import { FrameOpener } from '../../../../src/cometbft/wire/secret-connection/frame-opener.ts';
 import { FrameSealer } from '../../../../src/cometbft/wire/secret-connection/frame-sealer.ts';
 import { runs } from './vectors.ts';
+
+/** Opens with `aead` into a fresh buffer at an offset; returns the result and the buffer. */
+function openInto(
+  aead: FrameAead,
+  key: Uint8Array,
+  nonce: Uint8Array,
+  sealed: Uint8Array,
+  offset: number,
+): { n: number; out: Uint8Array } {
+  const out = new Uint8Array(OUT_OFFSET + FRAME_DATA_MAX).fill(0xee);
+  return { n: aead.openData(key, nonce, sealed, offset, out, OUT_OFFSET), out };
+}
+/** Where openInto asks for the data: not at 0, to show the offset is honoured. */
+const OUT_OFFSET = 8;
 
 async function libsodium(): Promise<FrameAead> {
   const aead = await loadFrameAead();
@@ -48,15 +63,33 @@ test('property: libsodium seals the bytes node:crypto seals, and each opens the 
       fc.uint8Array({ minLength: 32, maxLength: 32 }),
       fc.uint8Array({ minLength: 12, maxLength: 12 }),
       fc.uint8Array({ minLength: FRAME_PLAINTEXT_BYTES, maxLength: FRAME_PLAINTEXT_BYTES }),
+      fc.oneof(
+        fc.integer({ min: 0, max: FRAME_DATA_MAX }),
+        fc.constant(FRAME_DATA_MAX),
+        fc.constant(undefined),
+      ),
       fc.nat(64),
-      (key, nonce, plain, offset) => {
+      (key, nonce, plain, length, offset) => {
+        // A declared data length, or the random one the bytes make (mostly over 1024: refused).
+        if (length !== undefined) Buffer.from(plain.buffer, plain.byteOffset).writeUInt32LE(length, 0);
+        const declared = Buffer.from(plain.buffer, plain.byteOffset).readUInt32LE(0);
         const ours = new Uint8Array(offset + SEALED_FRAME_BYTES);
         const theirs = new Uint8Array(offset + SEALED_FRAME_BYTES);
         sodium.seal(key, nonce, plain, ours, offset);
         NODE_CRYPTO_AEAD.seal(key, nonce, plain, theirs, offset);
         assert.deepEqual(ours, theirs);
-        assert.deepEqual(new Uint8Array(sodium.open(key, nonce, theirs, offset)!), plain);
-        assert.deepEqual(new Uint8Array(NODE_CRYPTO_AEAD.open(key, nonce, ours, offset)!), plain);
+        for (const [aead, sealed] of [
+          [sodium, theirs],
+          [NODE_CRYPTO_AEAD, ours],
+        ] as const) {
+          const { n, out } = openInto(aead, key, nonce, sealed, offset);
+          assert.equal(n, declared, aead.name);
+          // The data, where asked, and nothing else written (nothing at all for a refused length).
+          const copied = declared <= FRAME_DATA_MAX ? declared : 0;
+          const expected = new Uint8Array(OUT_OFFSET + FRAME_DATA_MAX).fill(0xee);
+          expected.set(plain.subarray(4, 4 + copied), OUT_OFFSET);
+          assert.deepEqual(out, expected, aead.name);
+        }
       },
     ),
     { numRuns: runs('FC_RUNS', 200) },
@@ -73,11 +106,11 @@ test('both refuse a flipped bit, the wrong key and the wrong nonce', async () =>
     for (const bit of [0, 8 * 500 + 3, 8 * FRAME_PLAINTEXT_BYTES + 1, 8 * SEALED_FRAME_BYTES - 1]) {
       const flipped = sealed.slice();
       flipped[bit >> 3]! ^= 1 << (bit & 7);
-      assert.equal(aead.open(key, nonce, flipped, 0), undefined, `${aead.name}: bit ${bit}`);
+      assert.equal(openInto(aead, key, nonce, flipped, 0).n, -1, `${aead.name}: bit ${bit}`);
     }
-    assert.equal(aead.open(randomBytes(32), nonce, sealed, 0), undefined, `${aead.name}: wrong key`);
-    assert.equal(aead.open(key, randomBytes(12), sealed, 0), undefined, `${aead.name}: wrong nonce`);
-    assert.notEqual(aead.open(key, nonce, sealed, 0), undefined, `${aead.name}: the original opens`);
+    assert.equal(openInto(aead, randomBytes(32), nonce, sealed, 0).n, -1, `${aead.name}: wrong key`);
+    assert.equal(openInto(aead, key, randomBytes(12), sealed, 0).n, -1, `${aead.name}: wrong nonce`);
+    assert.notEqual(openInto(aead, key, nonce, sealed, 0).n, -1, `${aead.name}: the original opens`);
   }
 });
 

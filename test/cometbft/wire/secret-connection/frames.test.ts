@@ -68,7 +68,7 @@ test('property: many input chunks seal into one buffer and open identically unde
         assert.equal(sealed.length, FrameSealer.sealedLength(total));
         const cuts = cutSeeds.map((s) => (sealed.length === 0 ? 0 : s % (sealed.length + 1)));
         const out: Uint8Array[] = [];
-        for (const chunk of splitAt(sealed, cuts)) opener.openEach(chunk, (d) => out.push(d));
+        for (const chunk of splitAt(sealed, cuts)) opener.openEach(chunk, (d) => out.push(d.slice()));
         assert.deepEqual(concat(out), concat(inputs));
       },
     ),
@@ -84,7 +84,10 @@ test('the stream is packed 1024 bytes per frame across input chunk boundaries; e
   const parts = [randomBytes(10), randomBytes(2000), randomBytes(50)];
   const sealed = sealer.seal(parts);
   assert.equal(sealed.length, 3 * SEALED_FRAME_BYTES);
-  const pieces = opener.open(sealed);
+  // One frame at a time, so each piece is one frame's data (openEach joins consecutive frames).
+  const pieces = [0, 1, 2].flatMap((i) =>
+    opener.open(sealed.subarray(i * SEALED_FRAME_BYTES, (i + 1) * SEALED_FRAME_BYTES)),
+  );
   assert.deepEqual(
     pieces.map((p) => p.length),
     [1024, 1024, 12],
@@ -231,4 +234,32 @@ test('sessions at different counters interleave on the shared nonce buffer: each
   }
   assert.equal(a.opener.counter, 5n);
   assert.equal(b.opener.counter, 12n);
+});
+
+test('openEach joins consecutive frames into one view of a reused buffer; open() returns copies; a nested call is separate', () => {
+  const { sealer, opener, key } = pair();
+  const first = randomBytes(3000);
+  const second = randomBytes(2500);
+  const views: Uint8Array[] = [];
+  opener.openEach(sealer.seal([first]), (d) => views.push(d));
+  assert.equal(views.length, 1, 'three frames, one view');
+  assert.deepEqual(new Uint8Array(views[0]!), new Uint8Array(first));
+  opener.openEach(sealer.seal([second]), (d) => views.push(d));
+  assert.equal(views[1]!.buffer, views[0]!.buffer, 'the same buffer again');
+  assert.notDeepEqual(new Uint8Array(views[0]!), new Uint8Array(first), 'the first view was overwritten');
+  const copies = opener.open(sealer.seal([first]));
+  opener.open(sealer.seal([second]));
+  assert.deepEqual(concat(copies), new Uint8Array(first), 'copies survive later calls');
+
+  // A callback that opens another stream's frames synchronously: both see their own data.
+  const other = new FrameOpener(key);
+  const otherSealed = new FrameSealer(key).seal([second]);
+  const seen: Uint8Array[] = [];
+  opener.openEach(sealer.seal([first]), (d) => {
+    other.openEach(otherSealed, (inner) => seen.push(inner.slice()));
+    seen.push(d.slice());
+  });
+  assert.deepEqual(seen.map((d) => d.length), [second.length, first.length]);
+  assert.deepEqual(seen[0], new Uint8Array(second));
+  assert.deepEqual(seen[1], new Uint8Array(first));
 });
