@@ -4,12 +4,13 @@
 // other, and `run()` resolves with the reason the connection closed. A slow peer only slows itself:
 // its queue is bounded, and a peer whose queue or socket stays full past the stall timeout is dropped.
 
-import { deadline, raceAbort } from '../../core/abort.ts';
+import { deadline } from '../../core/abort.ts';
 import type { Clock } from '../../core/clock.ts';
 import { ErrorCode, PeerwireError, toPeerwireError } from '../../core/errors.ts';
 import type { NodeId } from '../../core/node-address.ts';
 import type { ChannelScheduler, Connection, Direction, PeerInfo } from '../../transport/types.ts';
 import type { Channel, ResolvedChannelOptions } from './channel.ts';
+import { HandDownWait } from './hand-down-wait.ts';
 import { PeerSendQueue, type QueuedMessage } from './peer-send-queue.ts';
 import type { RouterMetrics } from './router-metrics.ts';
 
@@ -66,10 +67,6 @@ export class RoutedPeer {
   private readonly connectedAt: number;
   private bytesReceived = 0;
   private bytesSent = 0;
-  /** The hand-down loop's wait (wire with its own scheduler): see nextWake(). */
-  private wake: { promise: Promise<void>; resolve: () => void } | undefined;
-  private roomArmed = false;
-  private offerArmed = false;
   /** The queued bytes last reported to the metrics (each report carries the change). */
   private reportedQueued = 0;
 
@@ -271,40 +268,26 @@ export class RoutedPeer {
   private async handDownLoop(scheduler: ChannelScheduler): Promise<void> {
     const signal = this.stop.signal;
     const hasRoom = (channelId: number): boolean => scheduler.hasRoom(channelId);
-    let blockedSince: number | undefined;
+    const wait = new HandDownWait(scheduler, this.sendQueue, this.host.clock, this.host.stallTimeoutMs, this.id, signal);
     try {
       for (;;) {
         const next = this.sendQueue.nextReady(hasRoom);
         if (next !== undefined) {
-          blockedSince = undefined;
+          wait.progressed();
           this.handOver(next); // the wire had room: its "above the mark" answer is not ours to wait on
           continue;
         }
         if (this.sendQueue.queuedMessages === 0) {
-          blockedSince = undefined;
+          wait.progressed();
           if (!(await this.waitWhileEmpty(signal))) return;
           continue;
         }
-        blockedSince ??= this.host.clock.now();
-        await this.waitForRoom(scheduler, blockedSince, signal);
+        await wait.blocked();
         if (signal.aborted) return;
       }
     } catch (error) {
       if (signal.aborted) return;
       throw error;
-    }
-  }
-
-  /** Waits for the wire to free room, a new message, or the stall deadline (counted from `since`). */
-  private async waitForRoom(scheduler: ChannelScheduler, since: number, signal: AbortSignal): Promise<void> {
-    const remaining = this.host.stallTimeoutMs - (this.host.clock.now() - since);
-    const stall = deadline(Math.max(1, remaining), signal, `send queue of ${this.id}`, this.host.clock);
-    try {
-      await raceAbort(this.nextWake(scheduler), stall.signal);
-    } catch (error) {
-      throw this.stalledOr(error);
-    } finally {
-      stall.clear();
     }
   }
 
@@ -336,43 +319,6 @@ export class RoutedPeer {
     const typed = toPeerwireError(error);
     if (typed.code !== ErrorCode.Timeout) return typed;
     return new PeerwireError(ErrorCode.Stalled, `peer ${this.id} stopped reading`, { cause: typed });
-  }
-
-  /**
-   * One promise settled by whichever comes first: the wire freed room, or a message was queued. Each
-   * source is subscribed at most once at a time, so a loop woken many times adds no reactions.
-   */
-  private nextWake(scheduler: ChannelScheduler): Promise<void> {
-    if (this.wake === undefined) {
-      let resolve!: () => void;
-      const promise = new Promise<void>((r) => (resolve = r));
-      this.wake = { promise, resolve };
-    }
-    if (!this.roomArmed) {
-      this.roomArmed = true;
-      void scheduler.roomFreed().then(this.onRoomFreed);
-    }
-    if (!this.offerArmed) {
-      this.offerArmed = true;
-      void this.sendQueue.nextOffer().then(this.onOffer);
-    }
-    return this.wake.promise;
-  }
-
-  private readonly onRoomFreed = (): void => {
-    this.roomArmed = false;
-    this.fireWake();
-  };
-
-  private readonly onOffer = (): void => {
-    this.offerArmed = false;
-    this.fireWake();
-  };
-
-  private fireWake(): void {
-    const wake = this.wake;
-    this.wake = undefined;
-    wake?.resolve();
   }
 
   private async waitForDrain(signal: AbortSignal): Promise<void> {
