@@ -60,6 +60,18 @@ export const DEFAULT_POLL_BYTES = 16 * 1024;
  */
 export const PACING_OVERDRAFT_BYTES = 4 * 1024;
 
+/**
+ * Debt the receive-rate bucket may run before reading pauses. A peer sending at exactly our recv_rate
+ * (both sides' default is the same 5.12 MB/s) keeps our bucket at zero, and the bytes arrive in
+ * clumps its own bucket allows: Go's sendRoutine writes up to 10 packets (numBatchPacketMsgs, ~10 KiB)
+ * once its monitor says go, ours one packet past an empty bucket plus the light-channel overdraft
+ * (4 KiB), and a millisecond clock moves 5 KB of the default rate per tick. Without slack each clump
+ * paused reading for a 1 ms timer, and a vote behind it waited that long (router priority figure with
+ * the default rates, p90 1.7 ms; BENCHMARKS.md). 16 KiB covers one clump; a peer over the rate still
+ * runs into it within milliseconds, and the long-run rate holds (the pause lasts until the debt is paid).
+ */
+export const RECV_RATE_SLACK_BYTES = 16 * 1024;
+
 export interface MConnectionCoreOptions extends KeepAliveOptions {
   /** The channels we serve (ids unique, 0..255). Packets on any other channel close the connection. */
   readonly channels: readonly ChannelDescriptorInput[];
@@ -386,7 +398,7 @@ export class MConnectionCore {
    * may go on, always 0 without a limit).
    */
   recvPauseMs(): number {
-    return this.recvLimiter?.msUntilAvailable() ?? 0;
+    return this.recvLimiter?.msUntilAvailable(RECV_RATE_SLACK_BYTES) ?? 0;
   }
 
   // ---- time -----------------------------------------------------------------------------------------

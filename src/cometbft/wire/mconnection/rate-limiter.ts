@@ -50,10 +50,13 @@ export class RateLimiter {
     this.tokens -= bytes;
   }
 
-  /** Milliseconds until the balance is positive again (0 when it already is). */
-  msUntilAvailable(): number {
+  /**
+   * Milliseconds until the balance is positive again: 0 when it already is, or while the debt is
+   * under `slackBytes` (a receiver's allowance for a sender at exactly the rate; see RECV_RATE_SLACK_BYTES).
+   */
+  msUntilAvailable(slackBytes = 0): number {
     this.refill();
-    if (this.tokens > 0) return 0;
+    if (this.tokens > -slackBytes) return 0;
     return Math.ceil(((1 - this.tokens) * 1000) / this.bytesPerSecond);
   }
 

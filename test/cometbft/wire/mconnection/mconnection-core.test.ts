@@ -17,6 +17,7 @@ import { MConnErrorCode } from '../../../../src/cometbft/wire/mconnection/mconn-
 import {
   PACING_OVERDRAFT_BYTES,
   MConnectionCore,
+  RECV_RATE_SLACK_BYTES,
   type MConnectionCoreOptions,
 } from '../../../../src/cometbft/wire/mconnection/mconnection-core.ts';
 import {
@@ -442,15 +443,20 @@ test('send rate limit: data still queued when the bucket refills is polled soon,
   assert.ok(a.nextTimerAt() - clock.now() <= 1, `next poll in ${a.nextTimerAt() - clock.now()} ms`);
 });
 
-test('receive rate limit asks the owner to pause reading', () => {
+test('receive rate limit asks the owner to pause reading once the debt passes the slack', () => {
   const clock = new ManualClock();
+  // 10,000 B/s: a 1,000-byte bucket, so these bytes put it in debt by about their size.
   const b = core([{ id: 1, sendQueueCapacity: 4 }], clock, { recvRate: 10_000 });
   assert.equal(b.recvPauseMs(), 0);
   const a = core([{ id: 1, sendQueueCapacity: 4 }]);
-  a.enqueue(1, new Uint8Array(5000));
+  a.enqueue(1, new Uint8Array(RECV_RATE_SLACK_BYTES - 2000));
   for (const batch of drain(a)) b.receiveBytes(batch);
+  assert.equal(b.recvPauseMs(), 0, 'a clump under the slack: reading goes on');
+  a.enqueue(1, new Uint8Array(4000));
+  for (const batch of drain(a)) b.receiveBytes(batch);
+  // The debt is now past the slack: the pause lasts until it is paid back (~1.8 s at 10 kB/s).
   const pause = b.recvPauseMs();
-  assert.ok(pause > 300 && pause < 1000, `pause ${pause}`);
+  assert.ok(pause > 1500 && pause < 2000, `pause ${pause}`);
 });
 
 test('close drops everything and later calls fail with ERR_CLOSED', () => {
