@@ -50,7 +50,7 @@ interface Entry {
   readonly figure: Figure;
 }
 
-interface Skip {
+export interface Skip {
   readonly suite: string;
   readonly reason: string;
 }
@@ -85,6 +85,30 @@ export class ResultsCollector {
     }
     this.entries.push({ suite, figure });
     this.byId.set(figure.id, figure);
+  }
+
+  /**
+   * Figures measured elsewhere in this run (an earlier suite's process), known to `get` and to the
+   * comparisons but not reported again by this collector.
+   */
+  know(figures: readonly Figure[]): void {
+    for (const f of figures) if (!this.byId.has(f.id)) this.byId.set(f.id, f);
+  }
+
+  /** This collector's own figures and skips, in order: what a suite's process hands back (run-all.ts). */
+  reported(): { figures: { suite: string; figure: Figure }[]; skips: Skip[] } {
+    return { figures: this.entries.map((e) => ({ ...e })), skips: [...this.skips] };
+  }
+
+  /** Adds what a suite's process reported (already printed there as it ran). */
+  merge(reported: { figures: readonly { suite: string; figure: Figure }[]; skips: readonly Skip[] }): void {
+    for (const { suite, figure } of reported.figures) this.add(suite, figure);
+    this.skips.push(...reported.skips);
+  }
+
+  /** Every figure so far (for the next suite's process: see know). */
+  figures(): Figure[] {
+    return this.entries.map((e) => e.figure);
   }
 
   /** Records that a suite (or part of one) did not run, and why; printed and written like a figure. */
