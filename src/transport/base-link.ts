@@ -10,7 +10,7 @@
 
 import { raceAbort } from '../core/abort.ts';
 import { ErrorCode, PeerwireError } from '../core/errors.ts';
-import type { ByteLink, LinkSink, ResolvedLinkOptions } from './byte-link.ts';
+import type { ByteLink, ChunkRelease, LinkSink, ResolvedLinkOptions } from './byte-link.ts';
 import type { Endpoint } from './types.ts';
 
 function asBuffer(chunk: Uint8Array): Buffer {
@@ -25,6 +25,9 @@ export abstract class BaseByteLink implements ByteLink {
   protected readonly options: ResolvedLinkOptions;
   protected sink: LinkSink | undefined;
   private pending: Buffer[] = [];
+  /** The release callback of each pending chunk (same index), or undefined; see ByteLink.write. */
+  private pendingRelease: (ChunkRelease | undefined)[] = [];
+  private pendingReleases = 0;
   private pendingBytes = 0;
   private flushScheduled = false;
   private paused = false;
@@ -46,8 +49,16 @@ export abstract class BaseByteLink implements ByteLink {
     });
   }
 
-  /** Hands one tick's chunks to the carrier. The array is reused afterwards: copy what must outlive the call. */
-  protected abstract transmit(chunks: readonly Buffer[], bytes: number): void;
+  /**
+   * Hands one tick's chunks to the carrier. The arrays are reused afterwards: copy what must outlive
+   * the call. `releases[i]`, when set, may be called with `chunks[i]` once the carrier no longer needs
+   * its bytes (a carrier that keeps references, like the memory link, never calls them).
+   */
+  protected abstract transmit(
+    chunks: readonly Buffer[],
+    bytes: number,
+    releases: readonly (ChunkRelease | undefined)[] | undefined,
+  ): void;
   /** Bytes the carrier accepted from `transmit` and has not yet passed on. */
   protected abstract carrierBufferedBytes(): number;
   /** The sink is attached: start reading (unless paused). */
@@ -91,9 +102,9 @@ export abstract class BaseByteLink implements ByteLink {
     return this.reason;
   }
 
-  write(chunk: Uint8Array): boolean {
+  write(chunk: Uint8Array, release?: ChunkRelease): boolean {
     if (this.closedFlag) throw this.closedError();
-    if (this.admit(chunk.byteLength)) this.enqueue(asBuffer(chunk));
+    if (this.admit(chunk.byteLength)) this.enqueue(asBuffer(chunk), release);
     return this.afterWrite();
   }
 
@@ -203,9 +214,11 @@ export abstract class BaseByteLink implements ByteLink {
     }
   }
 
-  private enqueue(chunk: Buffer): void {
+  private enqueue(chunk: Buffer, release?: ChunkRelease): void {
     if (chunk.length === 0) return;
     this.pending.push(chunk);
+    this.pendingRelease.push(release);
+    if (release !== undefined) this.pendingReleases++;
     this.pendingBytes += chunk.length;
     if (!this.flushScheduled) {
       this.flushScheduled = true;
@@ -233,14 +246,18 @@ export abstract class BaseByteLink implements ByteLink {
     const bytes = this.pendingBytes;
     this.pendingBytes = 0;
     try {
-      this.transmit(this.pending, bytes);
+      this.transmit(this.pending, bytes, this.pendingReleases > 0 ? this.pendingRelease : undefined);
     } finally {
       this.pending.length = 0;
+      this.pendingRelease.length = 0;
+      this.pendingReleases = 0;
     }
   }
 
   private dropPending(): void {
     this.pending.length = 0;
+    this.pendingRelease.length = 0;
+    this.pendingReleases = 0;
     this.pendingBytes = 0;
   }
 

@@ -25,6 +25,9 @@ export interface LinkSink {
   onClose(reason: PeerwireError | undefined): void;
 }
 
+/** See ByteLink.write. */
+export type ChunkRelease = (chunk: Buffer) => void;
+
 export interface ByteLink {
   readonly localEndpoint: Endpoint;
   readonly remoteEndpoint: Endpoint;
@@ -33,8 +36,11 @@ export interface ByteLink {
    * reference until the bytes are written: the caller must not modify the chunk afterwards. Returns
    * false when the buffered bytes are at or above the high-water mark (wait for `drained()`). Throws
    * ERR_CLOSED after close. A chunk is a unit of loss on lossy test links (see memory-link.ts).
+   * `release`, when given, is called with the chunk once the link holds no reference to its bytes any
+   * more (the kernel took them, or they were copied), so the caller may reuse the memory; a link may
+   * never call it (then the chunk is simply garbage), and never calls it twice.
    */
-  write(chunk: Uint8Array): boolean;
+  write(chunk: Uint8Array, release?: ChunkRelease): boolean;
   /** Like `write` for several chunks that form one unit (a frame header and its payload). */
   writev(chunks: readonly Uint8Array[]): boolean;
   /** Bytes written and not yet accepted by the kernel (TCP) or delivered to the remote (memory). */

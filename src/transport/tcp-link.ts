@@ -6,7 +6,7 @@
 import type { Socket } from 'node:net';
 import { ErrorCode, PeerwireError, toPeerwireError } from '../core/errors.ts';
 import { BaseByteLink } from './base-link.ts';
-import type { ResolvedLinkOptions } from './byte-link.ts';
+import type { ChunkRelease, ResolvedLinkOptions } from './byte-link.ts';
 import { tcpEndpoint } from './endpoint.ts';
 
 /** Chunks below this size are copied into a coalescing buffer; larger ones are written as they are. */
@@ -110,16 +110,22 @@ export class TcpLink extends BaseByteLink {
     this.deliver(chunk);
   }
 
-  protected transmit(chunks: readonly Buffer[], bytes: number): void {
+  protected transmit(
+    chunks: readonly Buffer[],
+    bytes: number,
+    releases: readonly (ChunkRelease | undefined)[] | undefined,
+  ): void {
     const socket = this.socket;
     if (socket.destroyed) return;
     const count = chunks.length;
     if (count === 1) {
       socket.write(chunks[0]!, this.onWritten);
+      if (releases !== undefined) releaseWritten(socket, chunks, releases, 0, 1);
       return;
     }
     if (bytes <= COALESCE_MAX_BYTES) {
       socket.write(concat(chunks, 0, count, bytes), this.onWritten);
+      if (releases !== undefined) releaseRange(chunks, releases, 0, count); // copied
       return;
     }
     socket.cork();
@@ -145,6 +151,9 @@ export class TcpLink extends BaseByteLink {
       i = end;
     }
     socket.uncork();
+    // Some went by reference: all are released once the kernel has every byte (a rare miss leaves
+    // the copied ones to the garbage collector too).
+    if (releases !== undefined) releaseWritten(socket, chunks, releases, 0, count);
   }
 
   protected carrierBufferedBytes(): number {
@@ -199,6 +208,32 @@ export class TcpLink extends BaseByteLink {
     this.lingerTimer = undefined;
     this.socket.destroy();
   }
+}
+
+/** Calls the releases of chunks[from, to), whose bytes were copied. */
+function releaseRange(
+  chunks: readonly Buffer[],
+  releases: readonly (ChunkRelease | undefined)[],
+  from: number,
+  to: number,
+): void {
+  for (let k = from; k < to; k++) releases[k]?.(chunks[k]!);
+}
+
+/**
+ * Releases chunks[from, to), written by reference, if the socket handed every byte to the kernel within
+ * the write call (nothing waits in Node's queue: libuv's write completed at once, as it does while the
+ * kernel's buffer has room). Otherwise the references stay with Node until written, and the chunks are
+ * left to the garbage collector.
+ */
+function releaseWritten(
+  socket: Socket,
+  chunks: readonly Buffer[],
+  releases: readonly (ChunkRelease | undefined)[],
+  from: number,
+  to: number,
+): void {
+  if (socket.writableLength === 0) releaseRange(chunks, releases, from, to);
 }
 
 function concat(chunks: readonly Buffer[], from: number, to: number, bytes: number): Buffer {

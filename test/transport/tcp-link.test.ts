@@ -83,4 +83,60 @@ describe('tcp link', () => {
     await Promise.all(links.map((l) => l.finished));
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });
+
+  it('a released chunk may be overwritten at once: the remote still reads every original byte', async () => {
+    const { server, pairs } = await socketPairs(1);
+    const [dialed, accepted] = pairs[0]!;
+    const link = new TcpLink(dialed, resolveLinkOptions());
+    let released = 0;
+    // The owner reuses a released chunk at once: any byte the link still needed would arrive garbled.
+    const release = (chunk: Buffer): void => {
+      released++;
+      chunk.fill(0xee);
+    };
+    let seed = 7;
+    const random = (n: number): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return (seed >>> 8) % n;
+    };
+    const expected: Buffer[] = [];
+    const got: Buffer[] = [];
+    let gotBytes = 0;
+    accepted.on('data', (d: Buffer) => {
+      got.push(d);
+      gotBytes += d.length;
+    });
+    let sentBytes = 0;
+    for (let tick = 0; tick < 200; tick++) {
+      // Per tick: one chunk, a few small ones (copied), or a mix over 64 KiB (corked, some by reference).
+      const sizes = [[1 + random(70_000)], [100, 2000, 300], [20_000, 500, 40_000, 700, 30_000]][tick % 3]!;
+      for (const size of sizes) {
+        const chunk = Buffer.alloc(size);
+        for (let i = 0; i < size; i += 97) chunk[i] = random(256);
+        expected.push(Buffer.from(chunk));
+        sentBytes += size;
+        link.write(chunk, release);
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    // The reader stops: the kernel's buffers fill and writes queue in Node, whose references must stay.
+    accepted.pause();
+    for (let tick = 0; tick < 160; tick++) {
+      const chunk = Buffer.alloc(64 * 1024, tick);
+      expected.push(Buffer.from(chunk));
+      sentBytes += chunk.length;
+      link.write(chunk, release);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    assert.ok(dialed.writableLength > 0, 'writes are queued in Node while the reader is stopped');
+    accepted.resume();
+    for (let spins = 0; spins < 2000 && gotBytes < sentBytes; spins++) {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    assert.ok(Buffer.concat(got).equals(Buffer.concat(expected)), 'byte-exact');
+    assert.ok(released > 0, 'chunks came back while the kernel had room');
+    link.close(undefined);
+    accepted.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
 });

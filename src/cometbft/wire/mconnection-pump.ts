@@ -14,7 +14,9 @@ import type { ByteLink } from '../../transport/byte-link.ts';
 import { DrainWaiters, RESOLVED } from './drain-waiters.ts';
 import type { MConnectionCore } from './mconnection/mconnection-core.ts';
 import { MConnErrorCode } from './mconnection/mconn-errors.ts';
+import { FrameSealer } from './secret-connection/frame-sealer.ts';
 import type { SecretSession } from './secret-connection/session.ts';
+import { SealedBatchPool } from './sealed-batch-pool.ts';
 
 /**
  * Packet bytes sealed per write: 64 KiB = 63 frames, so the per-write cost vanishes while a batch stays
@@ -37,6 +39,8 @@ export const LINK_LOW_WATER_BYTES = FLUSH_BATCH_BYTES;
 export const MAX_OVERFLOW_MESSAGES = 1024;
 
 let flushScratch = new Uint8Array(FLUSH_BATCH_BYTES);
+/** Buffers the sealed batches are written from, handed back by the link (sealed-batch-pool.ts). */
+const sealedBatches = new SealedBatchPool(FLUSH_BATCH_BYTES);
 /** The one-element chunk list handed to seal(), reused. */
 const sealArgs: Uint8Array[] = [flushScratch];
 
@@ -229,7 +233,9 @@ export class MConnectionPump {
       );
       if (end === 0) return;
       sealArgs[0] = flushScratch.subarray(0, end);
-      link.write(this.session.seal(sealArgs));
+      const into = sealedBatches.take(FrameSealer.sealedLength(end));
+      if (into === undefined) link.write(this.session.seal(sealArgs));
+      else link.write(this.session.seal(sealArgs, into), sealedBatches.release);
       if (this.roomWait !== undefined) this.wakeRoomWait();
       if (this.stopped) return;
     }

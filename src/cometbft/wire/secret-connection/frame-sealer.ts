@@ -62,14 +62,21 @@ export class FrameSealer {
 
   /**
    * Seals the concatenation of `chunks` into ceil(total / 1024) frames, returned as one buffer (empty
-   * input gives an empty buffer and uses no nonce). Throws NonceExhausted when the counter runs out;
-   * after any failure the sealer refuses further use (the nonce state can no longer be trusted).
+   * input gives an empty buffer and uses no nonce): a new one, or the first bytes of `into` when given
+   * and large enough (sealedLength(total)). Throws NonceExhausted when the counter runs out; after any
+   * failure the sealer refuses further use (the nonce state can no longer be trusted).
    */
-  seal(chunks: readonly Uint8Array[]): Buffer {
+  seal(chunks: readonly Uint8Array[], into?: Buffer): Buffer {
     if (this.failure !== undefined) throw this.failure;
     let total = 0;
     for (let i = 0; i < chunks.length; i++) total += chunks[i]!.length;
-    const out = Buffer.allocUnsafe(FrameSealer.sealedLength(total));
+    const length = FrameSealer.sealedLength(total);
+    const out =
+      into !== undefined && into.length >= length
+        ? into.length === length
+          ? into
+          : into.subarray(0, length)
+        : Buffer.allocUnsafe(length);
     const plain = STAGING;
     let chunkIndex = 0;
     let chunkOffset = 0;

@@ -29,8 +29,8 @@ export class SecretSession {
    * Seals the concatenated chunks into 1044-byte frames, returned as one buffer ready for one socket
    * write. Chunks are copied, never retained. Throws NonceExhausted (connection must close).
    */
-  seal(chunks: readonly Uint8Array[]): Buffer {
-    return this.sealer.seal(chunks);
+  seal(chunks: readonly Uint8Array[], into?: Buffer): Buffer {
+    return this.sealer.seal(chunks, into);
   }
 
   /**

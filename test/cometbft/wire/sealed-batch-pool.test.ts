@@ -1,0 +1,38 @@
+// The pump's pool of sealed write buffers: only batches worth pooling are served from it, a buffer
+// handed back is handed out again, foreign chunks are ignored, and the idle set stays bounded.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { SealedBatchPool } from '../../../src/cometbft/wire/sealed-batch-pool.ts';
+import { FrameSealer } from '../../../src/cometbft/wire/secret-connection/frame-sealer.ts';
+
+test('take serves batches between 4 KiB and a full batch; release hands the same memory back; idle is bounded', () => {
+  const pool = new SealedBatchPool(64 * 1024);
+  assert.equal(pool.capacity, FrameSealer.sealedLength(64 * 1024));
+  assert.equal(pool.take(1044), undefined, 'a small write comes from Node\'s pool');
+  assert.equal(pool.take(pool.capacity + 1), undefined, 'larger than a batch: the sealer allocates');
+  const a = pool.take(30 * 1044)!;
+  assert.equal(a.length, pool.capacity);
+  pool.release(a.subarray(0, 30 * 1044));
+  assert.equal(pool.idleCount, 1);
+  const b = pool.take(10 * 1044)!;
+  assert.equal(b.buffer, a.buffer, 'the released memory is reused');
+  assert.equal(pool.idleCount, 0);
+  pool.release(Buffer.alloc(pool.capacity + 1));
+  pool.release(Buffer.alloc(100));
+  assert.equal(pool.idleCount, 0, 'chunks the pool did not give out are ignored');
+  const many = Array.from({ length: 20 }, () => pool.take(pool.capacity)!);
+  for (const m of many) pool.release(m);
+  assert.equal(pool.idleCount, 8, 'at most 8 idle buffers are kept');
+});
+
+test('a sealer seals into the given buffer when it is large enough, else into its own', () => {
+  const key = new Uint8Array(32).fill(3);
+  const into = Buffer.alloc(10 * 1044, 0xaa);
+  const sealedInto = new FrameSealer(key).seal([new Uint8Array(3000)], into);
+  assert.equal(sealedInto.buffer, into.buffer);
+  assert.equal(sealedInto.length, 3 * 1044);
+  const fresh = new FrameSealer(key).seal([new Uint8Array(3000)]);
+  assert.deepEqual(sealedInto, fresh, 'the same bytes either way');
+  const tooSmall = Buffer.alloc(1044);
+  assert.notEqual(new FrameSealer(key).seal([new Uint8Array(3000)], tooSmall).buffer, tooSmall.buffer);
+});
