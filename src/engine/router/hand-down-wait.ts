@@ -2,11 +2,11 @@
 // every queued channel is full on the wire, so the loop sleeps until the wire frees room, a message is
 // queued, the peer stops, or the stall deadline passes. Why a class of its own: under a saturated link
 // the loop blocks and wakes thousands of times a second, and a deadline per wait (an AbortController,
-// its listeners, a timer) was most of what the sending node allocated that outlived a scavenge. V8
-// then allocated those objects straight into the old generation ("pretenuring"), and the sender ran a
-// full mark-compact every ~100 ms (43 in one router priority figure, against 3 with pretenuring off;
-// BENCHMARKS.md). Here a wait costs at most one promise and the two wake-up subscriptions; one
-// watchdog timer per peer checks the stall deadline, re-armed only when it fires early.
+// its listeners, a timer) was about a third of the objects the sending node's full collections freed;
+// it ran a full mark-compact every ~100 ms (43 in one router priority figure, 3 with V8's
+// allocation-site pretenuring off, 26-33 after this change; BENCHMARKS.md). Here a wait costs at most
+// one promise and the two wake-up subscriptions; one watchdog timer per peer checks the stall
+// deadline, re-armed only when it fires early.
 
 import type { Clock, Timer } from '../../core/clock.ts';
 import { ErrorCode, PeerwireError } from '../../core/errors.ts';

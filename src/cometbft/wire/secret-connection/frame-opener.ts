@@ -9,8 +9,9 @@
 // runs: the MConnection reader decodes and copies what it keeps before returning. Why not a fresh
 // buffer per frame: on a saturated link that was one byte of new ArrayBuffer memory per byte received
 // (an 8 KiB slab of Node's pool every 8 frames) and two views per frame, on top of the socket's own
-// read buffers. Measured on the 2-core bench box (BENCHMARKS.md, the runs before and after): bulk 157 ->
-// 244 MB/s, 1 KiB messages 126 k -> 218 k/s, the priority round trip's p99 under bulk 1.9 -> 0.8 ms.
+// read buffers. On the 2-core bench box (BENCHMARKS.md, session 7; the box's speed moves, so these
+// are indicative): bulk 159 -> 244 MB/s, 1 KiB messages 126 k -> 218 k/s, the loaded priority round
+// trip's p99 1.9 -> 0.8 ms, from session 6's final run to the CometBFT suite right after the change.
 // One buffer per process costs no memory per connection.
 //
 // Frame boundaries mean nothing above this layer: callers must treat the returned pieces as a stream.
