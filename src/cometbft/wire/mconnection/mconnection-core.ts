@@ -241,15 +241,21 @@ export class MConnectionCore {
       );
     }
     let pos = offset;
+    // Pings and pongs go out whatever the send bucket holds, but are paid for like data, as Go's send
+    // monitor counts them: the peer's recv_rate counts every byte it reads, and a sender at exactly
+    // the rate that left them out ran its peer's bucket past the receive slack within seconds and then
+    // paused its reading on every clump (router figure with the default rates, BENCHMARKS.md).
     if (this.keepAlive.pongPending) {
       out.set(PONG_WIRE, pos);
       pos += PONG_WIRE.length;
+      this.sendLimiter?.consume(PONG_WIRE.length);
       this.keepAlive.pongWritten();
     }
     const pacer = this.pacer;
     if (this.keepAlive.pingPending) {
       out.set(PING_WIRE, pos);
       pos += PING_WIRE.length;
+      this.sendLimiter?.consume(PING_WIRE.length);
       this.keepAlive.pingWritten();
       // Its pong proves the peer read everything written so far: it serves as the pacer's probe too.
       if (pacer?.wantsProbe === true) pacer.onProbeWritten(this.preciseNow());
@@ -303,8 +309,10 @@ export class MConnectionCore {
     if (!pacer.wantsProbe || limit - pos < PING_WIRE.length) return pos;
     out.set(PING_WIRE, pos);
     pacer.onProbeWritten(this.preciseNow());
-    // A probe is a ping like any other: the peer must answer it within the pong deadline.
+    // A probe is a ping like any other: the peer must answer it within the pong deadline, and it is
+    // paid for in the send bucket (see pollInto).
     this.keepAlive.pingWritten();
+    this.sendLimiter?.consume(PING_WIRE.length);
     return pos + PING_WIRE.length;
   }
 

@@ -374,6 +374,20 @@ test('send rate limit holds the long-run rate; control packets bypass it', async
   assert.equal(hex(a.pollPackets()!.subarray(0, 3)), '021200');
 });
 
+test('send rate limit: a pong goes out past an empty bucket and is paid for like data, as Go counts it', () => {
+  const clock = new ManualClock();
+  // 1,000 B/s: a 100-byte bucket, so 3 bytes owed show as 3 ms more to wait.
+  const answered = core([{ id: 1, sendQueueCapacity: 4 }], clock, { sendRate: 1000 });
+  const silent = core([{ id: 1, sendQueueCapacity: 4 }], clock, { sendRate: 1000 });
+  for (const c of [answered, silent]) {
+    c.enqueue(1, new Uint8Array(5000));
+    assert.ok(c.pollPackets() !== undefined, 'one packet on the bucket it had');
+  }
+  answered.receiveBytes(fromHex('020a00')); // a ping
+  assert.equal(hex(answered.pollPackets()!), '021200', 'the pong alone, the bucket being empty');
+  assert.equal(answered.nextTimerAt() - silent.nextTimerAt(), 3, 'its 3 bytes are owed');
+});
+
 test('send rate limit: a light channel goes past an empty bucket within the overdraft; the long-run rate holds', async () => {
   const clock = new ManualClock();
   const rate = 20_000;
