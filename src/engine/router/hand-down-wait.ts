@@ -120,7 +120,9 @@ export class HandDownWait {
       `send queue of ${this.peer} timed out after ${this.stallTimeoutMs} ms`,
       { action: 'transient' },
     );
-    this.stalled = new PeerwireError(ErrorCode.Stalled, `peer ${this.peer} stopped reading`, { cause: timeout });
+    this.stalled = new PeerwireError(ErrorCode.Stalled, `peer ${this.peer} stopped reading`, {
+      cause: timeout,
+    });
     this.fire();
   };
 

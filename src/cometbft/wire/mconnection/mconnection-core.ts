@@ -7,9 +7,9 @@
 //
 // Sending: pongs and pings go first; then, packet by packet, the channel with the smallest
 // recentlySent / priority (channel-choice.ts) writes its next PacketMsg (at most 1,024 data bytes);
-// recentlySent grows by the bytes written and decays by x0.8 every 2 s. There is no flush timer: callers poll as soon as the
-// socket can take more, so an idle link sends a message at once (CometBFT's 10-100 ms flush throttle is
-// a throughput knob we do not need). Receiving: each delimited Packet (max 1,034 bytes) is decoded,
+// recentlySent grows by the bytes written and decays by x0.8 every 2 s. There is no flush timer:
+// callers poll as soon as the socket can take more, so an idle link sends a message at once
+// (CometBFT's 10-100 ms flush throttle is a throughput knob we do not need). Receiving: each delimited Packet (max 1,034 bytes) is decoded,
 // pings owe a pong, pongs stop the pong deadline, and PacketMsgs are reassembled per channel up to
 // the channel's recvMessageCapacity. Every protocol violation throws a PeerwireError with action
 // `disconnect`: the owner closes the connection, as CometBFT does.
@@ -241,21 +241,13 @@ export class MConnectionCore {
       );
     }
     let pos = offset;
-    // Pings and pongs go out whatever the send bucket holds, but are paid for like data, as Go's send
-    // monitor counts them: the peer's recv_rate counts every byte it reads, and a sender at exactly
-    // the rate that left them out ran its peer's bucket past the receive slack within seconds and then
-    // paused its reading on every clump (router figure with the default rates, BENCHMARKS.md).
     if (this.keepAlive.pongPending) {
-      out.set(PONG_WIRE, pos);
-      pos += PONG_WIRE.length;
-      this.sendLimiter?.consume(PONG_WIRE.length);
+      pos = this.writeControl(PONG_WIRE, out, pos);
       this.keepAlive.pongWritten();
     }
     const pacer = this.pacer;
     if (this.keepAlive.pingPending) {
-      out.set(PING_WIRE, pos);
-      pos += PING_WIRE.length;
-      this.sendLimiter?.consume(PING_WIRE.length);
+      pos = this.writeControl(PING_WIRE, out, pos);
       this.keepAlive.pingWritten();
       // Its pong proves the peer read everything written so far: it serves as the pacer's probe too.
       if (pacer?.wantsProbe === true) pacer.onProbeWritten(this.preciseNow());
@@ -307,13 +299,24 @@ export class MConnectionCore {
   private probeIfWanted(out: Uint8Array, pos: number, limit: number): number {
     const pacer = this.pacer!;
     if (!pacer.wantsProbe || limit - pos < PING_WIRE.length) return pos;
-    out.set(PING_WIRE, pos);
+    const end = this.writeControl(PING_WIRE, out, pos);
     pacer.onProbeWritten(this.preciseNow());
-    // A probe is a ping like any other: the peer must answer it within the pong deadline, and it is
-    // paid for in the send bucket (see pollInto).
+    // A probe is a ping like any other: the peer must answer it within the pong deadline.
     this.keepAlive.pingWritten();
-    this.sendLimiter?.consume(PING_WIRE.length);
-    return pos + PING_WIRE.length;
+    return end;
+  }
+
+  /**
+   * Writes a ping or a pong at `pos`; returns the position after it. Control packets go out whatever
+   * the send bucket holds, but are paid for like data, as Go's send monitor counts them: the peer's
+   * recv_rate counts every byte it reads, and a sender at exactly the rate that left them out ran its
+   * peer's bucket past the receive slack within seconds, and then paused its reading on every clump
+   * (router figure with the default rates, BENCHMARKS.md).
+   */
+  private writeControl(wire: Uint8Array, out: Uint8Array, pos: number): number {
+    out.set(wire, pos);
+    this.sendLimiter?.consume(wire.length);
+    return pos + wire.length;
   }
 
   /**

@@ -71,12 +71,7 @@ export class FrameSealer {
     let total = 0;
     for (let i = 0; i < chunks.length; i++) total += chunks[i]!.length;
     const length = FrameSealer.sealedLength(total);
-    const out =
-      into !== undefined && into.length >= length
-        ? into.length === length
-          ? into
-          : into.subarray(0, length)
-        : Buffer.allocUnsafe(length);
+    const out = into !== undefined && into.length >= length ? into.subarray(0, length) : Buffer.allocUnsafe(length);
     const plain = STAGING;
     let chunkIndex = 0;
     let chunkOffset = 0;
