@@ -1,6 +1,6 @@
 // Finds where a Zcash transaction (v1-v5) ends while checking every rule the full parse
 // (zcash-transaction.ts) checks, without allocating: no object per field, no bigint per amount, no view
-// per byte string — only an offset moves. Decoding a block walks each of its transactions this
+// per byte string — only an offset moves, kept in a local that every step takes and returns. Decoding a block walks each of its transactions this
 // way and leaves the fields to be parsed when someone reads them (transaction.ts): a 1 MiB block then
 // costs its checksum plus one pass of integer reads, not thousands of small objects for the GC.
 // The walk must refuse at least what the full parse refuses; when it refuses, the caller runs the full
@@ -48,7 +48,6 @@ const JOINSPLIT_KEY_AND_SIG_LENGTH = 96;
 const ORCHARD_SIGNATURE_LENGTH = 64;
 /** A Sapling or Orchard anchor (a tree root). */
 const ANCHOR_LENGTH = 32;
-const EMPTY = new Uint8Array(0);
 
 const MAX_COUNT = MAX_COMPACT_SIZE_COUNT;
 const OVERWINTERED = OVERWINTERED_FLAG;
@@ -91,54 +90,57 @@ function refuse(): never {
   throw REFUSED;
 }
 
-// The cursor: the bytes being walked and the offset. Module state, not an object: the walk is
-// synchronous and never re-entered. Reads past the end yield zeros instead of failing; the offset keeps
-// growing, and the walk refuses at its end when the offset passed the last byte (a read past the end
-// implies that). Loops are bounded because every count is checked against the bytes left first.
-let bytes: Uint8Array = EMPTY;
-let at = 0;
+// The cursor: each step takes the bytes and an offset and returns the offset after what it read, so the
+// optimizing compiler keeps the offset in a register (as module state it was loaded and stored on every
+// byte read: the walk of a 1 MiB block took ~30 % longer, BENCHMARKS.md). A step that also reads a count
+// leaves it in `value`; the walk is synchronous and never re-entered. Reads past the end yield zeros
+// (`undefined | 0`) instead of failing; the offset keeps growing and the walk refuses at its end when it
+// passed the last byte. Loops are bounded because every count is checked against the bytes left first.
+/** The value the last compactSize or count read. */
+let value = 0;
 
-function u8(): number {
-  return bytes[at++] ?? 0;
+function u32At(b: Uint8Array, o: number): number {
+  return (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
 }
 
-function u32(): number {
-  const b = bytes;
-  const o = at;
-  at = o + 4;
-  return ((b[o] ?? 0) | ((b[o + 1] ?? 0) << 8) | ((b[o + 2] ?? 0) << 16) | ((b[o + 3] ?? 0) << 24)) >>> 0;
-}
-
-/** A canonical CompactSize up to the protocol's count limit (the rules of ByteReader.compactSize). */
-function compactSize(): number {
-  const first = u8();
-  if (first < 0xfd) return first;
+/** A canonical CompactSize up to the protocol's count limit (the rules of ByteReader.compactSize), into `value`. */
+function compactSize(b: Uint8Array, o: number): number {
+  const first = b[o]! | 0;
+  if (first < 0xfd) {
+    value = first;
+    return o + 1;
+  }
   let v: number;
   if (first === 0xfd) {
-    v = u8() | (u8() << 8);
+    v = (b[o + 1]! | 0) | ((b[o + 2]! | 0) << 8);
     if (v < 0xfd) refuse();
+    o += 3;
   } else if (first === 0xfe) {
-    v = u32();
+    v = u32At(b, o + 1);
     if (v <= 0xffff) refuse();
+    o += 5;
   } else return refuse(); // 0xff: non-canonical or beyond the limit, either way refused
   if (v > MAX_COUNT) refuse();
-  return v;
+  value = v;
+  return o;
 }
 
-/** A list count: at most `max`, and `n` items of at least `min` bytes must fit in what is left. */
-function count(max: number, min: number): number {
-  const n = compactSize();
-  if (n > max || n * min > bytes.length - at) refuse();
-  return n;
+/** A list count into `value`: at most `max`, and that many items of at least `min` bytes must fit in what is left. */
+function count(b: Uint8Array, o: number, max: number, min: number): number {
+  o = compactSize(b, o);
+  const n = value;
+  if (n > max || n * min > b.length - o) refuse();
+  return o;
 }
 
 /** An i64le amount within [-MAX_MONEY or 0, MAX_MONEY] (a u64 at or above 2^63 reads negative: refused). */
-function amount(signed: boolean): void {
-  const low = u32();
-  const high = u32() | 0;
+function amount(b: Uint8Array, o: number, signed: boolean): number {
+  const low = u32At(b, o);
+  const high = u32At(b, o + 4) | 0;
   if (high >= HIGH_WORD_LIMIT || high < -HIGH_WORD_LIMIT) refuse();
   const v = high * TWO_POW_32 + low;
   if (v > MAX_MONEY_NUMBER || v < (signed ? -MAX_MONEY_NUMBER : 0)) refuse();
+  return o + 8;
 }
 
 function isNullHash(b: Uint8Array, start: number): boolean {
@@ -146,103 +148,98 @@ function isNullHash(b: Uint8Array, start: number): boolean {
   return true;
 }
 
-function walkInputs(): void {
-  const n = count(MAX_INPUTS, INPUT_MIN);
+function walkInputs(b: Uint8Array, o: number): number {
+  o = count(b, o, MAX_INPUTS, INPUT_MIN);
+  const n = value;
   for (let i = 0; i < n; i++) {
-    const start = at;
-    at += OUTPOINT_LENGTH;
-    const scriptLength = compactSize();
-    if (isNullHash(bytes, start)) {
-      if (u32At(start + 32) !== COINBASE_INDEX || scriptLength > COINBASE_DATA_MAX) refuse();
-      if (at + scriptLength > bytes.length) refuse();
-      parseCoinbaseHeight(bytes.subarray(at, at + scriptLength)); // throws when there is none
+    const start = o;
+    o = compactSize(b, o + OUTPOINT_LENGTH);
+    const scriptLength = value;
+    if (isNullHash(b, start)) {
+      if (u32At(b, start + 32) !== COINBASE_INDEX || scriptLength > COINBASE_DATA_MAX) refuse();
+      if (o + scriptLength > b.length) refuse();
+      parseCoinbaseHeight(b.subarray(o, o + scriptLength)); // throws when there is none
     }
-    at += scriptLength + 4; // script, sequence
+    o += scriptLength + 4;
   }
+  return o;
 }
 
-function u32At(o: number): number {
-  const b = bytes;
-  return ((b[o] ?? 0) | ((b[o + 1] ?? 0) << 8) | ((b[o + 2] ?? 0) << 16) | ((b[o + 3] ?? 0) << 24)) >>> 0;
-}
-
-function walkOutputs(): void {
-  const n = count(MAX_OUTPUTS, OUTPUT_MIN);
+function walkOutputs(b: Uint8Array, o: number): number {
+  o = count(b, o, MAX_OUTPUTS, OUTPUT_MIN);
+  const n = value;
   for (let i = 0; i < n; i++) {
-    amount(false);
-    const scriptLength = compactSize(); // read before `at +=` reads `at`
-    at += scriptLength;
+    o = compactSize(b, amount(b, o, false));
+    o += value;
   }
+  return o;
 }
 
 /** v2-v4 JoinSplits with their key and signature (BCTV14 proofs before v4, Groth16 in v4). */
-function walkSprout(groth16: boolean): void {
+function walkSprout(b: Uint8Array, o: number, groth16: boolean): number {
   const size = groth16 ? JOINSPLIT_GROTH16 : JOINSPLIT_BCTV14;
-  const n = count(groth16 ? MAX_JOINSPLITS_GROTH16 : MAX_JOINSPLITS_BCTV14, size);
-  for (let i = 0; i < n; i++) {
-    amount(false); // vpub_old
-    amount(false); // vpub_new
-    at += size - JOINSPLIT_VALUES_LENGTH;
-  }
-  if (n > 0) at += JOINSPLIT_KEY_AND_SIG_LENGTH;
+  o = count(b, o, groth16 ? MAX_JOINSPLITS_GROTH16 : MAX_JOINSPLITS_BCTV14, size);
+  const n = value;
+  for (let i = 0; i < n; i++) o = amount(b, amount(b, o, false), false) + size - JOINSPLIT_VALUES_LENGTH;
+  return n > 0 ? o + JOINSPLIT_KEY_AND_SIG_LENGTH : o;
 }
 
-/** v4 Sapling descriptions; returns whether the binding signature follows the JoinSplits. */
-function walkSaplingV4(): boolean {
-  amount(true);
-  const spends = count(MAX_SPENDS_V4, SPEND_V4);
-  at += spends * SPEND_V4;
-  const outputs = count(MAX_SAPLING_OUTPUTS, SAPLING_OUTPUT);
-  at += outputs * SAPLING_OUTPUT;
-  return spends + outputs > 0;
+/** v4 Sapling descriptions; `value` is left non-zero when the binding signature follows the JoinSplits. */
+function walkSaplingV4(b: Uint8Array, o: number): number {
+  o = count(b, amount(b, o, true), MAX_SPENDS_V4, SPEND_V4);
+  const spends = value;
+  o = count(b, o + spends * SPEND_V4, MAX_SAPLING_OUTPUTS, SAPLING_OUTPUT);
+  const outputs = value;
+  value = spends + outputs;
+  return o + outputs * SAPLING_OUTPUT;
 }
 
-function walkSaplingV5(): void {
-  const spends = count(MAX_SPENDS_V5, SPEND_V5);
-  at += spends * SPEND_V5_PREFIX;
-  const outputs = count(MAX_SAPLING_OUTPUTS, SAPLING_OUTPUT);
-  at += outputs * SAPLING_OUTPUT_V5_PREFIX;
-  if (spends + outputs === 0) return;
-  amount(true);
-  if (spends > 0) at += ANCHOR_LENGTH;
-  at += spends * SPEND_V5_TAIL + outputs * OUTPUT_PROOF + SAPLING_SIG;
+function walkSaplingV5(b: Uint8Array, o: number): number {
+  o = count(b, o, MAX_SPENDS_V5, SPEND_V5);
+  const spends = value;
+  o = count(b, o + spends * SPEND_V5_PREFIX, MAX_SAPLING_OUTPUTS, SAPLING_OUTPUT);
+  const outputs = value;
+  o += outputs * SAPLING_OUTPUT_V5_PREFIX;
+  if (spends + outputs === 0) return o;
+  o = amount(b, o, true);
+  if (spends > 0) o += ANCHOR_LENGTH;
+  return o + spends * SPEND_V5_TAIL + outputs * OUTPUT_PROOF + SAPLING_SIG;
 }
 
-function walkOrchard(): void {
-  const n = count(MAX_ACTIONS, ORCHARD_ITEM_LENGTH);
-  if (n === 0) return;
-  at += n * ORCHARD_ACTION;
-  if ((u8() & ORCHARD_FLAGS_UNKNOWN) !== 0) refuse();
-  amount(true);
-  at += ANCHOR_LENGTH;
-  const proofLength = compactSize(); // the Halo 2 proof
-  at += proofLength;
-  at += n * ORCHARD_SIGNATURE_LENGTH + ORCHARD_SIGNATURE_LENGTH;
+function walkOrchard(b: Uint8Array, o: number): number {
+  o = count(b, o, MAX_ACTIONS, ORCHARD_ITEM_LENGTH);
+  const n = value;
+  if (n === 0) return o;
+  o += n * ORCHARD_ACTION;
+  if (((b[o]! | 0) & ORCHARD_FLAGS_UNKNOWN) !== 0) refuse();
+  o = compactSize(b, amount(b, o + 1, true) + ANCHOR_LENGTH);
+  return o + value + n * ORCHARD_SIGNATURE_LENGTH + ORCHARD_SIGNATURE_LENGTH;
 }
 
-function walkFrom(): void {
-  const header = u32();
+function walkFrom(b: Uint8Array, o: number): number {
+  const header = u32At(b, o);
+  o += 4;
   const version = header & 0x7fffffff;
   if ((header & OVERWINTERED) === 0) {
     if (version !== 1 && version !== 2) refuse();
   } else {
     const group = versionGroupOf(version);
-    if (group === undefined || u32() !== group) refuse();
+    if (group === undefined || u32At(b, o) !== group) refuse();
+    o += 4;
   }
   if (version === 5) {
-    at += 12; // consensus branch id, lock time, expiry height
-    walkInputs();
-    walkOutputs();
-    walkSaplingV5();
-    walkOrchard();
-    return;
+    o = walkOutputs(b, walkInputs(b, o + 12));
+    return walkOrchard(b, walkSaplingV5(b, o));
   }
-  walkInputs();
-  walkOutputs();
-  at += version >= 3 ? 8 : 4; // lock time, expiry height
-  const bindingSig = version === 4 && walkSaplingV4();
-  if (version !== 1) walkSprout(version === 4);
-  if (bindingSig) at += SAPLING_SIG;
+  o = walkOutputs(b, walkInputs(b, o));
+  o += version >= 3 ? 8 : 4;
+  let bindingSig = false;
+  if (version === 4) {
+    o = walkSaplingV4(b, o);
+    bindingSig = value > 0;
+  }
+  if (version !== 1) o = walkSprout(b, o, version === 4);
+  return bindingSig ? o + SAPLING_SIG : o;
 }
 
 /**
@@ -250,15 +247,10 @@ function walkFrom(): void {
  * full parse would refuse it (which error is for the full parse to say: see the file comment).
  */
 export function walkZcashTransaction(b: Uint8Array, start: number): number {
-  bytes = b;
-  at = start;
-  let end: number;
   try {
-    walkFrom();
-    end = at <= b.length ? at : -1;
+    const end = walkFrom(b, start);
+    return end <= b.length ? end : -1;
   } catch {
-    end = -1; // REFUSED, or the coinbase height parse's own error
+    return -1; // REFUSED, or the coinbase height parse's own error
   }
-  bytes = EMPTY;
-  return end;
 }

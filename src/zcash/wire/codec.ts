@@ -27,6 +27,11 @@ export interface ZcashCodecOptions {
   readonly maxBodyLength?: number;
   /** Malformed command fields: 'reject' (default) or 'ignore' (Zebra's exact behaviour). */
   readonly malformedCommand?: MalformedCommandPolicy;
+  /**
+   * Gather bodies that arrive split across chunks into one reused buffer (FrameDecoderOptions): each
+   * message is then valid only until the next `next()` call. Default false.
+   */
+  readonly reuseSplitBodies?: boolean;
 }
 
 /** Options of the one-shot `encodeMessage`. */
@@ -99,6 +104,7 @@ export class ZcashCodec {
       magic: options.network.magic,
       maxBodyLength: options.handshakeMaxBodyLength ?? MAX_HANDSHAKE_BODY_LENGTH,
       malformedCommand: options.malformedCommand ?? 'reject',
+      reuseSplitBodies: options.reuseSplitBodies ?? false,
     });
   }
 
@@ -150,7 +156,11 @@ export class ZcashCodec {
     this.decoder.push(chunk);
   }
 
-  /** The next decoded message, or undefined when more bytes are needed. */
+  /**
+   * The next decoded message, or undefined when more bytes are needed. Its byte fields are views of the
+   * pushed chunks or of the buffer a split body was gathered into (with `reuseSplitBodies`, valid only
+   * until the next call).
+   */
   next(): ZcashMessage | undefined {
     const frame = this.decoder.next();
     if (frame === undefined) return undefined;

@@ -11,8 +11,11 @@
 // then copied into one buffer allocated at its full length (never more than twice the bytes actually
 // received, whatever the header claims), the rest copied in as it arrives; the buffer leaves room in
 // front for the command so a connection can hand the router command + body without a second copy. A
-// 1 MiB block read in 64 KiB socket chunks costs one copy and one pass of the hash. A
-// failed decoder stays failed: the caller closes the connection.
+// 1 MiB block read in 64 KiB socket chunks costs one copy and one pass of the hash. A consumer that is
+// done with each frame before pulling the next can have split bodies gathered into one buffer the
+// decoder keeps (`reuseSplitBodies`): fresh memory costs a 1 MiB body more than its copy (page faults
+// and cache misses on this VM; BENCHMARKS.md). A failed decoder stays failed: the caller closes the
+// connection.
 
 import { PeerwireError } from '../../core/errors.ts';
 import { CHECKSUM_LENGTH, COMMAND_LENGTH, HEADER_LENGTH, MAX_PROTOCOL_MESSAGE_LENGTH } from '../encoding/constants.ts';
@@ -48,6 +51,14 @@ export interface FrameDecoderOptions {
   readonly maxBodyLength: number;
   /** Malformed command fields: 'reject' (default) or 'ignore' (Zebra: surfaced as an unknown command). */
   readonly malformedCommand?: MalformedCommandPolicy;
+  /**
+   * Gather every body that arrives split across chunks into one buffer the decoder keeps and reuses
+   * (grown to the largest such body, so at most the body limit + 12 bytes per decoder) instead of a
+   * buffer of its own per body. A frame, and anything decoded from it, is then valid only until the next
+   * call to `next()`: for consumers that finish with each message first (a hasher, an indexer, a relay
+   * that forwards at once). Default false: the caller may keep every frame.
+   */
+  readonly reuseSplitBodies?: boolean;
 }
 
 export interface Frame {
@@ -70,6 +81,7 @@ export interface Frame {
 export class FrameDecoder {
   private readonly magic: Magic;
   private readonly malformedPolicy: MalformedCommandPolicy;
+  private readonly reuseSplitBodies: boolean;
   private maxBody: number;
 
   private chunks: Uint8Array[] = [];
@@ -101,6 +113,8 @@ export class FrameDecoder {
   private streamedDigest: Uint8Array | undefined;
   /** The envelope view of the body just joined (see Frame.envelope). */
   private joinedEnvelope: Uint8Array | undefined;
+  /** With `reuseSplitBodies`: the buffer every split body is gathered into. */
+  private reusedBuffer: Buffer | undefined;
 
   constructor(options: FrameDecoderOptions) {
     if (options.magic.length !== 4)
@@ -108,6 +122,7 @@ export class FrameDecoder {
     this.magic = options.magic;
     this.maxBody = options.maxBodyLength;
     this.malformedPolicy = options.malformedCommand ?? 'reject';
+    this.reuseSplitBodies = options.reuseSplitBodies ?? false;
   }
 
   /** Current body limit. */
@@ -131,12 +146,13 @@ export class FrameDecoder {
   }
 
   /**
-   * Memory the decoder holds: queued chunk bytes, the header scratch and the chunks a split body's
-   * views keep alive. Bounded by about twice the bytes received for the current frame, whatever its
-   * header claims.
+   * Memory the decoder holds: queued chunk bytes, the header scratch, the chunks a split body's views
+   * keep alive, and the reused body buffer. Bounded by about twice the bytes received for the current
+   * frame, whatever its header claims (plus, when reusing, the largest body gathered before).
    */
   get retainedBytes(): number {
-    return this.queued + HEADER_LENGTH + this.partialRetained;
+    const idleReused = this.joined === undefined ? (this.reusedBuffer?.byteLength ?? 0) : 0;
+    return this.queued + HEADER_LENGTH + this.partialRetained + idleReused;
   }
 
   /**
@@ -177,6 +193,7 @@ export class FrameDecoder {
     this.partial = [];
     this.partialRetained = 0;
     this.joined = undefined;
+    this.reusedBuffer = undefined;
     this.bodyHash = undefined;
     return err;
   }
@@ -292,11 +309,12 @@ export class FrameDecoder {
   }
 
   /**
-   * Allocates the split body's buffer (no zero fill), with the command in front (Frame.envelope),
-   * and copies the pieces received so far; later pieces are copied in as they arrive.
+   * Allocates the split body's buffer (no zero fill; or takes the reused one, grown when too small),
+   * with the command in front (Frame.envelope), and copies the pieces received so far; later pieces
+   * are copied in as they arrive.
    */
   private startJoin(len: number): void {
-    const joined = Buffer.allocUnsafe(COMMAND_LENGTH + len);
+    const joined = this.reuseSplitBodies ? this.reusableBuffer(COMMAND_LENGTH + len) : Buffer.allocUnsafe(COMMAND_LENGTH + len);
     joined.fill(0, 0, COMMAND_LENGTH);
     joined.write(this.command, 0, COMMAND_LENGTH, 'latin1');
     let at = COMMAND_LENGTH;
@@ -307,6 +325,11 @@ export class FrameDecoder {
     this.partial = [];
     this.partialRetained = joined.byteLength;
     this.joined = joined;
+  }
+
+  private reusableBuffer(size: number): Buffer {
+    if (this.reusedBuffer === undefined || this.reusedBuffer.byteLength < size) this.reusedBuffer = Buffer.allocUnsafe(size);
+    return this.reusedBuffer;
   }
 
   private finishFrame(body: Uint8Array): Frame {

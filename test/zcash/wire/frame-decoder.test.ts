@@ -4,6 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { PeerwireError } from '../../../src/core/errors.ts';
 import {
   FrameDecoder,
@@ -218,6 +219,62 @@ describe('zcash frame decoder', () => {
     assert.equal(Buffer.from(out.envelope.subarray(0, 12)).toString('latin1'), 'block\0\0\0\0\0\0\0');
     assert.equal(d.bufferedBytes, 0);
     assert.equal(d.retainedBytes, 24);
+  });
+
+  it('gathers split bodies into one reused buffer when asked, grown only for a larger body', () => {
+    const bodies = [300_000, 200_000, 400_000, 1000].map((n, k) => new Uint8Array(n).map((_, i) => (i * 7 + k) & 0xff));
+    const stream = Buffer.concat(bodies.map((b) => frame('block', b)));
+    const reused = new FrameDecoder({ magic: MAGIC, maxBodyLength: MAX_PROTOCOL_MESSAGE_LENGTH, reuseSplitBodies: true });
+    const owned = new FrameDecoder({ magic: MAGIC, maxBodyLength: MAX_PROTOCOL_MESSAGE_LENGTH });
+    const seen: { body: Uint8Array; copy: Uint8Array }[] = [];
+    const kept: Uint8Array[] = [];
+    for (let at = 0; at < stream.length; at += 65536) {
+      const read = stream.subarray(at, at + 65536);
+      reused.push(read);
+      owned.push(read);
+      for (let f = reused.next(); f !== undefined; f = reused.next()) {
+        assert.deepEqual(new Uint8Array(f.digest), new Uint8Array(sha256d(f.body)));
+        seen.push({ body: f.body, copy: Uint8Array.from(f.body) }); // copied before the next call
+      }
+      for (let f = owned.next(); f !== undefined; f = owned.next()) kept.push(f.body);
+    }
+    assert.deepEqual(seen.map((s) => s.copy), bodies);
+    assert.deepEqual(kept.map((b) => Uint8Array.from(b)), bodies); // owned bodies survive every later frame
+    // The first three were split over reads: one buffer for the first two, a larger one for the third.
+    assert.equal(seen[1]!.body.buffer, seen[0]!.body.buffer);
+    assert.notEqual(seen[2]!.body.buffer, seen[1]!.body.buffer);
+    assert.notDeepEqual(seen[0]!.body.subarray(0, 200_000), bodies[0]!.subarray(0, 200_000)); // overwritten by the second
+    assert.equal(new Set(kept.slice(0, 3).map((b) => b.buffer)).size, 3);
+    // Idle, the decoder still holds the largest buffer: the header scratch plus 12 + 400,000 bytes.
+    assert.equal(reused.retainedBytes, 24 + 12 + 400_000);
+    assert.equal(owned.retainedBytes, 24);
+  });
+
+  it('with reused bodies decodes any frames cut anywhere exactly as without (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 5000 }), { minLength: 1, maxLength: 8 }),
+        fc.array(fc.integer({ min: 1, max: 3000 }), { minLength: 1, maxLength: 16 }),
+        fc.integer({ min: 0, max: 255 }),
+        (sizes, cuts, seed) => {
+          const bodies = sizes.map((n, k) => new Uint8Array(n).map((_, i) => (i * 13 + k + seed) & 0xff));
+          const stream = Buffer.concat(bodies.map((b) => frame('tx', b)));
+          const d = new FrameDecoder({ magic: MAGIC, maxBodyLength: MAX_PROTOCOL_MESSAGE_LENGTH, reuseSplitBodies: true });
+          const got: Uint8Array[] = [];
+          let at = 0;
+          for (let i = 0; at < stream.length; i++) {
+            const end = Math.min(stream.length, at + cuts[i % cuts.length]!);
+            d.push(Uint8Array.from(stream.subarray(at, end))); // each read a buffer of its own
+            at = end;
+            for (let f = d.next(); f !== undefined; f = d.next()) got.push(Uint8Array.from(f.body));
+          }
+          assert.deepEqual(got, bodies);
+          assert.equal(d.bufferedBytes, 0);
+          assert.ok(d.retainedBytes <= 24 + 12 + Math.max(...sizes));
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 
   it('never holds more than twice what arrived when a header claims 2 MiB and the body trickles in', () => {
