@@ -60,7 +60,7 @@ export class TestnetView {
       `testnet summary after ${(s.elapsedMs / 1000).toFixed(1)} s:`,
       ...s.wires.map((w) => `  ${wireLine(w)}`),
       `  handshakes ${s.handshakes}, disconnects ${s.disconnects}, ${s.messagesReceived} demo messages (${rate(s.bytesReceived)}) received, rtt p50 ${ms(s.rttP50Ms)} ms p99 ${ms(s.rttP99Ms)} ms over ${s.rttSamples} probes, errors ${s.errors}${s.lastError === undefined ? '' : ` (last: ${s.lastError.slice(0, 120)})`}`,
-      `  rtt: an application probe through the router queue and the far node's receive loop; all ${s.wires.reduce((n, w) => n + w.peers.length, 0)} nodes share one event loop (its delay p99 ${ms(s.loopDelayP99Ms)} ms), so it includes the other nodes' work`,
+      `  rtt: an application probe through the router queue and the far node's receive loop, one node at a time between the instants when every node starts a flood; all ${s.wires.reduce((n, w) => n + w.peers.length, 0)} nodes share one event loop (its delay p99 ${ms(s.loopDelayP99Ms)} ms: the floods' bursts), so it includes the other nodes' work`,
       result.ok ? 'OK: every node reached its target peer count and all traffic arrived' : `FAILED: ${result.failures.join('; ')}`,
     ];
     this.write(`${lines.join('\n')}\n`);
