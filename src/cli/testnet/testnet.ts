@@ -227,7 +227,7 @@ export async function runTestnet(options: TestnetOptions): Promise<TestnetResult
     const probeAt = (roundStart: number, index: number): number => probeTime(roundStart, index, members.length, gap);
     let probeRound = nextTick;
     let probeIndex = 0;
-    let nextProbe = probeAt(probeRound, 0);
+    let nextProbe = members.length > 0 ? probeAt(probeRound, 0) : Number.POSITIVE_INFINITY;
     const end = startedAt + durationMs;
     while (performance.now() < end && signal?.aborted !== true) {
       const now = performance.now();
