@@ -250,7 +250,7 @@ export async function runTestnet(options: TestnetOptions): Promise<TestnetResult
       if (now >= nextTick) {
         const snap = snapshot();
         options.onSnapshot?.(snap);
-        options.onView?.(testnetWebView(snap, runs.flatMap((run) => run.members)));
+        options.onView?.(testnetWebView(snap, members));
         nextTick += tickMs;
       }
       await sleep(Math.max(1, Math.min(nextOriginate, nextTick, nextProbe, end) - performance.now()), signal);

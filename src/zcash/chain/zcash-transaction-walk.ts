@@ -1,8 +1,9 @@
 // Finds where a Zcash transaction (v1-v5) ends while checking every rule the full parse
 // (zcash-transaction.ts) checks, without allocating: no object per field, no bigint per amount, no view
-// per byte string — only an offset moves, kept in a local that every step takes and returns. Decoding a block walks each of its transactions this
-// way and leaves the fields to be parsed when someone reads them (transaction.ts): a 1 MiB block then
-// costs its checksum plus one pass of integer reads, not thousands of small objects for the GC.
+// per byte string — only an offset moves, kept in a local that every step takes and returns. Decoding
+// a block walks each of its transactions this way and leaves the fields to be parsed when someone reads
+// them (transaction.ts): a 1 MiB block then costs its checksum plus one pass of integer reads, not
+// thousands of small objects for the GC.
 // The walk must refuse at least what the full parse refuses; when it refuses, the caller runs the full
 // parse over the same bytes for the precise error (so both paths report identical messages).
 
@@ -112,7 +113,7 @@ function compactSize(b: Uint8Array, o: number): number {
   }
   let v: number;
   if (first === 0xfd) {
-    v = (b[o + 1]! | 0) | ((b[o + 2]! | 0) << 8);
+    v = b[o + 1]! | (b[o + 2]! << 8);
     if (v < 0xfd) refuse();
     o += 3;
   } else if (first === 0xfe) {
