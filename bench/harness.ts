@@ -28,7 +28,12 @@ export interface BenchConfig {
   readonly rttWarmup: number;
   /** BENCH_DIALS: connections measured by a setup figure (default 200, quick 30). */
   readonly dials: number;
-  /** BENCH_CONNS: idle connections held by a memory figure (default 500, quick 100). */
+  /**
+   * BENCH_CONNS: idle connections held by a memory figure (default 2000, quick 200). Thousands, not
+   * hundreds: what V8 keeps committed after a burst of dials (its young generation, ~9 MiB in the dialer)
+   * swings between runs by as much as 500 connections hold, so at 500 the RSS figure of one unchanged
+   * build read 0.2 KiB and 35 KiB per connection in two runs (BENCHMARKS.md, "Memory per connection").
+   */
   readonly conns: number;
   /** BENCH_FILTER: only suites whose name matches this regular expression (default: all). */
   readonly filter: RegExp | undefined;
@@ -59,7 +64,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
     rttMs: envNumber('BENCH_RTT_MS', quick ? 300 : 2000),
     rttWarmup: Math.round(envNumber('BENCH_RTT_WARMUP', quick ? 200 : 1000)),
     dials: Math.round(envNumber('BENCH_DIALS', quick ? 30 : 200)),
-    conns: Math.round(envNumber('BENCH_CONNS', quick ? 100 : 500)),
+    conns: Math.round(envNumber('BENCH_CONNS', quick ? 200 : 2000)),
     filter: filter === undefined || filter === '' ? undefined : new RegExp(filter),
     libp2p: env.BENCH_LIBP2P !== '0',
     outFile: env.BENCH_OUT ?? new URL('./results/latest.jsonl', import.meta.url).pathname,

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { ErrorCode, PeerwireError } from '../../src/core/errors.ts';
 import type { BenchContext, Figure, Suite } from '../harness.ts';
 import { ensureLibp2pInstalled, runIn } from './libp2p-install.ts';
+import { BURST_SETTLE_MS, IDLE_SETTLE_MS } from '../memory.ts';
 
 const DIR = fileURLToPath(new URL('../libp2p-compare/', import.meta.url));
 const SCRIPT = 'compare.mjs';
@@ -157,21 +158,31 @@ const PARTS: Readonly<Record<string, Part>> = {
     ];
   },
   async memory(ctx) {
-    const j = await runTest(ctx, 'conns', { count: ctx.config.conns }, true);
-    const fig = (side: string, what: string, key: string): Figure => ({
-      id: `libp2p.mem.${what}.${side}`,
-      label: `js-libp2p ${what === 'heap' ? 'heap' : 'RSS'} per idle connection, ${side} (${ctx.config.conns} conns)`,
-      value: num(j, key),
-      unit: 'KiB/conn',
-      better: 'lower',
-      details: { count: j.count ?? null },
-    });
-    return [
-      fig('client', 'heap', 'clientHeapKiBPerConn'),
-      fig('server', 'heap', 'serverHeapKiBPerConn'),
-      fig('client', 'rss', 'clientRssKiBPerConn'),
-      fig('server', 'rss', 'serverRssKiBPerConn'),
-    ];
+    const j = await runTest(
+      ctx,
+      'conns',
+      { count: ctx.config.conns, settleMs: IDLE_SETTLE_MS, burstMs: BURST_SETTLE_MS },
+      true,
+    );
+    const figures: Figure[] = [];
+    for (const when of ['Burst', ''] as const) {
+      for (const side of ['client', 'server'] as const) {
+        for (const what of ['heap', 'rss'] as const) {
+          const key = `${side}${what === 'heap' ? 'Heap' : 'Rss'}KiBPerConn${when}`;
+          figures.push({
+            id: `libp2p.mem.${what}.${side}${when === '' ? '.idle' : ''}`,
+            label:
+              `js-libp2p ${what === 'heap' ? 'heap' : 'RSS'} per idle connection, ${side} ` +
+              `(${ctx.config.conns} conns, ${when === '' ? `${IDLE_SETTLE_MS / 1000} s idle` : `${BURST_SETTLE_MS} ms after the dials`})`,
+            value: num(j, key),
+            unit: 'KiB/conn',
+            better: 'lower',
+            details: { count: j.count ?? null },
+          });
+        }
+      }
+    }
+    return figures;
   },
 };
 

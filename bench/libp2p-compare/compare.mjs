@@ -10,7 +10,8 @@
 //   upload {procs, size, ms, warmupMs, repeat}  same path with large sends (bulk MB/s)
 //   rtt    {procs, size, ms, warmupCount}       echo on one long-lived stream, one message in flight
 //   dial   {count, warmupCount}                 fresh connection (TCP + noise + yamux), then a 1-byte round trip
-//   conns  {count}                              memory per idle connection, both sides (needs --expose-gc)
+//   conns  {count, settleMs, burstMs}           memory per idle connection, both sides, sampled burstMs after
+//                                               the dials and after settleMs idle (needs --expose-gc)
 // Prints exactly one line `RESULT {json}` on stdout; everything else is diagnostics.
 import './polyfill.mjs'; // first: Node 20 lacks Promise.withResolvers
 import { createLibp2p } from 'libp2p';
@@ -320,26 +321,37 @@ async function testDial(client, server, p) {
 
 async function testConns(client, server, p) {
   if (typeof globalThis.gc !== 'function') throw new Error('conns needs node --expose-gc');
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+  const sample = async () => ({ client: gcMemory(), server: await server.mem() });
   const warm = await client.dial(server.addr, { force: true });
   await upload(warm, { size: 1, totalBytes: 1, replyBytes: 1 });
-  const c0 = gcMemory();
-  const s0 = await server.mem();
+  // Sampled twice on each side of the dials, the same as peerwire's figure (bench/memory.ts): right
+  // after the burst (burstMs) and once both processes have been idle for settleMs.
+  const beforeBurst = await sample();
+  await sleep(p.settleMs);
+  const beforeIdle = await sample();
   const conns = [];
   for (let i = 0; i < p.count; i++) {
     const conn = await client.dial(server.addr, { force: true });
     await upload(conn, { size: 1, totalBytes: 1, replyBytes: 1 });
     conns.push(conn);
   }
-  await new Promise((r) => setTimeout(r, 500)); // let closed streams be reaped before sampling
-  const c1 = gcMemory();
-  const s1 = await server.mem();
-  const perConnKiB = (a, b, field) => (b[field] - a[field]) / 1024 / p.count;
+  await sleep(p.burstMs);
+  const afterBurst = await sample();
+  await sleep(p.settleMs - p.burstMs);
+  const afterIdle = await sample();
+  const perConnKiB = (a, b, side, field) =>
+    side === 'server' && !server.separate ? null : (b[side][field] - a[side][field]) / 1024 / p.count;
   const out = {
     count: p.count,
-    clientHeapKiBPerConn: perConnKiB(c0, c1, 'heapUsed'),
-    clientRssKiBPerConn: perConnKiB(c0, c1, 'rss'),
-    serverHeapKiBPerConn: server.separate ? perConnKiB(s0, s1, 'heapUsed') : null,
-    serverRssKiBPerConn: server.separate ? perConnKiB(s0, s1, 'rss') : null,
+    clientHeapKiBPerConn: perConnKiB(beforeIdle, afterIdle, 'client', 'heapUsed'),
+    clientRssKiBPerConn: perConnKiB(beforeIdle, afterIdle, 'client', 'rss'),
+    serverHeapKiBPerConn: perConnKiB(beforeIdle, afterIdle, 'server', 'heapUsed'),
+    serverRssKiBPerConn: perConnKiB(beforeIdle, afterIdle, 'server', 'rss'),
+    clientHeapKiBPerConnBurst: perConnKiB(beforeBurst, afterBurst, 'client', 'heapUsed'),
+    clientRssKiBPerConnBurst: perConnKiB(beforeBurst, afterBurst, 'client', 'rss'),
+    serverHeapKiBPerConnBurst: perConnKiB(beforeBurst, afterBurst, 'server', 'heapUsed'),
+    serverRssKiBPerConnBurst: perConnKiB(beforeBurst, afterBurst, 'server', 'rss'),
   };
   await Promise.all(conns.map((c) => c.close()));
   await warm.close();
