@@ -31,8 +31,8 @@ export interface BenchConfig {
   /**
    * BENCH_CONNS: idle connections held by a memory figure (default 2000, quick 200). Thousands, not
    * hundreds: what V8 keeps committed after a burst of dials (its young generation, ~9 MiB in the dialer)
-   * swings between runs by as much as 500 connections hold, so at 500 the RSS figure of one unchanged
-   * build read 0.2 KiB and 35 KiB per connection in two runs (BENCHMARKS.md, "Memory per connection").
+   * swings between runs by as much as 500 connections hold: at 500 the dialer's RSS per connection read
+   * 35 KiB in one run and 0.2 KiB in another, same library code (BENCHMARKS.md, "Memory per connection").
    */
   readonly conns: number;
   /** BENCH_FILTER: only suites whose name matches this regular expression (default: all). */
