@@ -161,7 +161,7 @@ function walkInputs(b: Uint8Array, o: number): number {
       if (o + scriptLength > b.length) refuse();
       parseCoinbaseHeight(b.subarray(o, o + scriptLength)); // throws when there is none
     }
-    o += scriptLength + 4;
+    o += scriptLength + 4; // script, sequence
   }
   return o;
 }
@@ -181,6 +181,7 @@ function walkSprout(b: Uint8Array, o: number, groth16: boolean): number {
   const size = groth16 ? JOINSPLIT_GROTH16 : JOINSPLIT_BCTV14;
   o = count(b, o, groth16 ? MAX_JOINSPLITS_GROTH16 : MAX_JOINSPLITS_BCTV14, size);
   const n = value;
+  // vpub_old and vpub_new, then the rest of the description
   for (let i = 0; i < n; i++) o = amount(b, amount(b, o, false), false) + size - JOINSPLIT_VALUES_LENGTH;
   return n > 0 ? o + JOINSPLIT_KEY_AND_SIG_LENGTH : o;
 }
@@ -213,8 +214,8 @@ function walkOrchard(b: Uint8Array, o: number): number {
   if (n === 0) return o;
   o += n * ORCHARD_ACTION;
   if (((b[o]! | 0) & ORCHARD_FLAGS_UNKNOWN) !== 0) refuse();
-  o = compactSize(b, amount(b, o + 1, true) + ANCHOR_LENGTH);
-  return o + value + n * ORCHARD_SIGNATURE_LENGTH + ORCHARD_SIGNATURE_LENGTH;
+  o = compactSize(b, amount(b, o + 1, true) + ANCHOR_LENGTH); // flags, value balance, anchor, proof length
+  return o + value + n * ORCHARD_SIGNATURE_LENGTH + ORCHARD_SIGNATURE_LENGTH; // the Halo 2 proof, signatures
 }
 
 function walkFrom(b: Uint8Array, o: number): number {
@@ -229,11 +230,11 @@ function walkFrom(b: Uint8Array, o: number): number {
     o += 4;
   }
   if (version === 5) {
-    o = walkOutputs(b, walkInputs(b, o + 12));
+    o = walkOutputs(b, walkInputs(b, o + 12)); // after the consensus branch id, lock time, expiry height
     return walkOrchard(b, walkSaplingV5(b, o));
   }
   o = walkOutputs(b, walkInputs(b, o));
-  o += version >= 3 ? 8 : 4;
+  o += version >= 3 ? 8 : 4; // lock time, expiry height
   let bindingSig = false;
   if (version === 4) {
     o = walkSaplingV4(b, o);
