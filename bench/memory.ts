@@ -21,6 +21,11 @@ export const IDLE_SETTLE_MS = 6_000;
  */
 export const BURST_SETTLE_MS = 500;
 
+/** The sampling point in a memory figure's label: after the idle settle, or right after the dials. */
+export function samplingPoint(idle: boolean): string {
+  return idle ? `${IDLE_SETTLE_MS / 1000} s idle` : `${BURST_SETTLE_MS} ms after the dials`;
+}
+
 let gcFunction: (() => void) | undefined;
 
 /**

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { ErrorCode, PeerwireError } from '../../src/core/errors.ts';
 import type { BenchContext, Figure, Suite } from '../harness.ts';
 import { ensureLibp2pInstalled, runIn } from './libp2p-install.ts';
-import { BURST_SETTLE_MS, IDLE_SETTLE_MS } from '../memory.ts';
+import { BURST_SETTLE_MS, IDLE_SETTLE_MS, samplingPoint } from '../memory.ts';
 
 const DIR = fileURLToPath(new URL('../libp2p-compare/', import.meta.url));
 const SCRIPT = 'compare.mjs';
@@ -165,16 +165,13 @@ const PARTS: Readonly<Record<string, Part>> = {
       true,
     );
     const figures: Figure[] = [];
-    for (const when of ['Burst', ''] as const) {
+    for (const idle of [false, true]) {
       for (const side of ['client', 'server'] as const) {
         for (const what of ['heap', 'rss'] as const) {
-          const key = `${side}${what === 'heap' ? 'Heap' : 'Rss'}KiBPerConn${when}`;
           figures.push({
-            id: `libp2p.mem.${what}.${side}${when === '' ? '.idle' : ''}`,
-            label:
-              `js-libp2p ${what === 'heap' ? 'heap' : 'RSS'} per idle connection, ${side} ` +
-              `(${ctx.config.conns} conns, ${when === '' ? `${IDLE_SETTLE_MS / 1000} s idle` : `${BURST_SETTLE_MS} ms after the dials`})`,
-            value: num(j, key),
+            id: `libp2p.mem.${what}.${side}${idle ? '.idle' : ''}`,
+            label: `js-libp2p ${what === 'heap' ? 'heap' : 'RSS'} per idle connection, ${side} (${ctx.config.conns} conns, ${samplingPoint(idle)})`,
+            value: num(j, `${side}${what === 'heap' ? 'Heap' : 'Rss'}KiBPerConn${idle ? 'Idle' : ''}`),
             unit: 'KiB/conn',
             better: 'lower',
             details: { count: j.count ?? null },

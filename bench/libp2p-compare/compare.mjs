@@ -344,14 +344,14 @@ async function testConns(client, server, p) {
     side === 'server' && !server.separate ? null : (b[side][field] - a[side][field]) / 1024 / p.count;
   const out = {
     count: p.count,
-    clientHeapKiBPerConn: perConnKiB(beforeIdle, afterIdle, 'client', 'heapUsed'),
-    clientRssKiBPerConn: perConnKiB(beforeIdle, afterIdle, 'client', 'rss'),
-    serverHeapKiBPerConn: perConnKiB(beforeIdle, afterIdle, 'server', 'heapUsed'),
-    serverRssKiBPerConn: perConnKiB(beforeIdle, afterIdle, 'server', 'rss'),
-    clientHeapKiBPerConnBurst: perConnKiB(beforeBurst, afterBurst, 'client', 'heapUsed'),
-    clientRssKiBPerConnBurst: perConnKiB(beforeBurst, afterBurst, 'client', 'rss'),
-    serverHeapKiBPerConnBurst: perConnKiB(beforeBurst, afterBurst, 'server', 'heapUsed'),
-    serverRssKiBPerConnBurst: perConnKiB(beforeBurst, afterBurst, 'server', 'rss'),
+    clientHeapKiBPerConn: perConnKiB(beforeBurst, afterBurst, 'client', 'heapUsed'),
+    clientRssKiBPerConn: perConnKiB(beforeBurst, afterBurst, 'client', 'rss'),
+    serverHeapKiBPerConn: perConnKiB(beforeBurst, afterBurst, 'server', 'heapUsed'),
+    serverRssKiBPerConn: perConnKiB(beforeBurst, afterBurst, 'server', 'rss'),
+    clientHeapKiBPerConnIdle: perConnKiB(beforeIdle, afterIdle, 'client', 'heapUsed'),
+    clientRssKiBPerConnIdle: perConnKiB(beforeIdle, afterIdle, 'client', 'rss'),
+    serverHeapKiBPerConnIdle: perConnKiB(beforeIdle, afterIdle, 'server', 'heapUsed'),
+    serverRssKiBPerConnIdle: perConnKiB(beforeIdle, afterIdle, 'server', 'rss'),
   };
   await Promise.all(conns.map((c) => c.close()));
   await warm.close();

@@ -18,6 +18,7 @@ import {
   memoryPerItemKiB,
   openSide,
   repeatMedian,
+  samplingPoint,
   sleep,
   summarize,
   type BenchContext,
@@ -359,9 +360,9 @@ async function memory(ctx: BenchContext): Promise<void> {
       const afterBurst = await sample();
       await sleep(IDLE_SETTLE_MS - BURST_SETTLE_MS);
       const afterIdle = await sample();
-      for (const [when, before, after] of [
-        ['', beforeBurst, afterBurst],
-        ['.idle', beforeIdle, afterIdle],
+      for (const [idle, before, after] of [
+        [false, beforeBurst, afterBurst],
+        [true, beforeIdle, afterIdle],
       ] as const) {
         for (const who of ['client', 'server'] as const) {
           const per = memoryPerItemKiB(before[who], after[who], n);
@@ -369,18 +370,15 @@ async function memory(ctx: BenchContext): Promise<void> {
             ['heap', per.heapKiB, 16],
             ['rss', per.rssKiB, 64],
           ] as const) {
-            const id = `mem.${what}.${who}${when}`;
-            const settled = when === '.idle';
+            const id = `mem.${what}.${who}${idle ? '.idle' : ''}`;
             ctx.results.add(SUITE, {
               id: `peerwire.cometbft.${id}`,
-              label:
-                `CometBFT ${what === 'heap' ? 'heap' : 'RSS'} per idle connection, ${who} (${n} conns, 2 channels, ` +
-                `${settled ? `${IDLE_SETTLE_MS / 1000} s idle` : `${BURST_SETTLE_MS} ms after the dials`})`,
+              label: `CometBFT ${what === 'heap' ? 'heap' : 'RSS'} per idle connection, ${who} (${n} conns, 2 channels, ${samplingPoint(idle)})`,
               value,
               unit: 'KiB/conn',
               better: 'lower',
-              ...(settled ? {} : { limit }),
-              compare: [{ to: `libp2p.${id}`, ...(settled ? {} : { target: 0.4 }) }],
+              ...(idle ? {} : { limit }),
+              compare: [{ to: `libp2p.${id}`, ...(idle ? {} : { target: 0.4 }) }],
               details: { count: n },
             });
           }
