@@ -288,7 +288,7 @@ export class ZcashConnection extends ConnectionShell {
       const frame = this.codec.nextFrame();
       if (frame === undefined) break;
       frames++;
-      this.metrics.bytesReceived(HEADER_LENGTH + frame.body.length);
+      this.metrics.bytesReceived(HEADER_LENGTH + frame.bodyLength);
       const message = decodeFrame(frame, this.codec.bodyContext);
       if (this.state === 'handshaking') this.onHandshakeMessage(message);
       else this.onMessage(frame, message);

@@ -12,7 +12,7 @@ import { ZcashErrorCode, encodeError, malformed } from '../encoding/errors.ts';
 import { type Frame, FrameDecoder } from './frame-decoder.ts';
 import { type Magic, type MalformedCommandPolicy, frameTooLarge, writeFrameHeader } from './frame-header.ts';
 import { EMPTY_BODY_DIGEST, sha256d } from '../encoding/hashes.ts';
-import { type BodyContext, decodeMessageBody, encodeMessageBody } from './message-body.ts';
+import { type BodyContext, decodeBlockPiecesBody, decodeMessageBody, encodeMessageBody } from './message-body.ts';
 import { type OutboundMessage, type ZcashMessage, isKnownCommand } from './messages.ts';
 import type { NetworkParams } from '../params/network-params.ts';
 import type { ChainFormat } from '../chain/chain-format.ts';
@@ -72,12 +72,20 @@ export function encodeMessage(message: OutboundMessage, options: EncodeOptions):
   return frame;
 }
 
-/** Turns a verified frame into a message (known command → parsed body; otherwise `unknown`). */
+/**
+ * Turns a verified frame into a message (known command → parsed body; otherwise `unknown`). A split
+ * frame's body is joined only when the message needs it contiguous (all but Zcash blocks).
+ */
 export function decodeFrame(frame: Frame, ctx: BodyContext): ZcashMessage {
   const command = frame.command;
   if (!frame.known || !isKnownCommand(command))
     return { command: 'unknown', name: command, body: frame.body };
   try {
+    // A Zcash block split across reads is walked in its pieces; its bytes are joined only when read.
+    const pieces = frame.pieces;
+    if (pieces !== undefined && command === 'block' && (ctx.chainFormat ?? 'zcash') === 'zcash') {
+      return decodeBlockPiecesBody(pieces, frame.bodyLength, () => frame.body);
+    }
     return decodeMessageBody(command, frame.body, ctx, frame.digest);
   } catch (err) {
     if (err instanceof PeerwireError) throw err;
@@ -158,8 +166,8 @@ export class ZcashCodec {
 
   /**
    * The next decoded message, or undefined when more bytes are needed. Its byte fields are views of the
-   * pushed chunks or of the buffer a split body was gathered into (with `reuseSplitBodies`, valid only
-   * until the next call).
+   * pushed chunks (a block split across chunks keeps its pieces and joins its `bytes` on first read) or
+   * of the buffer a split body was joined into (with `reuseSplitBodies`, valid only until the next call).
    */
   next(): ZcashMessage | undefined {
     const frame = this.decoder.next();

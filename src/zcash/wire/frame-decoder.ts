@@ -7,15 +7,15 @@
 // Memory: a header is validated as soon as its 24 bytes are here (bad magic, malformed command and
 // oversize fail before any body byte is buffered); a body that lies inside one chunk is returned as
 // a view of it (zero copy, hashed in place). A body split across chunks is hashed piece by piece as the
-// pieces arrive (the inner SHA-256 streamed), kept as views of its chunks until half of it is here,
-// then copied into one buffer allocated at its full length (never more than twice the bytes actually
-// received, whatever the header claims), the rest copied in as it arrives; the buffer leaves room in
-// front for the command so a connection can hand the router command + body without a second copy. A
-// 1 MiB block read in 64 KiB socket chunks costs one copy and one pass of the hash. A consumer that is
-// done with each frame before pulling the next can have split bodies gathered into one buffer the
-// decoder keeps (`reuseSplitBodies`): fresh memory costs a 1 MiB body more than its copy (page faults
-// and cache misses on this VM; BENCHMARKS.md). A failed decoder stays failed: the caller closes the
-// connection.
+// pieces arrive (the inner SHA-256 streamed) and kept as those pieces (body-pieces.ts: views of large
+// pieces, small ones gathered), about the bytes received whatever the header claims; the frame carries
+// the pieces, and its contiguous body is built on first read, behind room for the command so that a
+// connection can hand the router command + body without a second copy. A Zcash block is decoded from
+// the pieces (block-pieces.ts), so a 1 MiB block read in 64 KiB chunks costs one pass of the hash and
+// one walk, and no copy unless its bytes are read. A consumer that is done with each frame before
+// pulling the next can have those joins made into one buffer the decoder keeps (`reuseSplitBodies`):
+// fresh memory costs a 1 MiB body more than its copy (page faults and cache misses on this VM;
+// BENCHMARKS.md). A failed decoder stays failed: the caller closes the connection.
 
 import { PeerwireError } from '../../core/errors.ts';
 import { CHECKSUM_LENGTH, COMMAND_LENGTH, HEADER_LENGTH, MAX_PROTOCOL_MESSAGE_LENGTH } from '../encoding/constants.ts';
@@ -32,17 +32,9 @@ import {
   parseCommand,
 } from './frame-header.ts';
 import { EMPTY_BODY_DIGEST, Sha256dStream, sha256d } from '../encoding/hashes.ts';
+import { BodyPieces } from './body-pieces.ts';
 
 const EMPTY = new Uint8Array(0);
-
-/**
- * A split body's buffer is allocated once 1/JOIN_AT_FRACTION of the body has arrived; before that its
- * pieces are kept as views of the chunks that carry them. The header's length is the peer's claim: a
- * header announcing 2 MiB followed by a trickle must not make us allocate 2 MiB per connection, so the
- * allocation never exceeds twice the bytes actually received (plus the 12-byte command). From then on
- * each piece is copied in as it arrives (the chunk is released at once) instead of in one pass at the end.
- */
-const JOIN_AT_FRACTION = 2;
 
 export interface FrameDecoderOptions {
   /** The network's 4 magic bytes; any other magic fails at header time. */
@@ -52,11 +44,11 @@ export interface FrameDecoderOptions {
   /** Malformed command fields: 'reject' (default) or 'ignore' (Zebra: surfaced as an unknown command). */
   readonly malformedCommand?: MalformedCommandPolicy;
   /**
-   * Gather every body that arrives split across chunks into one buffer the decoder keeps and reuses
-   * (grown to the largest such body, so at most the body limit + 12 bytes per decoder) instead of a
-   * buffer of its own per body. A frame, and anything decoded from it, is then valid only until the next
-   * call to `next()`: for consumers that finish with each message first (a hasher, an indexer, a relay
-   * that forwards at once). Default false: the caller may keep every frame.
+   * Join every split body that is read (Frame.body, Frame.envelope) into one buffer the decoder keeps and
+   * reuses (grown to the largest such body, so at most the body limit + 12 bytes per decoder) instead of
+   * a buffer of its own per body. A frame, and anything decoded from it, is then valid only until the
+   * next call to `next()`: for consumers that finish with each message first (a hasher, an indexer, a
+   * relay that forwards at once). Default false: the caller may keep every frame.
    */
   readonly reuseSplitBodies?: boolean;
 }
@@ -66,16 +58,70 @@ export interface Frame {
   readonly command: string;
   /** True when `command` is one of Zebra's commands (exact 12-byte match, NUL padding included). */
   readonly known: boolean;
-  /** The body (a view into the pushed chunk when it was contiguous; do not mutate pushed chunks). */
+  /** The body's length in bytes (reading `body` of a split frame joins it; this does not). */
+  readonly bodyLength: number;
+  /**
+   * The body: a view into the pushed chunk when it was contiguous (do not mutate pushed chunks); for a
+   * split body, joined from `pieces` on first read (behind room for the command, see `envelope`).
+   */
   readonly body: Uint8Array;
   /** SHA-256d of the body (32 bytes), already computed for the checksum. */
   readonly digest: Uint8Array;
   /**
-   * When the body was gathered from several chunks: the command (12 bytes, NUL-padded) followed by
-   * the body, in the one buffer the body was joined into (the join leaves room for it). A Zcash
-   * connection hands this to the router as the message's envelope without copying the body again.
+   * When the body arrived split across chunks: its pieces in order (views of the chunks, small ones
+   * gathered; body-pieces.ts), for decoders that read a body without joining it (block-pieces.ts).
+   */
+  readonly pieces?: readonly Uint8Array[];
+  /**
+   * When the body arrived split across chunks: the command (12 bytes, NUL-padded) followed by the body,
+   * joined on first read into one buffer that `body` is a view of. A Zcash connection hands this to the
+   * router as the message's envelope without copying the body again.
    */
   readonly envelope?: Uint8Array;
+}
+
+/**
+ * A frame whose body arrived in pieces: the pieces are what it holds, and the contiguous body (with the
+ * command in front, for the envelope) is joined once, the first time either is read.
+ */
+class SplitFrame implements Frame {
+  readonly command: string;
+  readonly known: boolean;
+  readonly bodyLength: number;
+  readonly digest: Uint8Array;
+  readonly pieces: readonly Uint8Array[];
+  readonly #decoder: FrameDecoder;
+  #envelope: Uint8Array | undefined;
+  #body: Uint8Array | undefined;
+
+  constructor(command: string, known: boolean, pieces: readonly Uint8Array[], bodyLength: number, digest: Uint8Array, decoder: FrameDecoder) {
+    this.command = command;
+    this.known = known;
+    this.pieces = pieces;
+    this.bodyLength = bodyLength;
+    this.digest = digest;
+    this.#decoder = decoder;
+  }
+
+  get envelope(): Uint8Array {
+    if (this.#envelope === undefined) {
+      const size = COMMAND_LENGTH + this.bodyLength;
+      const joined = this.#decoder.joinBuffer(size);
+      joined.fill(0, 0, COMMAND_LENGTH);
+      joined.write(this.command, 0, COMMAND_LENGTH, 'latin1');
+      let at = COMMAND_LENGTH;
+      for (const piece of this.pieces) {
+        joined.set(piece, at);
+        at += piece.length;
+      }
+      this.#envelope = new Uint8Array(joined.buffer, joined.byteOffset, size);
+    }
+    return this.#envelope;
+  }
+
+  get body(): Uint8Array {
+    return (this.#body ??= this.envelope.subarray(COMMAND_LENGTH));
+  }
 }
 
 export class FrameDecoder {
@@ -99,21 +145,12 @@ export class FrameDecoder {
   private checksum1 = 0;
   private checksum2 = 0;
   private checksum3 = 0;
-  /** Views of the chunks carrying a split body, joined once when the body is complete. */
-  private partial: Uint8Array[] = [];
-  private partialFill = 0;
-  /** Bytes of the chunks those views keep alive (each chunk counted once, when first used). */
-  private partialRetained = 0;
+  /** The pieces of the split body being received. */
+  private partial: BodyPieces | undefined;
   private failure: PeerwireError | undefined;
   /** Inner SHA-256 of the split body so far, fed piece by piece as pieces arrive. */
   private bodyHash: Sha256dStream | undefined;
-  /** The split body's buffer, once allocated (see JOIN_AT_FRACTION). */
-  private joined: Buffer | undefined;
-  /** SHA-256d of the body just joined, from `bodyHash`. */
-  private streamedDigest: Uint8Array | undefined;
-  /** The envelope view of the body just joined (see Frame.envelope). */
-  private joinedEnvelope: Uint8Array | undefined;
-  /** With `reuseSplitBodies`: the buffer every split body is gathered into. */
+  /** With `reuseSplitBodies`: the buffer every split body that is read is joined into. */
   private reusedBuffer: Buffer | undefined;
 
   constructor(options: FrameDecoderOptions) {
@@ -142,17 +179,17 @@ export class FrameDecoder {
 
   /** Bytes received but not yet returned in a frame. */
   get bufferedBytes(): number {
-    return this.queued + this.headerFill + this.partialFill;
+    return this.queued + this.headerFill + (this.partial?.filled ?? 0);
   }
 
   /**
-   * Memory the decoder holds: queued chunk bytes, the header scratch, the chunks a split body's views
-   * keep alive, and the reused body buffer. Bounded by about twice the bytes received for the current
-   * frame, whatever its header claims (plus, when reusing, the largest body gathered before).
+   * Memory the decoder holds: queued chunk bytes, the header scratch, what a split body's pieces keep
+   * alive, and the reused join buffer. Bounded by about twice the bytes received for the current frame,
+   * whatever its header claims (plus, when reusing, the largest body joined before). A returned frame's
+   * pieces belong to the frame.
    */
   get retainedBytes(): number {
-    const idleReused = this.joined === undefined ? (this.reusedBuffer?.byteLength ?? 0) : 0;
-    return this.queued + HEADER_LENGTH + this.partialRetained + idleReused;
+    return this.queued + HEADER_LENGTH + (this.partial?.retainedBytes ?? 0) + (this.reusedBuffer?.byteLength ?? 0);
   }
 
   /**
@@ -190,9 +227,7 @@ export class FrameDecoder {
     this.chunks = [];
     this.chunkIndex = 0;
     this.queued = 0;
-    this.partial = [];
-    this.partialRetained = 0;
-    this.joined = undefined;
+    this.partial = undefined;
     this.reusedBuffer = undefined;
     this.bodyHash = undefined;
     return err;
@@ -267,41 +302,30 @@ export class FrameDecoder {
     return true;
   }
 
-  private readBody(): Uint8Array | undefined {
+  /** The body when it is complete: a view of one chunk, or the pieces of a split body. */
+  private readBody(): Uint8Array | BodyPieces | undefined {
     const len = this.bodyLength;
     if (len === 0) return EMPTY;
     let c = this.current();
     if (c === undefined) return undefined;
-    if (this.partialFill === 0 && c.length - this.pos >= len) {
+    if (this.partial === undefined && c.length - this.pos >= len) {
       const body = c.subarray(this.pos, this.pos + len);
       this.pos += len;
       this.queued -= len;
       return body;
     }
+    const partial = (this.partial ??= new BodyPieces(len));
     while (c !== undefined) {
-      const n = Math.min(len - this.partialFill, c.length - this.pos);
+      const n = Math.min(len - partial.filled, c.length - this.pos);
       const piece = c.subarray(this.pos, this.pos + n);
       // Verification overlaps arrival: the piece is hashed now, while it is in the CPU cache.
       (this.bodyHash ??= new Sha256dStream()).update(piece);
-      if (this.joined !== undefined) {
-        this.joined.set(piece, COMMAND_LENGTH + this.partialFill);
-      } else {
-        this.partial.push(piece);
-        this.partialRetained += c.byteLength;
-      }
-      this.partialFill += n;
+      partial.add(piece, c.byteLength);
       this.pos += n;
       this.queued -= n;
-      if (this.joined === undefined && this.partialFill * JOIN_AT_FRACTION >= len) this.startJoin(len);
-      if (this.partialFill === len) {
-        const joined = this.joined!;
-        this.joinedEnvelope = new Uint8Array(joined.buffer, joined.byteOffset, COMMAND_LENGTH + len);
-        this.streamedDigest = this.bodyHash.digest();
-        this.bodyHash = undefined;
-        this.joined = undefined;
-        this.partialFill = 0;
-        this.partialRetained = 0;
-        return this.joinedEnvelope.subarray(COMMAND_LENGTH);
+      if (partial.filled === len) {
+        this.partial = undefined;
+        return partial;
       }
       c = this.current();
     }
@@ -309,33 +333,23 @@ export class FrameDecoder {
   }
 
   /**
-   * Allocates the split body's buffer (no zero fill; or takes the reused one, grown when too small),
-   * with the command in front (Frame.envelope), and copies the pieces received so far; later pieces
-   * are copied in as they arrive.
+   * A buffer for joining a split body of `size` bytes (command included): fresh (no zero fill), or the
+   * reused one, grown when too small.
    */
-  private startJoin(len: number): void {
-    const joined = this.reuseSplitBodies ? this.reusableBuffer(COMMAND_LENGTH + len) : Buffer.allocUnsafe(COMMAND_LENGTH + len);
-    joined.fill(0, 0, COMMAND_LENGTH);
-    joined.write(this.command, 0, COMMAND_LENGTH, 'latin1');
-    let at = COMMAND_LENGTH;
-    for (const part of this.partial) {
-      joined.set(part, at);
-      at += part.length;
-    }
-    this.partial = [];
-    this.partialRetained = joined.byteLength;
-    this.joined = joined;
-  }
-
-  private reusableBuffer(size: number): Buffer {
+  joinBuffer(size: number): Buffer {
+    if (!this.reuseSplitBodies) return Buffer.allocUnsafe(size);
     if (this.reusedBuffer === undefined || this.reusedBuffer.byteLength < size) this.reusedBuffer = Buffer.allocUnsafe(size);
     return this.reusedBuffer;
   }
 
-  private finishFrame(body: Uint8Array): Frame {
-    const streamed = this.streamedDigest;
-    this.streamedDigest = undefined;
-    const digest = streamed ?? (body.length === 0 ? EMPTY_BODY_DIGEST : sha256d(body));
+  private finishFrame(body: Uint8Array | BodyPieces): Frame {
+    let digest: Uint8Array;
+    if (body instanceof BodyPieces) {
+      digest = this.bodyHash!.digest();
+      this.bodyHash = undefined;
+    } else {
+      digest = body.length === 0 ? EMPTY_BODY_DIGEST : sha256d(body);
+    }
     if (
       digest[0] !== this.checksum0 ||
       digest[1] !== this.checksum1 ||
@@ -345,9 +359,7 @@ export class FrameDecoder {
       throw this.fail(badChecksum(this.command));
     }
     this.inBody = false;
-    const envelope = this.joinedEnvelope;
-    if (envelope === undefined) return { command: this.command, known: this.known, body, digest };
-    this.joinedEnvelope = undefined;
-    return { command: this.command, known: this.known, body, digest, envelope };
+    if (body instanceof BodyPieces) return new SplitFrame(this.command, this.known, body.take(), body.length, digest, this);
+    return { command: this.command, known: this.known, bodyLength: body.length, body, digest };
   }
 }

@@ -6,6 +6,7 @@
 import { ByteReader } from '../encoding/byte-reader.ts';
 import type { ByteWriter } from '../encoding/byte-writer.ts';
 import { checkBlockBytes, decodeBlock, readAnyBlockHeader } from '../chain/block.ts';
+import { decodeBlockPieces } from '../chain/block-pieces.ts';
 import { MIN_HEADER_LENGTH, writeBlockHeader } from '../chain/block-header.ts';
 import { BITCOIN_HEADER_LENGTH, writeBitcoinBlockHeader } from '../chain/bitcoin-block-header.ts';
 import type { ChainFormat } from '../chain/chain-format.ts';
@@ -107,6 +108,14 @@ function readLocator(
   for (let i = 0; i < n; i++) locator.push(r.copy(HASH_LENGTH, 'locator hash'));
   const stop = r.copy(HASH_LENGTH, 'stop hash');
   return { version, locator, stop: isZero(stop) ? undefined : stop };
+}
+
+/**
+ * Decodes a `block` body of the Zcash format that arrived in pieces (Frame.pieces) without joining them
+ * (block-pieces.ts); `joined` returns the contiguous body, built once by the frame.
+ */
+export function decodeBlockPiecesBody(pieces: readonly Uint8Array[], length: number, joined: () => Uint8Array): ZcashMessage {
+  return { command: 'block', block: decodeBlockPieces(pieces, length, joined, { knownBranchIds: KNOWN_BRANCH_IDS }) };
 }
 
 /**

@@ -18,6 +18,9 @@ import {
   sha256d,
   writeFrameHeader,
 } from '../../../src/zcash/index.ts';
+import type { Frame } from '../../../src/zcash/wire/frame-decoder.ts';
+import { PIECE_OVERHEAD_BYTES } from '../../../src/zcash/wire/body-pieces.ts';
+import { xorshift } from '../chain/arbitraries.ts';
 import { hex, toHex } from './vectors.ts';
 
 const MAGIC = ZCASH_MAINNET.magic;
@@ -277,27 +280,62 @@ describe('zcash frame decoder', () => {
     );
   });
 
-  it('never holds more than twice what arrived when a header claims 2 MiB and the body trickles in', () => {
+  it('holds about what arrived, never the claimed size, when a header claims 2 MiB and the body trickles in', () => {
     const claimed = MAX_PROTOCOL_MESSAGE_LENGTH;
     const d = new FrameDecoder({ magic: MAGIC, maxBodyLength: claimed });
     d.push(rawHeader(hex('626c6f636b00000000000000'), claimed));
     assert.equal(d.next(), undefined);
-    const trickle = new Uint8Array(claimed / 2 - 1);
     const step = 16 * 1024;
     let received = 0;
-    for (let at = 0; at < trickle.length; at += step) {
-      const piece = trickle.subarray(at, at + step);
-      d.push(piece);
-      received += piece.length;
+    for (let k = 0; received + step < claimed; k++) {
+      d.push(new Uint8Array(step)); // each read its own buffer, as a socket delivers them
+      received += step;
       assert.equal(d.next(), undefined);
-      // Views of one buffer: the decoder keeps the chunks it was handed, never a buffer of the claimed size.
-      assert.ok(d.retainedBytes <= 24 + trickle.byteLength, `retained ${d.retainedBytes}`);
+      // The pieces of the chunks, each with its view's overhead; no buffer of the claimed size.
+      assert.ok(d.retainedBytes <= 24 + received + (k + 1) * PIECE_OVERHEAD_BYTES, `retained ${d.retainedBytes}`);
     }
-    assert.equal(received, claimed / 2 - 1);
-    d.push(new Uint8Array(1)); // half the claim: now the body buffer is allocated
-    assert.equal(d.next(), undefined);
-    assert.ok(d.retainedBytes >= claimed && d.retainedBytes <= 2 * (received + 1) + 12 + 24);
-    assert.equal(d.bufferedBytes, received + 1);
+    assert.equal(d.bufferedBytes, received);
+  });
+
+  it('gathers a body trickled a few bytes per read instead of keeping a view per read', () => {
+    const body = new Uint8Array(120_000).map((_, i) => (i * 13) & 0xff);
+    const f = frame('block', body);
+    const d = new FrameDecoder({ magic: MAGIC, maxBodyLength: MAX_PROTOCOL_MESSAGE_LENGTH });
+    const next = xorshift(7);
+    let out: Frame | undefined;
+    for (let at = 0; at < f.length; ) {
+      const n = 1 + (next() % 7);
+      d.push(f.slice(at, at + n));
+      at += n;
+      const received = Math.min(at, f.length) - 24;
+      out = d.next();
+      // Tens of thousands of reads: a view each would hold ~100 bytes per read, 25x what arrived.
+      if (out === undefined) assert.ok(d.retainedBytes <= 24 + 2 * received + 2 * PIECE_OVERHEAD_BYTES + 256, `retained ${d.retainedBytes} after ${received}`);
+    }
+    assert.ok(out !== undefined);
+    assert.ok(out.pieces !== undefined && out.pieces.length <= 2, `${out.pieces?.length} pieces`);
+    assert.deepEqual(Buffer.from(out.body), Buffer.from(body));
+  });
+
+  it('keeps large pieces as views of their reads and joins the body only when it is read', () => {
+    const body = new Uint8Array(200_000).map((_, i) => (i * 29) & 0xff);
+    const f = frame('block', body);
+    const reads = [f.slice(0, 10), f.slice(10, 70_000), f.slice(70_000, 150_000), f.slice(150_000)];
+    const d = new FrameDecoder({ magic: MAGIC, maxBodyLength: MAX_PROTOCOL_MESSAGE_LENGTH });
+    let out: Frame | undefined;
+    for (const r of reads) {
+      d.push(r);
+      out = d.next() ?? out;
+    }
+    assert.ok(out !== undefined && out.pieces !== undefined);
+    assert.equal(out.bodyLength, body.length);
+    assert.equal(out.pieces.length, 3);
+    assert.equal(out.pieces[1]!.buffer, reads[2]!.buffer, 'a view of the read, no copy');
+    assert.deepEqual(Buffer.concat(out.pieces.map((p) => Buffer.from(p))), Buffer.from(body));
+    const joined = out.body;
+    assert.equal(out.body, joined, 'joined once');
+    assert.equal(out.envelope!.buffer, joined.buffer);
+    assert.deepEqual(Buffer.from(joined), Buffer.from(body));
   });
 
   it('rejects a body split over several reads whose checksum is wrong, and stays failed', () => {

@@ -1,5 +1,5 @@
-// Zcash inbound messages are parsed once, and a body gathered from several reads is not copied again:
-// the frame decoder joins it behind room for its command (Frame.envelope), the connection hands that
+// Zcash inbound messages are parsed once, and a body gathered from several reads is copied once: the
+// frame decoder joins it, when read, behind room for its command (Frame.envelope), the connection hands that
 // buffer to the router as the envelope, and the channel codec returns the message the connection
 // already decoded for those very bytes (a fresh copy of the same bytes is parsed as before).
 
