@@ -126,11 +126,22 @@ function compactSize(b: Uint8Array, o: number): number {
   return o;
 }
 
-/** A list count into `value`: at most `max`, and that many items of at least `min` bytes must fit in what is left. */
+/**
+ * A list count into `value`: at most `max`, and that many items of at least `min` bytes must fit in what
+ * is left. When they do not fit, the walk is refused without a throw: `value` becomes 0 (no item is
+ * walked) and the offset moves past the end, where the walk's end check refuses it. A count too large
+ * for what is left is how a transaction cut short by the end of its bytes usually shows, and a block
+ * walked in the pieces it arrived in meets one at most piece boundaries (block-pieces.ts), where a
+ * throw and catch would cost it about a microsecond each.
+ */
 function count(b: Uint8Array, o: number, max: number, min: number): number {
   o = compactSize(b, o);
   const n = value;
-  if (n > max || n * min > b.length - o) refuse();
+  if (n > max) refuse();
+  if (n * min > b.length - o) {
+    value = 0;
+    return o > b.length ? o + 1 : b.length + 1;
+  }
   return o;
 }
 

@@ -136,7 +136,8 @@ export class ZcashConnection extends ConnectionShell {
     const transient = transientAddr(this.connectedAddr);
     this.transientId = transient === undefined ? undefined : formatPeerAddr(transient);
     this.maxQueuedRequests = options.maxQueuedRequests;
-    this.codec = new ZcashCodec({ network: handshake.network });
+    // Every inbound body becomes a router envelope (one buffer): split bodies are joined as they arrive.
+    this.codec = new ZcashCodec({ network: handshake.network, joinSplitBodies: true });
     const codec = this.codec;
     this.scheduler = new SendScheduler(
       link,

@@ -32,6 +32,11 @@ export interface ZcashCodecOptions {
    * message is then valid only until the next `next()` call. Default false.
    */
   readonly reuseSplitBodies?: boolean;
+  /**
+   * Join split bodies as they arrive instead of keeping their pieces (FrameDecoderOptions): for a
+   * consumer that reads every body contiguous, as a connection does for the router. Default false.
+   */
+  readonly joinSplitBodies?: boolean;
 }
 
 /** Options of the one-shot `encodeMessage`. */
@@ -113,6 +118,7 @@ export class ZcashCodec {
       maxBodyLength: options.handshakeMaxBodyLength ?? MAX_HANDSHAKE_BODY_LENGTH,
       malformedCommand: options.malformedCommand ?? 'reject',
       reuseSplitBodies: options.reuseSplitBodies ?? false,
+      joinSplitBodies: options.joinSplitBodies ?? false,
     });
   }
 

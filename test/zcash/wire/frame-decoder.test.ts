@@ -297,6 +297,40 @@ describe('zcash frame decoder', () => {
     assert.equal(d.bufferedBytes, received);
   });
 
+  it('joins split bodies as they arrive when asked, allocating at half the body, never the claimed size before', () => {
+    const claimed = MAX_PROTOCOL_MESSAGE_LENGTH;
+    const d = new FrameDecoder({ magic: MAGIC, maxBodyLength: claimed, joinSplitBodies: true });
+    d.push(rawHeader(hex('626c6f636b00000000000000'), claimed));
+    const step = 64 * 1024;
+    let received = 0;
+    while ((received + step) * 2 < claimed) {
+      d.push(new Uint8Array(step));
+      received += step;
+      assert.equal(d.next(), undefined);
+      assert.ok(d.retainedBytes <= 24 + received + (received / step) * PIECE_OVERHEAD_BYTES, `retained ${d.retainedBytes}`);
+    }
+    d.push(new Uint8Array(step)); // half the claim: now the body buffer is allocated
+    received += step;
+    assert.equal(d.next(), undefined);
+    assert.ok(d.retainedBytes >= claimed && d.retainedBytes <= 2 * received + 12 + 24, `retained ${d.retainedBytes}`);
+    assert.equal(d.bufferedBytes, received);
+
+    const body = new Uint8Array(300_000).map((_, i) => (i * 17) & 0xff);
+    const f = frame('block', body);
+    const j = new FrameDecoder({ magic: MAGIC, maxBodyLength: claimed, joinSplitBodies: true });
+    let out: Frame | undefined;
+    for (let at = 0; at < f.length; at += 65536) {
+      j.push(f.slice(at, at + 65536));
+      out = j.next() ?? out;
+    }
+    assert.ok(out !== undefined && out.envelope !== undefined);
+    assert.equal(out.pieces, undefined, 'joined, not pieces');
+    assert.equal(out.envelope.buffer, out.body.buffer);
+    assert.deepEqual(Buffer.from(out.body), Buffer.from(body));
+    assert.deepEqual(new Uint8Array(out.digest), new Uint8Array(sha256d(body)));
+    assert.equal(j.retainedBytes, 24);
+  });
+
   it('gathers a body trickled a few bytes per read instead of keeping a view per read', () => {
     const body = new Uint8Array(120_000).map((_, i) => (i * 13) & 0xff);
     const f = frame('block', body);
