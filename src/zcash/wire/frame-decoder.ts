@@ -98,6 +98,17 @@ export interface Frame {
   readonly envelope?: Uint8Array;
 }
 
+/** Writes the NUL-padded command and then `pieces` into `target` (an envelope: command, then body). */
+function writeEnvelope(target: Buffer, command: string, pieces: readonly Uint8Array[]): void {
+  target.fill(0, 0, COMMAND_LENGTH);
+  target.write(command, 0, COMMAND_LENGTH, 'latin1');
+  let at = COMMAND_LENGTH;
+  for (const piece of pieces) {
+    target.set(piece, at);
+    at += piece.length;
+  }
+}
+
 /**
  * A frame whose body arrived in pieces: the pieces are what it holds, and the contiguous body (with the
  * command in front, for the envelope) is joined once, the first time either is read.
@@ -108,30 +119,25 @@ class SplitFrame implements Frame {
   readonly bodyLength: number;
   readonly digest: Uint8Array;
   readonly pieces: readonly Uint8Array[];
-  readonly #decoder: FrameDecoder;
+  /** The decoder's join buffers (fresh, or its reused one). */
+  readonly #allocate: (size: number) => Buffer;
   #envelope: Uint8Array | undefined;
   #body: Uint8Array | undefined;
 
-  constructor(command: string, known: boolean, pieces: readonly Uint8Array[], bodyLength: number, digest: Uint8Array, decoder: FrameDecoder) {
+  constructor(command: string, known: boolean, pieces: readonly Uint8Array[], bodyLength: number, digest: Uint8Array, allocate: (size: number) => Buffer) {
     this.command = command;
     this.known = known;
     this.pieces = pieces;
     this.bodyLength = bodyLength;
     this.digest = digest;
-    this.#decoder = decoder;
+    this.#allocate = allocate;
   }
 
   get envelope(): Uint8Array {
     if (this.#envelope === undefined) {
       const size = COMMAND_LENGTH + this.bodyLength;
-      const joined = this.#decoder.joinBuffer(size);
-      joined.fill(0, 0, COMMAND_LENGTH);
-      joined.write(this.command, 0, COMMAND_LENGTH, 'latin1');
-      let at = COMMAND_LENGTH;
-      for (const piece of this.pieces) {
-        joined.set(piece, at);
-        at += piece.length;
-      }
+      const joined = this.#allocate(size);
+      writeEnvelope(joined, this.command, this.pieces);
       this.#envelope = new Uint8Array(joined.buffer, joined.byteOffset, size);
     }
     return this.#envelope;
@@ -382,13 +388,7 @@ export class FrameDecoder {
   /** Allocates the split body's buffer (command in front) and copies the pieces received so far into it. */
   private startJoin(len: number): void {
     const joined = this.joinBuffer(COMMAND_LENGTH + len);
-    joined.fill(0, 0, COMMAND_LENGTH);
-    joined.write(this.command, 0, COMMAND_LENGTH, 'latin1');
-    let at = COMMAND_LENGTH;
-    for (const piece of this.partial!.take()) {
-      joined.set(piece, at);
-      at += piece.length;
-    }
+    writeEnvelope(joined, this.command, this.partial!.take());
     this.partial = undefined;
     this.joined = joined;
   }
@@ -397,11 +397,11 @@ export class FrameDecoder {
    * A buffer for joining a split body of `size` bytes (command included): fresh (no zero fill), or the
    * reused one, grown when too small.
    */
-  joinBuffer(size: number): Buffer {
+  private readonly joinBuffer = (size: number): Buffer => {
     if (!this.reuseSplitBodies) return Buffer.allocUnsafe(size);
     if (this.reusedBuffer === undefined || this.reusedBuffer.byteLength < size) this.reusedBuffer = Buffer.allocUnsafe(size);
     return this.reusedBuffer;
-  }
+  };
 
   private finishFrame(body: Uint8Array | BodyPieces): Frame {
     let digest: Uint8Array;
@@ -425,7 +425,7 @@ export class FrameDecoder {
       throw this.fail(badChecksum(this.command));
     }
     this.inBody = false;
-    if (body instanceof BodyPieces) return new SplitFrame(this.command, this.known, body.take(), body.length, digest, this);
+    if (body instanceof BodyPieces) return new SplitFrame(this.command, this.known, body.take(), body.length, digest, this.joinBuffer);
     if (envelope !== undefined) return { command: this.command, known: this.known, bodyLength: body.length, body, digest, envelope };
     return { command: this.command, known: this.known, bodyLength: body.length, body, digest };
   }
