@@ -1,7 +1,9 @@
 // A Zcash block decoded from the pieces its body arrived in (block-pieces.ts) against `decodeBlock` of
 // the joined bytes: on real blocks and on blocks with transactions far larger than a piece, cut at
 // arbitrary points (pieces of one byte included), the same header, transactions and ids, with the bytes
-// joined only when read; on mutations of them, the same refusal with the same message.
+// joined only when read; on mutations of them, the same refusal with the same message. Through the
+// codec, a block framed and cut into reads decodes to the same block from its pieces (the default) and
+// joined as it arrives (joinSplitBodies, as connections have it).
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -13,6 +15,9 @@ import { MAINNET_HEADER_LENGTH } from '../../../src/zcash/chain/block-header.ts'
 import { decodeBlockPieces } from '../../../src/zcash/chain/block-pieces.ts';
 import { ByteWriter } from '../../../src/zcash/encoding/byte-writer.ts';
 import { hashToDisplayHex } from '../../../src/zcash/encoding/hashes.ts';
+import { ZcashCodec } from '../../../src/zcash/wire/codec.ts';
+import type { ZcashMessage } from '../../../src/zcash/wire/messages.ts';
+import { ZCASH_MAINNET } from '../../../src/zcash/params/network-params.ts';
 import { mutate, xorshift } from './arbitraries.ts';
 
 const CHAIN = new URL('../../vectors/chain/zcash/', import.meta.url);
@@ -160,5 +165,32 @@ describe('Zcash block decoded from its pieces', () => {
     const countMessage = joinedRefusal(short);
     assert.ok(countMessage !== undefined);
     assert.throws(() => decodePieces(short, cut(short, [900])), (e: unknown) => e instanceof PeerwireError && e.message === countMessage);
+  });
+});
+
+describe('ZcashCodec: blocks split across reads', () => {
+  it('decodes a block from its pieces by default and joined as it arrives with joinSplitBodies, both as the whole block', () => {
+    const blocks = REAL.filter((b) => b.length > 4096);
+    assert.ok(blocks.length >= 4);
+    fc.assert(
+      fc.property(fc.constantFrom(...blocks), fc.array(fc.nat(), { minLength: 1, maxLength: 12 }), fc.boolean(), (bytes, cuts, join) => {
+        const expected = decodeBlock(bytes);
+        const codec = new ZcashCodec({ network: ZCASH_MAINNET, joinSplitBodies: join });
+        codec.completeHandshake(ZCASH_MAINNET.protocolVersion);
+        const frame = codec.encode({ command: 'block', block: expected });
+        const reads = cut(frame, [...cuts, 100]); // at least two reads: the body is split
+        const decoded: ZcashMessage[] = [];
+        for (const read of reads) {
+          codec.push(read);
+          for (let m = codec.next(); m !== undefined; m = codec.next()) decoded.push(m);
+        }
+        assert.equal(decoded.length, 1);
+        const m = decoded[0]!;
+        assert.ok(m.command === 'block');
+        assertSameBlock(m.block, expected);
+        assert.deepEqual(Buffer.from(m.block.bytes), Buffer.from(bytes));
+      }),
+      { numRuns: 120, seed: 0xc0dec },
+    );
   });
 });
