@@ -11,7 +11,7 @@
 // `decodeBlock`, which throws the precise error (the error path is a peer's disconnect; its copy is free).
 
 import { ByteReader } from '../encoding/byte-reader.ts';
-import { type Block, type DecodeBlockOptions, decodeBlock } from './block.ts';
+import { type Block, type DecodeBlockOptions, MIN_TRANSACTION_LENGTH, decodeBlock, maxBlockTransactions, unknownBranchId } from './block.ts';
 import { type BlockHeader, MAINNET_HEADER_LENGTH, readBlockHeader } from './block-header.ts';
 import { MAX_BLOCK_BYTES_BY_FORMAT } from './chain-format.ts';
 import { type Transaction, walkedZcashTransaction } from './transaction.ts';
@@ -21,12 +21,6 @@ const MAX_BLOCK_BYTES = MAX_BLOCK_BYTES_BY_FORMAT.zcash;
 
 /** The largest header (mainnet's Equihash solution) and the longest CompactSize of the transaction count. */
 const HEADER_WINDOW = MAINNET_HEADER_LENGTH + 9;
-
-/**
- * Smallest transaction (block.ts): bounds the count against the body's length, and the count against
- * the block limit, before anything is allocated.
- */
-const MIN_TRANSACTION_LENGTH = 10;
 
 /**
  * How far past its piece's end the copy of a transaction that runs across it first reaches. Most Zcash
@@ -42,9 +36,6 @@ const SPILL_BEYOND_PIECE = 4096;
  * 1 MiB block in 64 KiB reads has about 16 straddling transactions, which then share one or two buffers.
  */
 const SPILL_BUFFER_BYTES = 32 * 1024;
-
-/** Offset of the consensus branch id in a v5 transaction (after the header and the group id). */
-const V5_BRANCH_ID_OFFSET = 8;
 
 /** Read once: an imported binding can cost a getter call per read under the TypeScript loader. */
 const walk = walkZcashTransaction;
@@ -148,7 +139,8 @@ function walkPieces(pieces: readonly Uint8Array[], length: number, joined: () =>
     } catch {
       return undefined;
     }
-    if (count > Math.floor(MAX_BLOCK_BYTES / MIN_TRANSACTION_LENGTH) || count * MIN_TRANSACTION_LENGTH > length - r.offset) return undefined;
+    // The joined decode's count rule (ByteReader.count): within the limit, and room for that many.
+    if (count > maxBlockTransactions('zcash') || count * MIN_TRANSACTION_LENGTH > length - r.offset) return undefined;
     cursor.advance(r.offset);
   }
   const sources: Uint8Array[] = [];
@@ -176,11 +168,7 @@ function walkPieces(pieces: readonly Uint8Array[], length: number, joined: () =>
       }
       spills.commit(end);
     }
-    if (bytes[start] === 5 && known !== undefined) {
-      const o = start + V5_BRANCH_ID_OFFSET;
-      const id = (bytes[o]! | (bytes[o + 1]! << 8) | (bytes[o + 2]! << 16) | (bytes[o + 3]! << 24)) >>> 0;
-      if (!known.has(id)) return undefined;
-    }
+    if (unknownBranchId(bytes, start, bytes[start]!, known) !== undefined) return undefined;
     if (bytes !== source) {
       source = bytes;
       sources.push(bytes);

@@ -17,7 +17,12 @@ import { type Transaction, readTransaction, walkZcashTransactionAt, walkedZcashT
  * Smallest possible transaction (version, empty input and output lists, lock time: 10 bytes), the
  * divisor that bounds a block's transaction count before the list is allocated.
  */
-const MIN_TRANSACTION_LENGTH = 10;
+export const MIN_TRANSACTION_LENGTH = 10;
+
+/** Most transactions a block of the format can announce (its size limit over the smallest transaction). */
+export function maxBlockTransactions(format: ChainFormat): number {
+  return Math.floor(MAX_BLOCK_BYTES_BY_FORMAT[format] / MIN_TRANSACTION_LENGTH);
+}
 
 export type AnyBlockHeader = BlockHeader | BitcoinBlockHeader;
 
@@ -50,6 +55,18 @@ const walkAt = walkZcashTransactionAt;
 
 /** Offset of the consensus branch id in a v5 transaction (after the header and the group id). */
 const V5_BRANCH_ID_OFFSET = 8;
+
+/**
+ * The consensus branch id of the walked transaction at `start` in `bytes` when it is a v5 one that
+ * `known` does not list (Zebra refuses it while parsing), else undefined. `version` is what the walk
+ * returned (the header's low byte).
+ */
+export function unknownBranchId(bytes: Uint8Array, start: number, version: number, known: ReadonlySet<number> | undefined): number | undefined {
+  if (version !== 5 || known === undefined) return undefined;
+  const o = start + V5_BRANCH_ID_OFFSET;
+  const id = (bytes[o]! | (bytes[o + 1]! << 8) | (bytes[o + 2]! << 16) | (bytes[o + 3]! << 24)) >>> 0;
+  return known.has(id) ? undefined : id;
+}
 
 /**
  * A decoded block. Zcash: every transaction was walked (checked completely without allocating) and
@@ -96,7 +113,7 @@ export function decodeBlock(bytes: Uint8Array, format: ChainFormat = 'zcash', op
   if (bytes.length > max) throw malformed(`block of ${bytes.length} bytes exceeds ${max}`);
   const r = new ByteReader(bytes);
   const header = readAnyBlockHeader(r, format);
-  const transactionCount = r.count(Math.floor(max / MIN_TRANSACTION_LENGTH), MIN_TRANSACTION_LENGTH, 'block transactions');
+  const transactionCount = r.count(maxBlockTransactions(format), MIN_TRANSACTION_LENGTH, 'block transactions');
   const firstOffset = r.offset;
   const ends = format === 'zcash' ? new Uint32Array(transactionCount) : undefined;
   const parsed: Transaction[] | undefined = ends === undefined ? [] : undefined;
@@ -113,11 +130,8 @@ export function decodeBlock(bytes: Uint8Array, format: ChainFormat = 'zcash', op
     } catch (err) {
       throw malformed(`block transaction ${i} at offset ${start}: ${(err as Error).message}`, err);
     }
-    if (version === 5 && known !== undefined) {
-      const o = start + V5_BRANCH_ID_OFFSET;
-      const id = (bytes[o]! | (bytes[o + 1]! << 8) | (bytes[o + 2]! << 16) | (bytes[o + 3]! << 24)) >>> 0;
-      if (!known.has(id)) throw malformed(`block transaction ${i}: unknown consensus branch id 0x${id.toString(16)}`);
-    }
+    const unknown = unknownBranchId(bytes, start, version, known);
+    if (unknown !== undefined) throw malformed(`block transaction ${i}: unknown consensus branch id 0x${unknown.toString(16)}`);
   }
   if (r.remaining > 0) throw malformed(`${r.remaining} trailing bytes after the last transaction at offset ${r.offset}`);
   return new DecodedBlock(bytes, header, firstOffset, ends, parsed);
