@@ -28,6 +28,12 @@ export function pickChannel(channels: readonly ChannelState[]): ChannelState | u
   return best;
 }
 
+/** True when no channel but `channel` has data to send: the scheduler would pick it every time. */
+export function soleSender(channel: ChannelState, channels: readonly ChannelState[]): boolean {
+  for (const other of channels) if (other !== channel && other.hasPending()) return false;
+  return true;
+}
+
 /**
  * True when some other channel sent more than this one lately, weighed by priority as the scheduler
  * weighs them (recentlySent / priority): the channel is not the one filling the link, so its packet

@@ -24,7 +24,7 @@ import {
   type MConnChannelDescriptor,
 } from './channel-descriptor.ts';
 import { ChannelState } from './channel-state.ts';
-import { isLight, linkShared, pickChannel } from './channel-choice.ts';
+import { isLight, linkShared, pickChannel, soleSender } from './channel-choice.ts';
 import { DelimitedReader } from './delimited-reader.ts';
 import { KeepAlive, type KeepAliveOptions } from './keepalive.ts';
 import { unknownChannel } from './mconn-errors.ts';
@@ -283,7 +283,11 @@ export class MConnectionCore {
       if (channel === undefined) break;
       const size = channel.nextPacketSize();
       if (pos + size > end && (pos + size > lightEnd || !isLight(channel, this.channels))) break;
-      const next = channel.writeNextPacket(out, pos);
+      // The only channel with data would win every pick until `end`: its packets go as one run.
+      const next =
+        pos + size <= end && soleSender(channel, this.channels)
+          ? channel.writePacketRun(out, pos, end)
+          : channel.writeNextPacket(out, pos);
       channel.recentlySent += next - pos;
       channel.lastSentAt = now;
       this.sentBytes?.inc(channel.labels, next - pos);

@@ -131,8 +131,27 @@ export function writePacketMsg(
   eof: boolean,
   data: Uint8Array,
 ): number {
+  pos = writePacketMsgHead(out, pos, channelId, eof, data.length);
+  if (data.length > 0) {
+    out.set(data, pos);
+    pos += data.length;
+  }
+  return pos;
+}
+
+/**
+ * Writes a bare Packet{PacketMsg} at `pos` up to where its `dataLength` data bytes go, and returns that
+ * position: the caller puts the data there (MConnection's run of packets moves it into place itself).
+ */
+export function writePacketMsgHead(
+  out: Uint8Array,
+  pos: number,
+  channelId: number,
+  eof: boolean,
+  dataLength: number,
+): number {
   checkChannelId(channelId);
-  const body = packetMsgBodySize(channelId, eof, data.length);
+  const body = packetMsgBodySize(channelId, eof, dataLength);
   out[pos++] = TAG_PACKET_MSG;
   pos = writeVarint32(out, pos, body);
   if (channelId !== 0) {
@@ -143,11 +162,9 @@ export function writePacketMsg(
     out[pos++] = TAG_EOF;
     out[pos++] = 1;
   }
-  if (data.length > 0) {
+  if (dataLength > 0) {
     out[pos++] = TAG_DATA;
-    pos = writeVarint32(out, pos, data.length);
-    out.set(data, pos);
-    pos += data.length;
+    pos = writeVarint32(out, pos, dataLength);
   }
   return pos;
 }

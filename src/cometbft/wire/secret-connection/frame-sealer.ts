@@ -8,6 +8,12 @@
 // cipher object and its ciphertext and tag buffers. The plaintext staging buffer is reused, and the
 // output is one allocation per call.
 //
+// Garbage per frame (BENCHMARKS.md, "Garbage per kilobyte sent"): copying one frame's 1024 bytes out
+// of a batch needs a view of them, and a view is a few hundred bytes of young-generation heap. With the
+// view per packet in MConnection's fragmenting (channel-state.ts), that was ~240 bytes of heap per
+// kilobyte a bulk sender sent, a scavenge every ~28 MiB. So the views of a batch buffer that is sealed
+// again and again (the pump's one scratch buffer) are made once per frame slot and kept (FrameSlots).
+//
 // Memory per idle connection (BENCHMARKS.md, issue 10): sealing is synchronous from staging to cipher,
 // so one staging buffer serves every connection of the process (it was 1 KiB per connection), and the
 // key is copied into a buffer of its own, not a slice of Node's shared 8 KiB pool, which a long-lived
@@ -30,6 +36,39 @@ import {
  * encrypted within one synchronous sealFrame sequence, so no two sealers ever interleave on it.
  */
 const STAGING: Buffer = Buffer.alloc(FRAME_PLAINTEXT_BYTES);
+
+/**
+ * Views of one source buffer at every frame slot (byte offsets 0, 1024, 2048, ... from where the
+ * source starts in its ArrayBuffer), each as long as a frame's data or what is left of the ArrayBuffer:
+ * made once and reused while seal() keeps being given that same source, and replaced when another
+ * one comes. One set per process (sealing is synchronous), at most MAX_CACHED_SLOTS views.
+ */
+class FrameSlots {
+  private memory: ArrayBufferLike | undefined;
+  private start = 0;
+  private readonly views: Uint8Array[] = [];
+
+  /** The view at slot `index` of `source`, which must be the one source of the seal() call. */
+  at(source: Uint8Array, index: number): Uint8Array {
+    if (source.buffer !== this.memory || source.byteOffset !== this.start) {
+      this.memory = source.buffer;
+      this.start = source.byteOffset;
+      this.views.length = 0;
+    }
+    let view = this.views[index];
+    if (view === undefined) {
+      const from = this.start + index * FRAME_DATA_MAX;
+      view = new Uint8Array(this.memory, from, Math.min(FRAME_DATA_MAX, this.memory.byteLength - from));
+      if (index < MAX_CACHED_SLOTS) this.views[index] = view;
+    }
+    return view;
+  }
+}
+
+/** Slots kept: a 64 KiB batch (the pump's) has 64; a larger source's further slots are made per use. */
+const MAX_CACHED_SLOTS = 256;
+
+const SLOTS = new FrameSlots();
 
 export class FrameSealer {
   private readonly key: Buffer;
@@ -71,13 +110,29 @@ export class FrameSealer {
     let total = 0;
     for (let i = 0; i < chunks.length; i++) total += chunks[i]!.length;
     const length = FrameSealer.sealedLength(total);
-    const out = into !== undefined && into.length >= length ? into.subarray(0, length) : Buffer.allocUnsafe(length);
+    const out =
+      into !== undefined && into.length >= length ? into.subarray(0, length) : Buffer.allocUnsafe(length);
     const plain = STAGING;
     let chunkIndex = 0;
     let chunkOffset = 0;
     let outOffset = 0;
     let remaining = total;
     try {
+      if (chunks.length === 1) {
+        // One source (every flush of the pump): frame k is slot k of it, copied whole. A last frame's
+        // slot may reach past the source's end; the zero padding overwrites those bytes before sealing.
+        const source = chunks[0]!;
+        for (let k = 0; remaining > 0; k++) {
+          const n = remaining < FRAME_DATA_MAX ? remaining : FRAME_DATA_MAX;
+          plain.writeUInt32LE(n, 0);
+          plain.set(SLOTS.at(source, k), FRAME_LENGTH_BYTES);
+          if (n < FRAME_DATA_MAX) plain.fill(0, FRAME_LENGTH_BYTES + n);
+          this.sealFrame(out, outOffset);
+          outOffset += SEALED_FRAME_BYTES;
+          remaining -= n;
+        }
+        return out;
+      }
       while (remaining > 0) {
         const n = remaining < FRAME_DATA_MAX ? remaining : FRAME_DATA_MAX;
         plain.writeUInt32LE(n, 0);

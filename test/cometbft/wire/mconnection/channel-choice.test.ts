@@ -12,6 +12,7 @@ import {
   linkShared,
   pickChannel,
   SHARED_LINK_MEMORY_MS,
+  soleSender,
 } from '../../../../src/cometbft/wire/mconnection/channel-choice.ts';
 import { fcRuns } from '../vectors.ts';
 
@@ -32,6 +33,19 @@ test('the next channel: least recentlySent / priority among the pending ones; th
   assert.equal(pickChannel(channels), votes);
   votes.recentlySent = 11_000;
   assert.equal(pickChannel(channels), blocks);
+});
+
+test('a channel is the sole sender while no other channel has data queued', () => {
+  const blocks = channel(0x40, 1);
+  const votes = channel(0x22, 10);
+  const channels = [blocks, votes];
+  blocks.enqueue(new Uint8Array(10));
+  assert.equal(soleSender(blocks, channels), true);
+  votes.enqueue(new Uint8Array(10));
+  assert.equal(soleSender(blocks, channels), false);
+  assert.equal(soleSender(votes, channels), false);
+  blocks.writeNextPacket(new Uint8Array(64), 0);
+  assert.equal(soleSender(votes, channels), true, 'blocks sent its only message');
 });
 
 test('a channel is light while another one outweighs it by recentlySent / priority', () => {

@@ -202,6 +202,43 @@ test('sealers of many connections share one staging buffer: interleaved sealing 
   );
 });
 
+test("a source sealed again and again (the pump's scratch) gives the bytes a fresh copy gives, whatever lies past its end", () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.tuple(fc.nat(6000), fc.nat(8), fc.boolean()), { minLength: 1, maxLength: 10 }),
+      (steps) => {
+        const key = randomBytes(32);
+        const reused = new FrameSealer(key);
+        const fresh = new FrameSealer(key);
+        const other = new FrameSealer(randomBytes(32));
+        const scratch = new Uint8Array(6000 + 8);
+        const sent: Buffer[] = [];
+        const copies: Uint8Array[] = [];
+        for (const [length, start, interleave] of steps) {
+          // Bytes past the source's end (another connection's plaintext in a shared scratch) must never
+          // reach the cipher: the padding of a last frame is zeros.
+          scratch.set(randomBytes(scratch.length));
+          const source = scratch.subarray(start, start + Math.min(length, scratch.length - start));
+          const copy = new Uint8Array(source);
+          // Another source sealed in between replaces the cached views; sealing must not notice.
+          if (interleave) other.seal([randomBytes(100)]);
+          const sealed = reused.seal([source]);
+          // Two chunks take the gathering path, which never reads past a chunk.
+          const cut = copy.length >> 1;
+          assert.deepEqual(sealed, fresh.seal([copy.subarray(0, cut), copy.subarray(cut)]));
+          sent.push(sealed);
+          copies.push(copy);
+        }
+        assert.deepEqual(
+          Buffer.concat(new FrameOpener(key).open(Buffer.concat(sent))),
+          Buffer.concat(copies),
+        );
+      },
+    ),
+    { numRuns: 60 },
+  );
+});
+
 test('a sealer and an opener keep their keys in memory of their own, not a slice of the shared pool', () => {
   const key = randomBytes(32);
   const sealer = new FrameSealer(key) as unknown as { key: Buffer };
@@ -216,7 +253,10 @@ test('a sealer and an opener keep their keys in memory of their own, not a slice
 test('sessions at different counters interleave on the shared nonce buffer: each frame uses its own counter', () => {
   const a = pair();
   const key = randomBytes(32);
-  const b = { sealer: new FrameSealer(key, new FrameNonce(7n)), opener: new FrameOpener(key, new FrameNonce(7n)) };
+  const b = {
+    sealer: new FrameSealer(key, new FrameNonce(7n)),
+    opener: new FrameOpener(key, new FrameNonce(7n)),
+  };
   const sealedA: Buffer[] = [];
   const sealedB: Buffer[] = [];
   for (let i = 0; i < 5; i++) {
@@ -259,7 +299,10 @@ test('openEach joins consecutive frames into one view of a reused buffer; open()
     other.openEach(otherSealed, (inner) => seen.push(inner.slice()));
     seen.push(d.slice());
   });
-  assert.deepEqual(seen.map((d) => d.length), [second.length, first.length]);
+  assert.deepEqual(
+    seen.map((d) => d.length),
+    [second.length, first.length],
+  );
   assert.deepEqual(seen[0], new Uint8Array(second));
   assert.deepEqual(seen[1], new Uint8Array(first));
 });
