@@ -34,10 +34,15 @@ export const MIN_WINDOW_BYTES = 8 * 1024;
  */
 export const MAX_WINDOW_BYTES = 4 * 1024 * 1024;
 /**
- * Queueing delay allowed on top of the base round trip, ms: 0.25 ms on loopback (a priority message
- * then waits at most about that long behind bulk data, within 2x an idle round trip)...
+ * Queueing delay allowed on top of the base round trip while the link is shared, ms: 0.1 ms on
+ * loopback and LANs (a vote then waits about that long behind bulk data). Measured on the 2-core bench
+ * box (BENCHMARKS.md, "The shared queueing target"), the connection-level probe under saturating bulk:
+ * at 0.1 ms the vote's p50 / p99 were 152 / 278-513 us and the bulk sharing the link moved 31-34 MB/s;
+ * at 0.15 ms 202 / 444 us and 64 MB/s; at 0.25 ms (the value until session 11) 307 / 550-913 us and
+ * 58-90 MB/s, against an idle p99 of 164-476 us. Only a shared link pays it: a channel alone gets the
+ * sole target below, so a block sync served alone still fills the link...
  */
-export const MIN_TARGET_QUEUE_MS = 0.25;
+export const MIN_TARGET_QUEUE_MS = 0.1;
 /** ...or this fraction of the base round trip on slower paths, so a WAN link still fills (LEDBAT-like). */
 export const TARGET_QUEUE_FRACTION = 0.25;
 /**

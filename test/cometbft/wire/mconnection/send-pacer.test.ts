@@ -20,6 +20,7 @@ import { decodePacket, PONG_WIRE } from '../../../../src/cometbft/wire/mconnecti
 import {
   INITIAL_WINDOW_BYTES,
   MAX_WINDOW_BYTES,
+  MIN_TARGET_QUEUE_MS,
   MIN_WINDOW_BYTES,
   SendPacer,
 } from '../../../../src/transport/send-pacer.ts';
@@ -82,11 +83,12 @@ test('the window moves only when the last two round trips agree', () => {
   const held = pacer.windowBytes;
   // Spikes that never stand for two samples neither cut nor grow it.
   for (let i = 0; i < 6; i++) assert.equal(round(i % 2 === 0 ? 3 : 0.1), held, `round ${i}`);
-  // Two over target in a row cut in proportion: 0.35 ms over a 0.25 ms target cuts to ~0.71 of it.
-  round(0.45);
+  // Two over target in a row cut in proportion: 1.4 times the target over the base cuts to 1/1.4 of it.
+  const over = 1.4 * MIN_TARGET_QUEUE_MS;
+  round(0.1 + over);
   const before = pacer.windowBytes;
-  const after = round(0.45);
-  assert.ok(after < before && after >= Math.floor(before * 0.7), `${before} -> ${after}`);
+  const after = round(0.1 + over);
+  assert.equal(after, Math.floor(before * (MIN_TARGET_QUEUE_MS / over)), `${before} -> ${after}`);
 });
 
 test('a link to itself gets the deeper sole target; sharing it brings the tight one back and cuts the window', () => {
@@ -101,7 +103,7 @@ test('a link to itself gets the deeper sole target; sharing it brings the tight 
   }
   const start = sole.windowBytes;
   assert.equal(shared.windowBytes, start);
-  // 0.5 ms of queueing: over the shared target (0.25 ms), under the sole one (0.75 ms).
+  // 0.5 ms of queueing: over the shared target, under the sole one (0.75 ms).
   for (let i = 0; i < 8; i++) {
     soleRound(0.6);
     sharedRound(0.6);
