@@ -86,6 +86,25 @@ export class DelimitedReader {
     return this.take(length, true);
   }
 
+  /**
+   * The chunk the next message starts in and the read position in it (undefined when nothing is
+   * buffered): for a caller that reads messages in place (MConnectionCore.receiveRun) and then says
+   * how far it read with `skip`. Length prefixes and limits are then the caller's to check.
+   */
+  get head(): Uint8Array | undefined {
+    return this.chunks[0];
+  }
+
+  get headOffset(): number {
+    return this.offset;
+  }
+
+  /** Consumes `count` bytes the caller read in place (at most what `head` holds past `headOffset`). */
+  skip(count: number): void {
+    this.consume(count);
+    this.dropEmptyHead();
+  }
+
   /** Whether the last `nextTransient` result lives in the shared scratch buffer (see there). */
   get lastTransient(): boolean {
     return this.transient;

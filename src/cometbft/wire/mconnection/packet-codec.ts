@@ -328,37 +328,56 @@ function shortVarint(bytes: Uint8Array, pos: number): number {
 }
 
 /**
- * The canonical layout `1a L [08 ch] [10 01] [1a n data]` with short varints, as every encoder emits
- * it; undefined for anything else, which then takes the general path (same result, more checks).
+ * The fields of the last PacketMsg canonicalPacketMsgAt accepted: one record for the process, filled in
+ * place, so the receive path reads a packet's fields without an object or a view per packet
+ * (MConnectionCore.receiveRun). Valid until the next call.
  */
-function decodeCanonicalPacketMsg(bytes: Uint8Array): MsgPacket | undefined {
-  const end = bytes.length;
-  const bodyLength = shortVarint(bytes, 1);
-  if (bodyLength < 0) return undefined;
-  let pos = bodyLength < 0x80 ? 2 : 3;
-  if (pos + bodyLength !== end) return undefined;
-  let channelId = 0;
-  let eof = false;
-  let data = EMPTY;
-  if (bytes[pos] === TAG_CHANNEL_ID) {
+export const CANONICAL_MSG = { channelId: 0, eof: false, hasData: false, dataStart: 0, dataEnd: 0 };
+
+/**
+ * Reads the bare Packet in bytes[start, end) if it has the canonical layout `1a L [08 ch] [10 01]
+ * [1a n data]` with short varints, as every encoder emits it, into CANONICAL_MSG; false for anything
+ * else, which then takes the general path (same result, more checks).
+ */
+export function canonicalPacketMsgAt(bytes: Uint8Array, start: number, end: number): boolean {
+  if (bytes[start] !== TAG_PACKET_MSG) return false;
+  const bodyLength = shortVarint(bytes, start + 1);
+  if (bodyLength < 0) return false;
+  let pos = start + (bodyLength < 0x80 ? 2 : 3);
+  if (pos + bodyLength !== end) return false;
+  const out = CANONICAL_MSG;
+  out.channelId = 0;
+  out.eof = false;
+  out.hasData = false;
+  out.dataStart = end;
+  out.dataEnd = end;
+  if (pos < end && bytes[pos] === TAG_CHANNEL_ID) {
     const id = bytes[pos + 1];
-    if (id === undefined || id >= 0x80) return undefined;
-    channelId = id;
+    if (id === undefined || id >= 0x80 || pos + 1 >= end) return false;
+    out.channelId = id;
     pos += 2;
   }
-  if (bytes[pos] === TAG_EOF && bytes[pos + 1] === 1) {
-    eof = true;
+  if (pos + 1 < end && bytes[pos] === TAG_EOF && bytes[pos + 1] === 1) {
+    out.eof = true;
     pos += 2;
   }
-  if (bytes[pos] === TAG_DATA) {
+  if (pos < end && bytes[pos] === TAG_DATA) {
     const length = shortVarint(bytes, pos + 1);
-    if (length < 0) return undefined;
-    const start = pos + (length < 0x80 ? 2 : 3);
-    if (start + length !== end) return undefined;
-    data = bytes.subarray(start, end);
+    if (length < 0) return false;
+    const dataStart = pos + (length < 0x80 ? 2 : 3);
+    if (dataStart + length !== end) return false;
+    out.hasData = true;
+    out.dataStart = dataStart;
     pos = end;
   }
-  return pos === end ? { kind: 'msg', channelId, eof, data } : undefined;
+  return pos === end;
+}
+
+/** canonicalPacketMsgAt over a whole bare Packet, as a MsgPacket; undefined for anything else. */
+function decodeCanonicalPacketMsg(bytes: Uint8Array): MsgPacket | undefined {
+  if (!canonicalPacketMsgAt(bytes, 0, bytes.length)) return undefined;
+  const { channelId, eof, hasData, dataStart, dataEnd } = CANONICAL_MSG;
+  return { kind: 'msg', channelId, eof, data: hasData ? bytes.subarray(dataStart, dataEnd) : EMPTY };
 }
 
 function decodeGeneric(bytes: Uint8Array): Packet {
