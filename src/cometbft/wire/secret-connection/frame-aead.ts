@@ -50,6 +50,16 @@ export interface FrameAead {
     out: Uint8Array,
     outOffset: number,
   ): number;
+  /**
+   * Optional, with openStaged: copies up to `frames` whole sealed frames from `source` at `offset` into
+   * the implementation's own memory in one copy, and returns how many it took (at most its capacity).
+   * Why: openData must take each frame out of `source` through a view, a few hundred bytes of heap per
+   * 1 KiB frame, which was most of what a busy receiver allocated (BENCHMARKS.md, "Garbage per
+   * kilobyte received"). The staged frames stay valid until the next stage() call of the process.
+   */
+  stage?(source: Uint8Array, offset: number, frames: number): number;
+  /** openData for staged frame `index` (0-based, in the order stage() took them). */
+  openStaged?(key: Uint8Array, nonce: Uint8Array, index: number, out: Uint8Array, outOffset: number): number;
 }
 
 /** The length field at the head of a frame's plaintext (little-endian uint32). */
@@ -108,18 +118,21 @@ export interface RawSodium {
 
 /**
  * libsodium through its raw exports on one working region of its heap, allocated once: key, nonce, the
- * sealed frame coming in (1028 bytes and its tag, contiguous) and the one going out (the same layout).
+ * sealed frame coming in (1028 bytes and its tag, contiguous), the one going out (the same layout), and
+ * STAGED_FRAMES sealed frames copied in by stage().
  * So a frame crosses into and out of the heap in one copy each way, through views of the two frame
  * slots made once (again only if the WebAssembly memory grew). Every call is synchronous from the first
- * copy in to the last copy out, so connections never interleave on the region.
+ * copy in to the last copy out, so connections never interleave on the region; the one state kept
+ * between calls is what stage() copied, which its caller (frame-opener.ts) opens before running any
+ * other code, and stages again after any callback.
  */
 export function libsodiumAead(raw: RawSodium): FrameAead {
-  const key = raw._malloc(AEAD_KEY_BYTES + AEAD_NONCE_BYTES + 2 * SEALED_FRAME_BYTES);
+  const key = raw._malloc(AEAD_KEY_BYTES + AEAD_NONCE_BYTES + (2 + STAGED_FRAMES) * SEALED_FRAME_BYTES);
   const nonce = key + AEAD_KEY_BYTES;
   const input = nonce + AEAD_NONCE_BYTES;
-  const inputTag = input + FRAME_PLAINTEXT_BYTES;
   const output = input + SEALED_FRAME_BYTES;
   const outputTag = output + FRAME_PLAINTEXT_BYTES;
+  const staged = output + SEALED_FRAME_BYTES;
   const encrypt = raw._crypto_aead_chacha20poly1305_ietf_encrypt_detached;
   const decrypt = raw._crypto_aead_chacha20poly1305_ietf_decrypt_detached;
   let heap = raw.HEAPU8;
@@ -148,18 +161,48 @@ export function libsodiumAead(raw: RawSodium): FrameAead {
     },
     openData(k, n, source, offset, out, outOffset) {
       const h = currentHeap();
-      h.set(k, key);
-      h.set(n, nonce);
       h.set(source.subarray(offset, offset + SEALED_FRAME_BYTES), input);
-      if (decrypt(output, 0, input, FRAME_PLAINTEXT_BYTES, 0, inputTag, 0, 0, 0, nonce, key) !== 0) return -1;
-      const length = declaredLength(h, output);
-      if (length === FRAME_DATA_MAX) out.set(fullDataOut, outOffset);
-      else if (length > 0 && length < FRAME_DATA_MAX)
-        out.set(h.subarray(dataOut, dataOut + length), outOffset);
-      return length;
+      return openAt(h, k, n, input, out, outOffset);
+    },
+    stage(source, offset, frames) {
+      const count = Math.min(frames, STAGED_FRAMES);
+      const end = offset + count * SEALED_FRAME_BYTES;
+      currentHeap().set(
+        offset === 0 && end === source.length ? source : source.subarray(offset, end),
+        staged,
+      );
+      return count;
+    },
+    openStaged(k, n, index, out, outOffset) {
+      return openAt(currentHeap(), k, n, staged + index * SEALED_FRAME_BYTES, out, outOffset);
     },
   };
+
+  /** Opens the sealed frame at heap address `at` into `out` (openData's contract). */
+  function openAt(
+    h: Uint8Array,
+    k: Uint8Array,
+    n: Uint8Array,
+    at: number,
+    out: Uint8Array,
+    outOffset: number,
+  ): number {
+    h.set(k, key);
+    h.set(n, nonce);
+    const tag = at + FRAME_PLAINTEXT_BYTES;
+    if (decrypt(output, 0, at, FRAME_PLAINTEXT_BYTES, 0, tag, 0, 0, 0, nonce, key) !== 0) return -1;
+    const length = declaredLength(h, output);
+    if (length === FRAME_DATA_MAX) out.set(fullDataOut, outOffset);
+    else if (length > 0 && length < FRAME_DATA_MAX) out.set(h.subarray(dataOut, dataOut + length), outOffset);
+    return length;
+  }
 }
+
+/**
+ * Frames libsodium's staging area holds: 64, one 64 KiB socket read's worth (the opener opens at most
+ * that many into its shared buffer per round). 67 KB of its heap, once per process.
+ */
+const STAGED_FRAMES = 64;
 
 /** One frame sealed and opened by `candidate` and by node:crypto must give the same bytes. */
 function agreesWithNodeCrypto(candidate: FrameAead): boolean {

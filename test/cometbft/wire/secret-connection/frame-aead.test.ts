@@ -135,6 +135,53 @@ test('streams cross between a libsodium sealer and a node:crypto opener, both wa
   );
 });
 
+test('property: frames staged in libsodium open as node:crypto opens them one by one, tampered or not, nested or not', async () => {
+  const sodium = await libsodium();
+  fc.assert(
+    fc.property(
+      // Up to ~200 frames, so chunks hold more frames than one staging round takes (64).
+      fc.integer({ min: 0, max: 200_000 }),
+      fc.array(fc.nat(), { maxLength: 6 }),
+      fc.option(fc.nat(), { nil: undefined }),
+      fc.boolean(),
+      (size, cuts, tamperAt, nested) => {
+        const key = randomBytes(32);
+        const data = randomBytes(size);
+        const sealed = new FrameSealer(key, new FrameNonce(), NODE_CRYPTO_AEAD).seal([data]);
+        if (tamperAt !== undefined && sealed.length > 0) sealed[tamperAt % sealed.length]! ^= 0x40;
+        const points = [...new Set(cuts.map((c) => c % (sealed.length + 1)))].sort((a, b) => a - b);
+        const outcome = (aead: FrameAead): { got: string; error: string } => {
+          const opener = new FrameOpener(key, new FrameNonce(), aead);
+          // A callback that opens another connection's frames in between (its own staging round).
+          const other = new FrameOpener(key, new FrameNonce(), aead);
+          const otherFrames = new FrameSealer(key, new FrameNonce(), aead).seal([randomBytes(3000)]);
+          const got: Buffer[] = [];
+          let last = 0;
+          try {
+            for (const p of [...points, sealed.length]) {
+              opener.openEach(sealed.subarray(last, p), (piece) => {
+                got.push(Buffer.from(piece));
+                if (nested && other.counter === 0n) other.openEach(otherFrames, () => {});
+              });
+              last = p;
+            }
+            return { got: Buffer.concat(got).toString('hex'), error: 'none' };
+          } catch (error) {
+            return {
+              got: Buffer.concat(got).toString('hex'),
+              error: (error as { code?: string }).code ?? 'other',
+            };
+          }
+        };
+        const staged = outcome(sodium);
+        assert.deepEqual(staged, outcome(NODE_CRYPTO_AEAD));
+        if (tamperAt === undefined) assert.equal(staged.got, data.toString('hex'));
+      },
+    ),
+    { numRuns: runs('FC_RUNS', 60) },
+  );
+});
+
 test('PEERWIRE_AEAD=node keeps node:crypto', () => {
   const module = new URL('../../../../src/cometbft/wire/secret-connection/frame-aead.ts', import.meta.url)
     .href;
