@@ -9,6 +9,7 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { ErrorCode, PeerwireError } from '../src/core/errors.ts';
 import { memoryAfterGc } from './memory.ts';
+import { YoungAllocation } from './young-allocation.ts';
 
 /** An operation a side offers; its argument and result cross a process boundary (structured clone). */
 export type SideHandler = (arg: unknown) => unknown;
@@ -24,6 +25,10 @@ export interface Side {
   cpuSeconds(): Promise<number>;
   /** The side's process memory after a full GC. */
   memory(): Promise<NodeJS.MemoryUsage>;
+  /** Starts counting the side's young-generation allocation (bench/young-allocation.ts). */
+  allocationStart(): Promise<void>;
+  /** Bytes the side allocated young since allocationStart(). */
+  allocationStop(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -38,7 +43,16 @@ export type SideReply =
   | { readonly id: number; readonly ok: false; readonly error: string };
 
 /** Built-in operations every side answers (the `$` prefix keeps them apart from module handlers). */
-export const SideOp = { cpu: '$cpu', memory: '$memory', close: '$close' } as const;
+export const SideOp = {
+  cpu: '$cpu',
+  memory: '$memory',
+  allocationStart: '$allocationStart',
+  allocationStop: '$allocationStop',
+  close: '$close',
+} as const;
+
+/** The young-generation count of the process a side runs in (one per process: an in-process side shares it). */
+const allocation = new YoungAllocation();
 
 /** Id of the unsolicited "ready" message a child sends once its module is loaded. */
 export const READY_ID = 0;
@@ -81,6 +95,15 @@ class InProcessSide implements Side {
 
   memory(): Promise<NodeJS.MemoryUsage> {
     return Promise.resolve(memoryAfterGc());
+  }
+
+  allocationStart(): Promise<void> {
+    allocation.start();
+    return Promise.resolve();
+  }
+
+  allocationStop(): Promise<number> {
+    return Promise.resolve(allocation.stop());
   }
 
   async close(): Promise<void> {
@@ -137,6 +160,14 @@ class ChildSide implements Side {
 
   async memory(): Promise<NodeJS.MemoryUsage> {
     return this.call<NodeJS.MemoryUsage>(SideOp.memory);
+  }
+
+  async allocationStart(): Promise<void> {
+    await this.call(SideOp.allocationStart);
+  }
+
+  async allocationStop(): Promise<number> {
+    return this.call<number>(SideOp.allocationStop);
   }
 
   async close(): Promise<void> {
@@ -199,6 +230,11 @@ export async function serveSide(moduleUrl: URL): Promise<void> {
       }
       case SideOp.memory:
         return memoryAfterGc();
+      case SideOp.allocationStart:
+        allocation.start();
+        return null;
+      case SideOp.allocationStop:
+        return allocation.stop();
       case SideOp.close:
         if (handlers.close !== undefined) await handlers.close(undefined);
         setImmediate(() => process.exit(0));

@@ -10,6 +10,7 @@
 import { raceAbort } from '../../src/core/abort.ts';
 import type { StreamTransport } from '../../src/transport/stream-transport.ts';
 import { sendPhase } from '../baselines/tcp.ts';
+import { YoungAllocation } from '../young-allocation.ts';
 import {
   BURST_SETTLE_MS,
   cpuSeconds,
@@ -89,20 +90,31 @@ function dataSender(client: Client, size: number): () => Promise<number> {
   };
 }
 
-/** Warm-up, then `repeat` measured phases on one connection; phase items are data-channel bytes. */
+/** Young-generation bytes each process allocated per KiB of data in one more phase (see measureStream). */
+interface AllocationPerKiB {
+  readonly sender: number;
+  readonly receiver: number;
+}
+
+/**
+ * Warm-up, then `repeat` measured phases on one connection; phase items are data-channel bytes. With
+ * `allocation`, one more phase of the same length counts the bytes both processes allocated young
+ * (bench/young-allocation.ts): apart from the timed phases, so the counting costs them nothing.
+ */
 async function measureStream(
   ctx: BenchContext,
   side: Side,
   port: number,
   size: number,
   options: TransportOptions = {},
+  allocation = false,
 ) {
   const client = await connect(port, options);
   try {
     await side.call('reset');
     const batch = dataSender(client, size);
     let total = (await sendPhase(side, ctx.config.warmupMs, 0, batch)).items;
-    return await repeatMedian(
+    const result = await repeatMedian(
       ctx.config.repeat,
       async () => {
         const r = await sendPhase(side, ctx.config.measureMs, total, batch);
@@ -111,6 +123,18 @@ async function measureStream(
       },
       (r) => r.items / r.seconds,
     );
+    let perKiB: AllocationPerKiB | undefined;
+    if (allocation) {
+      const own = new YoungAllocation();
+      await side.allocationStart();
+      own.start();
+      const r = await sendPhase(side, ctx.config.measureMs, total, batch);
+      const sender = own.stop();
+      const receiver = await side.allocationStop();
+      const kib = r.items / 1024;
+      perKiB = { sender: sender / kib, receiver: receiver / kib };
+    }
+    return { ...result, perKiB };
   } finally {
     await disconnect(client);
   }
@@ -161,7 +185,7 @@ async function bulk(ctx: BenchContext, side: Side, port: number): Promise<void> 
     range: [unpaced.min / 1e6, unpaced.max / 1e6],
     compare: [{ to: 'sealed.1k.MBps' }],
   });
-  const r = await measureStream(ctx, side, port, BULK_SIZE);
+  const r = await measureStream(ctx, side, port, BULK_SIZE, {}, true);
   const m = r.median;
   const gb = m.items / 1e9;
   const senderCpuSPerGB = m.senderCpuS / gb;
@@ -181,6 +205,15 @@ async function bulk(ctx: BenchContext, side: Side, port: number): Promise<void> 
     ],
     details: { senderCpuSPerGB, receiverCpuSPerGB },
   });
+  for (const who of ['sender', 'receiver'] as const) {
+    ctx.results.add(SUITE, {
+      id: `peerwire.cometbft.bulk.young.${who}`,
+      label: `CometBFT bulk as above, young-generation heap the ${who} allocates per KiB of data (what drives its scavenges)`,
+      value: r.perKiB![who],
+      unit: 'B/KiB',
+      better: 'lower',
+    });
+  }
   // The spec's CPU bound is 1.5x the ceiling's CPU-s/GB (both sides), read from this run's sealed figure.
   const ceiling = ctx.results.get('sealed.1k.MBps')?.details;
   const ceilingCpu =

@@ -134,6 +134,8 @@ export class ChannelState {
     const payload = this.maxPayload;
     const offset = this.sendOffset;
     const remaining = message.length - offset;
+    // One packet left (every message of up to a payload, such as a vote): nothing to gather.
+    if (remaining <= payload) return this.writeNextPacket(out, pos);
     // Every packet but the message's last carries a full payload, without eof: all of one size.
     const fullPackets = remaining > 0 ? Math.floor((remaining - 1) / payload) : 0;
     const fullSize = delimitedPacketMsgSize(id, false, payload);
