@@ -134,7 +134,7 @@ test('property: random messages on random channels survive any stream split', ()
   ];
   fc.assert(
     fc.property(
-      fc.array(fc.tuple(fc.constantFrom(0, 0x22, 0x7f), fc.uint8Array({ maxLength: 5000 })), {
+      fc.array(fc.tuple(fc.constantFrom(0, 0x22, 0x7f), fc.uint8Array({ maxLength: 5000, size: 'max' })), {
         maxLength: 12,
       }),
       fc.array(fc.nat(), { maxLength: 10 }),

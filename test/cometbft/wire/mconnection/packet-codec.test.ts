@@ -45,7 +45,7 @@ const packetArb: fc.Arbitrary<Packet> = fc.oneof(
     kind: fc.constant('msg' as const),
     channelId: fc.integer({ min: 0, max: 255 }),
     eof: fc.boolean(),
-    data: fc.uint8Array({ maxLength: 1200 }),
+    data: fc.uint8Array({ maxLength: 1200, size: 'max' }),
   }),
 );
 
@@ -117,7 +117,7 @@ test('writeDelimitedPacketMsg writes into a reused buffer at an offset', () => {
     fc.property(
       fc.integer({ min: 0, max: 255 }),
       fc.boolean(),
-      fc.uint8Array({ maxLength: 1024 }),
+      fc.uint8Array({ maxLength: 1024, size: 'max' }),
       fc.integer({ min: 0, max: 1000 }),
       (ch, eof, data, offset) => {
         const end = writeDelimitedPacketMsg(out, offset, ch, eof, data);
@@ -176,7 +176,7 @@ test('decoder rejects malformed packets with typed errors', () => {
 
 test('fuzz: decodePacket throws only PeerwireError and never copies', () => {
   fc.assert(
-    fc.property(fc.uint8Array({ maxLength: 1100 }), (bytes) => {
+    fc.property(fc.uint8Array({ maxLength: 1100, size: 'max' }), (bytes) => {
       try {
         const packet = decodePacket(bytes);
         if (packet.kind === 'msg' && packet.data.length > 0) assert.equal(packet.data.buffer, bytes.buffer);

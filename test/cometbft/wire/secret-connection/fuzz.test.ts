@@ -28,7 +28,7 @@ function onlyPeerwireErrors(run: () => void): void {
 }
 
 const chunked = fc.record({
-  bytes: fc.uint8Array({ maxLength: 3000 }),
+  bytes: fc.uint8Array({ maxLength: 3000, size: 'max' }),
   cuts: fc.array(fc.nat({ max: 3000 }), { maxLength: 8 }),
 });
 
