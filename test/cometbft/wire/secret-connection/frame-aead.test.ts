@@ -117,20 +117,24 @@ test('both refuse a flipped bit, the wrong key and the wrong nonce', async () =>
 test('streams cross between a libsodium sealer and a node:crypto opener, both ways, in any chunking', async () => {
   const sodium = await libsodium();
   fc.assert(
-    fc.property(fc.uint8Array({ maxLength: 6000, size: 'max' }), fc.integer({ min: 1, max: 3000 }), (data, cut) => {
-      const key = randomBytes(32);
-      for (const [sealWith, openWith] of [
-        [sodium, NODE_CRYPTO_AEAD],
-        [NODE_CRYPTO_AEAD, sodium],
-      ] as const) {
-        const sealed = new FrameSealer(key, new FrameNonce(), sealWith).seal([data]);
-        const opener = new FrameOpener(key, new FrameNonce(), openWith);
-        const out: Uint8Array[] = [];
-        for (let at = 0; at < sealed.length; at += cut)
-          out.push(...opener.open(sealed.subarray(at, at + cut)));
-        assert.deepEqual(new Uint8Array(Buffer.concat(out)), data);
-      }
-    }),
+    fc.property(
+      fc.uint8Array({ maxLength: 6000, size: 'max' }),
+      fc.integer({ min: 1, max: 3000 }),
+      (data, cut) => {
+        const key = randomBytes(32);
+        for (const [sealWith, openWith] of [
+          [sodium, NODE_CRYPTO_AEAD],
+          [NODE_CRYPTO_AEAD, sodium],
+        ] as const) {
+          const sealed = new FrameSealer(key, new FrameNonce(), sealWith).seal([data]);
+          const opener = new FrameOpener(key, new FrameNonce(), openWith);
+          const out: Uint8Array[] = [];
+          for (let at = 0; at < sealed.length; at += cut)
+            out.push(...opener.open(sealed.subarray(at, at + cut)));
+          assert.deepEqual(new Uint8Array(Buffer.concat(out)), data);
+        }
+      },
+    ),
     { numRuns: runs('FC_RUNS', 100) },
   );
 });

@@ -179,7 +179,10 @@ test('keys of the wrong size are refused', () => {
 test('sealers of many connections share one staging buffer: interleaved sealing gives what each alone gives', () => {
   fc.assert(
     fc.property(
-      fc.array(fc.tuple(fc.nat(2), fc.uint8Array({ maxLength: 3000, size: 'max' })), { minLength: 1, maxLength: 12 }),
+      fc.array(fc.tuple(fc.nat(2), fc.uint8Array({ maxLength: 3000, size: 'max' })), {
+        minLength: 1,
+        maxLength: 12,
+      }),
       (steps) => {
         const keys = [randomBytes(32), randomBytes(32), randomBytes(32)];
         const interleaved = keys.map((k) => new FrameSealer(k));
