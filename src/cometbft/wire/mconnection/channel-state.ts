@@ -137,7 +137,7 @@ export class ChannelState {
     // One packet left (every message of up to a payload, such as a vote): nothing to gather.
     if (remaining <= payload) return this.writeNextPacket(out, pos);
     // Every packet but the message's last carries a full payload, without eof: all of one size.
-    const fullPackets = remaining > 0 ? Math.floor((remaining - 1) / payload) : 0;
+    const fullPackets = Math.floor((remaining - 1) / payload);
     const fullSize = delimitedPacketMsgSize(id, false, payload);
     const full = Math.min(fullPackets, Math.floor((end - pos) / fullSize));
     const lastLength = remaining - fullPackets * payload;

@@ -16,7 +16,7 @@
 
 import type { Clock } from '../../../core/clock.ts';
 import { ErrorCode, PeerwireError } from '../../../core/errors.ts';
-import { RTT_BUCKETS_SECONDS, type Counter, type Histogram, type Metrics } from '../../../core/metrics.ts';
+import type { Metrics } from '../../../core/metrics.ts';
 import type { InboundMessage } from '../../../transport/types.ts';
 import {
   channelDescriptorSet,
@@ -28,12 +28,12 @@ import { isLight, linkShared, pickChannel, soleSender } from './channel-choice.t
 import { DelimitedReader } from './delimited-reader.ts';
 import { KeepAlive, type KeepAliveOptions } from './keepalive.ts';
 import { unknownChannel } from './mconn-errors.ts';
+import { mconnMetrics, type MConnMetrics } from './mconnection-metrics.ts';
+import { PACKET_RUN, readPacketRun } from './packet-run.ts';
 import {
-  CANONICAL_MSG,
   MAX_PACKET_MSG_PAYLOAD_SIZE,
   PING_WIRE,
   PONG_WIRE,
-  canonicalPacketMsgAt,
   decodePacket,
   delimitedPacketMsgSize,
   maxPacketSize,
@@ -120,10 +120,7 @@ export class MConnectionCore {
   private readonly preciseNow: () => number;
   private lastDecay: number;
   private closed: PeerwireError | undefined;
-  private readonly sentBytes: Counter | undefined;
-  private readonly pingRtt: Histogram | undefined;
-  private readonly receivedBytes: Counter | undefined;
-  private readonly receivedMessages: Counter | undefined;
+  private readonly metrics: MConnMetrics | undefined;
 
   constructor(options: MConnectionCoreOptions) {
     this.clock = options.clock;
@@ -163,28 +160,7 @@ export class MConnectionCore {
     const clock = options.clock;
     this.preciseNow = options.preciseNow ?? (() => clock.now());
     this.lastDecay = options.clock.now();
-    if (options.metrics !== undefined) {
-      const m = options.metrics;
-      this.pingRtt = m.histogram({
-        name: 'peerwire_mconn_ping_rtt_seconds',
-        help: 'Round trip of MConnection keep-alive pings (ping written to pong read)',
-        buckets: RTT_BUCKETS_SECONDS,
-      });
-      this.sentBytes = m.counter({
-        name: 'peerwire_mconn_sent_bytes_total',
-        help: 'MConnection packet bytes written, per channel',
-        labelNames: ['channel'],
-      });
-      this.receivedBytes = m.counter({
-        name: 'peerwire_mconn_received_bytes_total',
-        help: 'MConnection stream bytes received',
-      });
-      this.receivedMessages = m.counter({
-        name: 'peerwire_mconn_received_messages_total',
-        help: 'Reassembled messages delivered, per channel',
-        labelNames: ['channel'],
-      });
-    }
+    this.metrics = options.metrics === undefined ? undefined : mconnMetrics(options.metrics);
   }
 
   /**
@@ -292,7 +268,7 @@ export class MConnectionCore {
           : channel.writeNextPacket(out, pos);
       channel.recentlySent += next - pos;
       channel.lastSentAt = now;
-      this.sentBytes?.inc(channel.labels, next - pos);
+      this.metrics?.sentBytes.inc(channel.labels, next - pos);
       pos = next;
     }
     this.sendLimiter?.consume(pos - dataStart);
@@ -352,7 +328,7 @@ export class MConnectionCore {
   receiveBytes(chunk: Uint8Array, transient = false): InboundMessage[] {
     if (this.closed !== undefined) throw this.closed;
     this.recvLimiter?.consume(chunk.length);
-    this.receivedBytes?.inc(undefined, chunk.length);
+    this.metrics?.receivedBytes.inc(undefined, chunk.length);
     this.reader.push(chunk);
     const delivered: InboundMessage[] = [];
     const reader = this.reader;
@@ -372,67 +348,20 @@ export class MConnectionCore {
   }
 
   /**
-   * Reads, in place in `chunk` from the reader's position, a run of canonical PacketMsgs that lie whole
-   * in it, all on one channel, up to and including a message's last packet; hands their data to the
-   * channel as one piece and pushes a message it completes onto `delivered`. Returns false, having read
-   * nothing, when the next packet is not such a packet (a ping or pong, a packet cut by the chunk's
-   * end, a non-canonical or oversized one, an unknown channel): the general path then takes it, with
-   * its checks and errors.
-   *
-   * Why: reading a packet the general way makes a view of it, a view of its data and a packet object,
-   * about a kilobyte of young-generation heap per 1 KiB packet; on a saturated link the receiving
-   * process then scavenged every ~120 ms (BENCHMARKS.md, "Garbage per kilobyte received"). Here each
-   * packet's data is moved left over the heads already read (copyWithin, nothing allocated) so the
-   * run's data ends up contiguous behind the first head, and the channel copies it out through one
-   * view. This writes into `chunk`, which is why only a transient chunk (the SecretConnection opener's
-   * own buffer, whose bytes nobody reads after this call) is read this way.
+   * Reads a run of packets in place in the transient `chunk` (packet-run.ts says why and which); hands
+   * its data to its channel as one piece and pushes a message it completes onto `delivered`. False when
+   * the next packet is for the general path.
    */
   private receiveRun(chunk: Uint8Array, delivered: InboundMessage[]): boolean {
-    const end = chunk.length;
     const from = this.reader.headOffset;
-    const fields = CANONICAL_MSG;
-    let pos = from;
-    let channel: ChannelState | undefined;
-    let dataStart = 0;
-    let dataEnd = 0;
-    let packets = 0;
-    let eof = false;
-    while (pos < end) {
-      const b0 = chunk[pos]!;
-      let length = b0;
-      let start = pos + 1;
-      if (b0 >= 0x80) {
-        const b1 = chunk[pos + 1];
-        if (b1 === undefined || b1 === 0 || b1 >= 0x80) break;
-        length = (b0 & 0x7f) | (b1 << 7);
-        start = pos + 2;
-      }
-      if (length > this.maxPacketSize || start + length > end) break;
-      if (!canonicalPacketMsgAt(chunk, start, start + length)) break;
-      const own = this.byId.get(fields.channelId);
-      if (own === undefined || (channel !== undefined && own !== channel)) break;
-      const size = fields.dataEnd - fields.dataStart;
-      if (channel === undefined) {
-        channel = own;
-        dataStart = fields.dataStart;
-        dataEnd = fields.dataEnd;
-      } else if (size > 0) {
-        chunk.copyWithin(dataEnd, fields.dataStart, fields.dataEnd);
-        dataEnd += size;
-      }
-      packets++;
-      pos = start + length;
-      if (fields.eof) {
-        eof = true;
-        break;
-      }
-    }
-    if (channel === undefined) return false;
-    this.reader.skip(pos - from);
-    this.packetsReceived += packets;
-    const message = channel.receive(chunk.subarray(dataStart, dataEnd), eof, true);
+    if (!readPacketRun(chunk, from, this.maxPacketSize, this.byId)) return false;
+    const run = PACKET_RUN;
+    const channel = run.channel!;
+    this.reader.skip(run.end - from);
+    this.packetsReceived += run.packets;
+    const message = channel.receive(chunk.subarray(run.dataStart, run.dataEnd), run.eof, true);
     if (message !== undefined) {
-      this.receivedMessages?.inc(channel.labels);
+      this.metrics?.receivedMessages.inc(channel.labels);
       delivered.push({ channelId: channel.id, bytes: message });
     }
     return true;
@@ -465,7 +394,7 @@ export class MConnectionCore {
         this.keepAlive.onPong();
         this.pacer?.onPong(this.preciseNow());
         const rtt = this.keepAlive.rttMs;
-        if (rtt !== undefined && rtt !== before) this.pingRtt?.observe(rtt / 1000);
+        if (rtt !== undefined && rtt !== before) this.metrics?.pingRtt.observe(rtt / 1000);
         return undefined;
       }
       case 'msg': {
@@ -473,7 +402,7 @@ export class MConnectionCore {
         if (channel === undefined) throw unknownChannel(packet.channelId);
         const message = channel.receive(packet.data, packet.eof, transient);
         if (message === undefined) return undefined;
-        this.receivedMessages?.inc(channel.labels);
+        this.metrics?.receivedMessages.inc(channel.labels);
         return { channelId: packet.channelId, bytes: message };
       }
     }

@@ -318,7 +318,7 @@ export function decodePacket(bytes: Uint8Array): Packet {
 }
 
 /** Reads a 1- or 2-byte uvarint at `pos` (all lengths a valid packet has); -1 for anything else. */
-function shortVarint(bytes: Uint8Array, pos: number): number {
+export function shortVarint(bytes: Uint8Array, pos: number): number {
   const b0 = bytes[pos];
   if (b0 === undefined) return -1;
   if (b0 < 0x80) return b0;
