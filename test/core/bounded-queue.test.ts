@@ -193,7 +193,7 @@ test('FIFO order, lengths, bytes and drops match a model under random offer/shif
       policy,
       fc.integer({ min: 1, max: 8 }),
       fc.option(fc.integer({ min: 1, max: 120 })),
-      fc.array(op, { maxLength: 300 }),
+      fc.array(op, { maxLength: 300, size: 'max' }),
       (p, capacity, maxBytes, ops) => {
         const model = new Model(capacity, maxBytes ?? Number.POSITIVE_INFINITY, p);
         const dropped: number[] = [];

@@ -146,7 +146,7 @@ const addressArb: fc.Arbitrary<NodeAddress> = fc.oneof(
   fc
     .record({
       id: fc.option(fc.stringMatching(/^[0-9a-f]{40}$/), { nil: undefined }),
-      name: fc.stringMatching(/^[A-Za-z0-9._:-]{1,128}$/),
+      name: fc.stringMatching(/^[A-Za-z0-9._:-]{1,128}$/, { size: 'max' }),
     })
     .map(({ id, name }) =>
       id === undefined
@@ -175,9 +175,9 @@ test('parse never throws anything but ERR_INVALID_ADDRESS, and what parses has a
     ':8233',
   );
   const input = fc.oneof(
-    fc.string({ maxLength: 60 }),
-    fc.string({ unit: piece, maxLength: 12 }),
-    fc.string({ unit: 'binary', maxLength: 40 }),
+    fc.string({ maxLength: 60, size: 'max' }),
+    fc.string({ unit: piece, maxLength: 12, size: 'max' }),
+    fc.string({ unit: 'binary', maxLength: 40, size: 'max' }),
   );
   fc.assert(
     fc.property(input, (text) => {

@@ -78,7 +78,7 @@ test('fromSeed is deterministic and copies the seed', () => {
   fc.assert(
     fc.property(
       fc.uint8Array({ minLength: 32, maxLength: 32 }),
-      fc.uint8Array({ maxLength: 64 }),
+      fc.uint8Array({ maxLength: 64, size: 'max' }),
       (seed, message) => {
         const a = NodeKey.fromSeed(seed);
         const b = NodeKey.fromSeed(seed);
@@ -142,12 +142,15 @@ test('verifyEd25519 never throws on garbage keys, messages and signatures', () =
   fc.assert(
     fc.property(
       fc.oneof(
-        fc.uint8Array({ maxLength: 40 }),
+        fc.uint8Array({ maxLength: 40, size: 'max' }),
         fc.uint8Array({ minLength: 32, maxLength: 32 }),
         fc.constant(key.publicKey),
       ),
-      fc.uint8Array({ maxLength: 64 }),
-      fc.oneof(fc.uint8Array({ maxLength: 70 }), fc.uint8Array({ minLength: 64, maxLength: 64 })),
+      fc.uint8Array({ maxLength: 64, size: 'max' }),
+      fc.oneof(
+        fc.uint8Array({ maxLength: 70, size: 'max' }),
+        fc.uint8Array({ minLength: 64, maxLength: 64 }),
+      ),
       (pub, message, signature) => {
         assert.equal(typeof verifyEd25519(pub, message, signature), 'boolean');
       },

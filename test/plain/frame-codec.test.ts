@@ -56,9 +56,9 @@ describe('plain frame codec', () => {
             channel: fc.integer({ min: 0, max: 0xffff }),
             payload: fc.uint8Array({ maxLength: 3000, size: 'max' }),
           }),
-          { maxLength: 20 },
+          { maxLength: 20, size: 'max' },
         ),
-        fc.array(fc.nat(), { maxLength: 30 }),
+        fc.array(fc.nat(), { maxLength: 30, size: 'max' }),
         (frames, cuts) => {
           const wire = Buffer.concat(frames.map((f) => encodeFrame(f.channel, f.payload)));
           const decoded = decodeAll(split(wire, cuts));
@@ -126,7 +126,7 @@ describe('plain frame codec', () => {
   it('throws only PeerwireError on random input, and never buffers beyond the limit (fuzz)', () => {
     const limit = 4096;
     fc.assert(
-      fc.property(fc.array(fc.uint8Array({ maxLength: 512 }), { maxLength: 8 }), (chunks) => {
+      fc.property(fc.array(fc.uint8Array({ maxLength: 512, size: 'max' }), { maxLength: 8 }), (chunks) => {
         const decoder = new FrameDecoder({
           maxPayload: (channel) => (channel % 2 === 0 ? limit : 16),
           onFrame: () => undefined,

@@ -163,7 +163,7 @@ describe('plain handshake', () => {
     fc.assert(
       fc.property(
         fc.oneof(
-          fc.uint8Array({ maxLength: 300 }),
+          fc.uint8Array({ maxLength: 300, size: 'max' }),
           fc.json().map((j) => new Uint8Array(Buffer.from(j))),
         ),
         (bytes) => {

@@ -13,7 +13,10 @@ const runs = Number(process.env.FC_RUNS ?? 50);
 test('timers fire in due-time order, ties in creation order, each at its time; cancelled ones never', async () => {
   await fc.assert(
     fc.asyncProperty(
-      fc.array(fc.record({ ms: fc.integer({ min: 0, max: 1000 }), cancel: fc.boolean() }), { maxLength: 200 }),
+      fc.array(fc.record({ ms: fc.integer({ min: 0, max: 1000 }), cancel: fc.boolean() }), {
+        maxLength: 200,
+        size: 'max',
+      }),
       async (plan) => {
         const scheduler = new SimScheduler(new EventLog(), 0);
         const fired: { seq: number; at: number; now: number }[] = [];

@@ -92,7 +92,7 @@ describe('PEX codec', () => {
       port: fc.integer({ min: 1, max: 65535 }),
     });
     fc.assert(
-      fc.property(fc.array(address, { maxLength: 40 }), (entries) => {
+      fc.property(fc.array(address, { maxLength: 40, size: 'max' }), (entries) => {
         const addresses = entries.map((e): NodeAddress => ({ protocol: 'tcp', ...e }));
         assert.deepEqual(pexCodec.decode(pexCodec.encode({ kind: 'addresses', addresses })), {
           kind: 'addresses',
@@ -105,7 +105,7 @@ describe('PEX codec', () => {
 
   it('decoding arbitrary bytes throws only PeerwireError (fuzz)', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
+      fc.property(fc.uint8Array({ maxLength: 300, size: 'max' }), (bytes) => {
         try {
           pexCodec.decode(bytes);
         } catch (error) {

@@ -251,7 +251,7 @@ test('size cap: 10,240 bytes on both sides', () => {
 });
 
 test('property: encode/decode round trip', () => {
-  const text = fc.string({ maxLength: 40 });
+  const text = fc.string({ maxLength: 40, size: 'max' });
   fc.assert(
     fc.property(
       fc.record({
@@ -260,7 +260,7 @@ test('property: encode/decode round trip', () => {
         app: fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }),
       }),
       fc.tuple(text, text, text, text, text, text, text),
-      fc.uint8Array({ maxLength: 20 }),
+      fc.uint8Array({ maxLength: 20, size: 'max' }),
       (pv, [id, listenAddr, network, version, moniker, txIndex, rpcAddress], channels) => {
         const info: NodeInfo = {
           protocolVersion: { ...pv },
@@ -285,7 +285,7 @@ test('fuzz: decodeNodeInfo and validation throw only PeerwireError, output bound
   fc.assert(
     fc.property(
       fc.oneof(
-        fc.uint8Array({ maxLength: 400 }),
+        fc.uint8Array({ maxLength: 400, size: 'max' }),
         fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 6 }).map((edits) => {
           const bytes = valid.slice();
           for (const [at, v] of edits) bytes[at % bytes.length] = v;

@@ -63,7 +63,7 @@ describe('DialOrderIndex', () => {
   it('walks the live entries in key order whatever was changed or removed before (property)', () => {
     let walks = 0;
     fc.assert(
-      fc.property(fc.array(op, { minLength: 1, maxLength: 400 }), (ops) => {
+      fc.property(fc.array(op, { minLength: 1, maxLength: 400, size: 'max' }), (ops) => {
         const index = numericIndex();
         const live = new Map<number, BookEntry>();
         const compareWalk = (): void => {

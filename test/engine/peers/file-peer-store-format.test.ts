@@ -28,7 +28,7 @@ const time = fc.option(fc.integer({ min: 0, max: 4_102_444_800_000 }), { nil: un
 
 const addressArb: fc.Arbitrary<PeerAddressRecord> = fc
   .record({
-    address: fc.string({ minLength: 1, maxLength: 60 }),
+    address: fc.string({ minLength: 1, maxLength: 60, size: 'max' }),
     dialFailures: fc.nat({ max: 1000 }),
     lastDialSuccess: time,
     lastDialFailure: time,
@@ -42,7 +42,7 @@ const addressArb: fc.Arbitrary<PeerAddressRecord> = fc
 
 const recordArb: fc.Arbitrary<PeerRecord> = fc
   .record({
-    id: fc.string({ minLength: 1, maxLength: 50 }),
+    id: fc.string({ minLength: 1, maxLength: 50, size: 'max' }),
     addresses: fc.array(addressArb, { maxLength: 4 }),
     lastConnected: time,
     inactive: fc.boolean(),
@@ -146,7 +146,7 @@ function withHeader(body: Uint8Array): Buffer {
 
 test('the decoder never throws on arbitrary bytes, bare or behind a valid header', () => {
   fc.assert(
-    fc.property(fc.uint8Array({ maxLength: 256 }), fc.boolean(), (bytes, framed) => {
+    fc.property(fc.uint8Array({ maxLength: 256, size: 'max' }), fc.boolean(), (bytes, framed) => {
       const decoded = decodePeerFile(framed ? withHeader(bytes) : bytes);
       assert.equal(typeof decoded.ok, 'boolean');
       // Random bytes never carry the magic, a valid length and a matching checksum by chance.

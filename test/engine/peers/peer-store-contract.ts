@@ -128,7 +128,7 @@ export function runPeerStoreContract<S extends PeerStore>(name: string, h: PeerS
 
     it('any sequence of puts, deletes and flushes leaves what a model predicts (property)', async () => {
       await fc.assert(
-        fc.asyncProperty(fc.array(opArb, { maxLength: 30 }), async (ops) => {
+        fc.asyncProperty(fc.array(opArb, { maxLength: 30, size: 'max' }), async (ops) => {
           const store = await h.create();
           const model = new Map<string, PeerRecord>();
           for (const op of ops) {

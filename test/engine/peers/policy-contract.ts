@@ -58,7 +58,7 @@ const shapeArb: fc.Arbitrary<PeerShape> = fc.record({
 });
 
 /** Distinct peers (by n). */
-const peersArb = fc.uniqueArray(shapeArb, { selector: (s) => s.n, maxLength: 24 });
+const peersArb = fc.uniqueArray(shapeArb, { selector: (s) => s.n, maxLength: 24, size: 'max' });
 
 function context(seed: number): PolicyContext {
   return { now: NOW, random: seededRandom(seed) };

@@ -128,7 +128,7 @@ test('accept gate (property): bounded state, pending never above the cap, and an
     fc.record({ kind: fc.constant('tick' as const), ms: fc.integer({ min: 0, max: 200 }) }),
   );
   fc.assert(
-    fc.property(fc.array(op, { maxLength: 200 }), (ops) => {
+    fc.property(fc.array(op, { maxLength: 200, size: 'max' }), (ops) => {
       let now = 0;
       const clock = { now: () => now, setTimer: () => ({ cancel: () => undefined }), sleep: () => Promise.resolve() };
       const gate = new AcceptGate({ ...options, maxPendingHandshakes: 6 }, clock);

@@ -25,23 +25,26 @@ test('messages of one channel leave in the order they were queued', () => {
 
 test('property: interleaved channels keep per-channel FIFO and lose nothing', () => {
   fc.assert(
-    fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 4 }), fc.boolean()), { maxLength: 300 }), (ops) => {
-      const q = new PeerSendQueue(() => undefined);
-      const sent = new Map<number, number[]>();
-      const got = new Map<number, number[]>();
-      let counter = 0;
-      for (const [channel, isPush] of ops) {
-        if (isPush) {
-          q.offer(channel, opts({ priority: channel + 1 }), msg(counter, 4 + channel * 100));
-          sent.set(channel, [...(sent.get(channel) ?? []), counter++]);
-        } else {
-          const m = q.next();
-          if (m !== undefined) got.set(m.channelId, [...(got.get(m.channelId) ?? []), idOf(m.bytes)]);
+    fc.property(
+      fc.array(fc.tuple(fc.integer({ min: 0, max: 4 }), fc.boolean()), { maxLength: 300, size: 'max' }),
+      (ops) => {
+        const q = new PeerSendQueue(() => undefined);
+        const sent = new Map<number, number[]>();
+        const got = new Map<number, number[]>();
+        let counter = 0;
+        for (const [channel, isPush] of ops) {
+          if (isPush) {
+            q.offer(channel, opts({ priority: channel + 1 }), msg(counter, 4 + channel * 100));
+            sent.set(channel, [...(sent.get(channel) ?? []), counter++]);
+          } else {
+            const m = q.next();
+            if (m !== undefined) got.set(m.channelId, [...(got.get(m.channelId) ?? []), idOf(m.bytes)]);
+          }
         }
-      }
-      for (let m = q.next(); m !== undefined; m = q.next()) got.set(m.channelId, [...(got.get(m.channelId) ?? []), idOf(m.bytes)]);
-      assert.deepEqual(got, sent);
-    }),
+        for (let m = q.next(); m !== undefined; m = q.next()) got.set(m.channelId, [...(got.get(m.channelId) ?? []), idOf(m.bytes)]);
+        assert.deepEqual(got, sent);
+      },
+    ),
     { numRuns: runs },
   );
 });

@@ -13,7 +13,7 @@ const prevHash = bytes(32).map((b) => {
 });
 const amount = fc.bigInt({ min: 0n, max: 21_000_000n * 100_000_000n });
 const signedAmount = fc.bigInt({ min: -(21_000_000n * 100_000_000n), max: 21_000_000n * 100_000_000n });
-const script = fc.uint8Array({ maxLength: 300 });
+const script = fc.uint8Array({ maxLength: 300, size: 'max' });
 const u32 = fc.nat({ max: 0xffffffff });
 
 function i64(w: ByteWriter, v: bigint): void {
@@ -172,7 +172,9 @@ export const bitcoinTransaction: fc.Arbitrary<GeneratedBitcoinTx> = fc
     version: fc.integer({ min: -0x80000000, max: 0x7fffffff }),
     t: transparent,
     segwit: fc.boolean(),
-    witness: fc.array(fc.array(fc.uint8Array({ maxLength: 80 }), { maxLength: 3 }), { maxLength: 3 }),
+    witness: fc.array(fc.array(fc.uint8Array({ maxLength: 80, size: 'max' }), { maxLength: 3 }), {
+      maxLength: 3,
+    }),
     lockTime: u32,
   })
   // Zero inputs would read as the segwit marker (Bitcoin Core's rule): such transactions cannot be relayed.

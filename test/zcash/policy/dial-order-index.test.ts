@@ -23,7 +23,7 @@ const op = fc.oneof(
           port: fc.constantFrom(8233, 8233, 9000),
           age: fc.integer({ min: -600, max: 4 * 86400 }),
         }),
-        { maxLength: 20 },
+        { maxLength: 20, size: 'max' },
       ),
     }),
   },
@@ -72,7 +72,7 @@ describe('dial-order index', () => {
     let dials = 0;
     await fc.assert(
       fc.asyncProperty(
-        fc.array(op, { minLength: 20, maxLength: 80 }),
+        fc.array(op, { minLength: 20, maxLength: 80, size: 'max' }),
         fc.integer({ min: 1, max: 1000 }),
         async (ops, seed) => {
           const policy = { initialTargetSize: 2, maxAddresses: CAP };

@@ -27,7 +27,7 @@ const op = fc.oneof(
         services: fc.constantFrom(0n, 1n, 0x409n),
         age: fc.integer({ min: -7200, max: 5 * 86400 }),
       }),
-      { maxLength: 37 },
+      { maxLength: 37, size: 'max' },
     ),
   }),
   fc.record({ kind: fc.constant('dial' as const), ok: fc.boolean() }),
@@ -72,7 +72,7 @@ describe('Zebra address book properties', () => {
   it('keeps every invariant under random event sequences', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.array(op, { maxLength: 40 }),
+        fc.array(op, { maxLength: 40, size: 'max' }),
         fc.integer({ min: 1, max: 1000 }),
         async (ops, seed) => {
           const h = await zebraHarness({ policy: { initialTargetSize: 2, maxAddresses: CAP }, seed });

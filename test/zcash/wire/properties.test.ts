@@ -42,7 +42,9 @@ const port = fc.integer({ min: 0, max: 0xffff });
 const netAddr: fc.Arbitrary<NetAddress> = fc.record({ services: u64, ip, port });
 const addrEntry: fc.Arbitrary<AddrEntry> = fc.record({ time: u32, services: u64, ip, port });
 const boundedString = (maxBytes: number) =>
-  fc.string({ unit: 'grapheme', maxLength: maxBytes }).filter((s) => utf8.encode(s).length <= maxBytes);
+  fc
+    .string({ unit: 'grapheme', maxLength: maxBytes, size: 'max' })
+    .filter((s) => utf8.encode(s).length <= maxBytes);
 
 const inventoryItem: fc.Arbitrary<InventoryItem> = fc.oneof(
   hash.map((h) => ({ type: 'error' as const, hash: h })),
@@ -104,14 +106,17 @@ const message: fc.Arbitrary<OutboundMessage> = fc.oneof(
     reason: boundedString(111),
     data: fc.option(hash, { nil: undefined }),
   }),
-  fc.record({ command: fc.constant('addr' as const), addrs: fc.array(addrEntry, { maxLength: 40 }) }),
+  fc.record({
+    command: fc.constant('addr' as const),
+    addrs: fc.array(addrEntry, { maxLength: 40, size: 'max' }),
+  }),
   fc.record({
     command: fc.constantFrom('inv' as const, 'getdata' as const, 'notfound' as const),
-    items: fc.array(inventoryItem, { maxLength: 40 }),
+    items: fc.array(inventoryItem, { maxLength: 40, size: 'max' }),
   }),
   fc.record({
     command: fc.constantFrom('getblocks' as const, 'getheaders' as const),
-    locator: fc.array(hash, { maxLength: 101 }),
+    locator: fc.array(hash, { maxLength: 101, size: 'max' }),
     stop: fc.option(nonZeroHash, { nil: undefined }),
   }),
   fc.record({ command: fc.constant('headers' as const), headers: fc.array(headerFields, { maxLength: 3 }) }),
@@ -123,12 +128,15 @@ const message: fc.Arbitrary<OutboundMessage> = fc.oneof(
   zcashTransaction.map((t) => ({ command: 'tx' as const, tx: decodeTransaction(t.bytes) })),
   fc.record({
     command: fc.constant('filterload' as const),
-    filter: fc.uint8Array({ maxLength: 600 }),
+    filter: fc.uint8Array({ maxLength: 600, size: 'max' }),
     hashFunctions: u32,
     tweak: u32,
     flags: fc.integer({ min: 0, max: 255 }),
   }),
-  fc.record({ command: fc.constant('filteradd' as const), data: fc.uint8Array({ maxLength: 520 }) }),
+  fc.record({
+    command: fc.constant('filteradd' as const),
+    data: fc.uint8Array({ maxLength: 520, size: 'max' }),
+  }),
 );
 
 /** Plain comparable data: bytes as hex, bigints as text, prototype-free records as plain objects. */

@@ -35,8 +35,8 @@ function split(bytes: Uint8Array, cuts: readonly number[]): Uint8Array[] {
 test('any chunking yields the same messages, in order', () => {
   fc.assert(
     fc.property(
-      fc.array(fc.uint8Array({ maxLength: 300 }), { maxLength: 8 }),
-      fc.array(fc.nat(), { maxLength: 12 }),
+      fc.array(fc.uint8Array({ maxLength: 300, size: 'max' }), { maxLength: 8 }),
+      fc.array(fc.nat(), { maxLength: 12, size: 'max' }),
       (messages, cuts) => {
         const reader = new DelimitedReader(300);
         const got: string[] = [];
@@ -104,7 +104,7 @@ test('empty messages and leftovers after a message', () => {
 test('fuzz: random chunks throw only PeerwireError and allocate no more than the input', () => {
   fc.assert(
     fc.property(
-      fc.array(fc.uint8Array({ maxLength: 64 }), { maxLength: 6 }),
+      fc.array(fc.uint8Array({ maxLength: 64, size: 'max' }), { maxLength: 6 }),
       fc.integer({ min: 0, max: 2000 }),
       (chunks, max) => {
         const reader = new DelimitedReader(max);

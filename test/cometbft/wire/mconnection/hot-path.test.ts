@@ -26,8 +26,8 @@ function frame(messages: readonly Uint8Array[]): Uint8Array {
 test('nextTransient: same messages as next under any chunking; straddling ones in the shared scratch, no allocation', () => {
   fc.assert(
     fc.property(
-      fc.array(fc.uint8Array({ maxLength: 300 }), { maxLength: 8 }),
-      fc.array(fc.nat(), { maxLength: 12 }),
+      fc.array(fc.uint8Array({ maxLength: 300, size: 'max' }), { maxLength: 8 }),
+      fc.array(fc.nat(), { maxLength: 12, size: 'max' }),
       (messages, cuts) => {
         const bytes = frame(messages);
         const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
@@ -113,7 +113,7 @@ test('property: transient input (overwritten right after each receiveBytes) yiel
   fc.assert(
     fc.property(
       fc.array(fc.tuple(fc.constantFrom(0x70, 0x71), fc.uint8Array({ maxLength: 3000, size: 'max' })), { maxLength: 10 }),
-      fc.array(fc.nat(), { maxLength: 12 }),
+      fc.array(fc.nat(), { maxLength: 12, size: 'max' }),
       (messages, cuts) => {
         const clock = new ManualClock();
         const tx = new MConnectionCore({ channels, clock });

@@ -136,6 +136,7 @@ test('property: random messages on random channels survive any stream split', ()
     fc.property(
       fc.array(fc.tuple(fc.constantFrom(0, 0x22, 0x7f), fc.uint8Array({ maxLength: 5000, size: 'max' })), {
         maxLength: 12,
+        size: 'max',
       }),
       fc.array(fc.nat(), { maxLength: 10 }),
       fc.integer({ min: 1100, max: 20_000 }),
@@ -507,7 +508,7 @@ test('an idle connection core with the standard channels stays far below 16 KiB 
 
 test('fuzz: the receive path throws only PeerwireError on random bytes', () => {
   fc.assert(
-    fc.property(fc.array(fc.uint8Array({ maxLength: 200 }), { maxLength: 4 }), (chunks) => {
+    fc.property(fc.array(fc.uint8Array({ maxLength: 200, size: 'max' }), { maxLength: 4 }), (chunks) => {
       const b = core([{ id: 0 }, { id: 1, recvMessageCapacity: 100 }, { id: 0x30 }]);
       try {
         for (const chunk of chunks) b.receiveBytes(chunk);

@@ -84,7 +84,7 @@ test('property: runs read in place deliver what the general path delivers, under
         }),
         { maxLength: 8 },
       ),
-      fc.array(fc.nat(), { maxLength: 12 }),
+      fc.array(fc.nat(), { maxLength: 12, size: 'max' }),
       fc.boolean(),
       (messages, cuts, interleave) => {
         // Each message cut into packets of at most 1024 bytes; with `interleave`, the packets of

@@ -138,7 +138,7 @@ test('property: the window stays in bounds and room never exceeds the window', (
           rtt: fc.double({ min: 0, max: 50, noNaN: true }),
           shared: fc.boolean(),
         }),
-        { maxLength: 200 },
+        { maxLength: 200, size: 'max' },
       ),
       (steps) => {
         const pacer = new SendPacer();
@@ -286,7 +286,11 @@ test('paced: a peer that never answers gets no more data, and the pong deadline 
 test('property: two paced cores deliver random traffic in order, and in flight stays bounded', () => {
   fc.assert(
     fc.property(
-      fc.array(fc.record({ vote: fc.boolean(), size: fc.nat(70_000) }), { minLength: 1, maxLength: 40 }),
+      fc.array(fc.record({ vote: fc.boolean(), size: fc.nat(70_000) }), {
+        minLength: 1,
+        maxLength: 40,
+        size: 'max',
+      }),
       fc.integer({ min: 1, max: 8 }),
       (messages, readsPerRound) => {
         const clock = new ManualClock();

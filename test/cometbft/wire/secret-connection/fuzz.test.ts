@@ -90,7 +90,7 @@ test('handshake fed correctly sealed random plaintext as the AuthSig: only Peerw
 
 test('AuthSigMessage decoder on random bodies: only PeerwireError', () => {
   fc.assert(
-    fc.property(fc.uint8Array({ maxLength: 300 }), (body) => {
+    fc.property(fc.uint8Array({ maxLength: 300, size: 'max' }), (body) => {
       onlyPeerwireErrors(() => {
         const message = decodeAuthSigMessage(body);
         assert.equal(message.publicKey.length, 32);
