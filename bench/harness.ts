@@ -24,7 +24,12 @@ export interface BenchConfig {
   readonly repeat: number;
   /** BENCH_RTT_MS: sampling time of a latency figure (default 2000 ms, quick 300 ms). */
   readonly rttMs: number;
-  /** BENCH_RTT_WARMUP: round trips discarded before sampling (default 1000, quick 200). */
+  /**
+   * BENCH_RTT_WARMUP: round trips discarded before sampling (default 20,000, quick 200), for every stack
+   * alike (ours, raw TCP, js-libp2p's warmupCount). 1,000 (~0.1 s) left V8 still compiling the hot path
+   * of a fresh process while sampling: its compiler threads take one of this box's two CPUs for up to a
+   * 4 ms time slice, and the other process waits (BENCHMARKS.md, session 12's section).
+   */
   readonly rttWarmup: number;
   /** BENCH_DIALS: connections measured by a setup figure (default 200, quick 30). */
   readonly dials: number;
@@ -62,7 +67,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
     warmupMs: envNumber('BENCH_WARMUP_MS', quick ? 150 : 700),
     repeat: Math.round(envNumber('BENCH_REPEAT', quick ? 1 : 3)),
     rttMs: envNumber('BENCH_RTT_MS', quick ? 300 : 2000),
-    rttWarmup: Math.round(envNumber('BENCH_RTT_WARMUP', quick ? 200 : 1000)),
+    rttWarmup: Math.round(envNumber('BENCH_RTT_WARMUP', quick ? 200 : 20_000)),
     dials: Math.round(envNumber('BENCH_DIALS', quick ? 30 : 200)),
     conns: Math.round(envNumber('BENCH_CONNS', quick ? 200 : 2000)),
     filter: filter === undefined || filter === '' ? undefined : new RegExp(filter),
