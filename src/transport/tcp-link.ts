@@ -8,11 +8,20 @@ import { ErrorCode, PeerwireError, toPeerwireError } from '../core/errors.ts';
 import { BaseByteLink } from './base-link.ts';
 import type { ChunkRelease, ResolvedLinkOptions } from './byte-link.ts';
 import { tcpEndpoint } from './endpoint.ts';
+import { ReusableBuffers } from './reusable-buffers.ts';
 
 /** Chunks below this size are copied into a coalescing buffer; larger ones are written as they are. */
 const COPY_BELOW_BYTES = 16 * 1024;
 /** Largest coalescing buffer: the size of a loopback/TSO-friendly write; bigger gains nothing. */
 const COALESCE_MAX_BYTES = 64 * 1024;
+/** Idle coalescing buffers kept by the process: one per link writing in the same turn is plenty. */
+const POOLED_COALESCE_BUFFERS = 8;
+/**
+ * Coalescing buffers, taken back when the kernel took the whole write within the call (a paced link's
+ * small writes coalesce every turn; a new buffer each time was one byte of ArrayBuffer memory per byte
+ * sent: reusable-buffers.ts).
+ */
+const coalesceBuffers = new ReusableBuffers(COALESCE_MAX_BYTES, POOLED_COALESCE_BUFFERS);
 
 /** Where a socket's shared listeners (below) find their link. */
 const LINK = Symbol('peerwire.tcpLink');
@@ -123,12 +132,19 @@ export class TcpLink extends BaseByteLink {
       if (releases !== undefined) releaseWritten(socket, chunks, releases, 0, 1);
       return;
     }
+    // Reused buffers only while nothing waits in Node's queue: then the kernel usually takes the write
+    // at once and the buffer comes back. Behind a queue the write waits too, and a 64 KiB buffer held
+    // for a few small chunks would be memory for nothing.
+    const reuse = socket.writableLength === 0;
     if (bytes <= COALESCE_MAX_BYTES) {
-      socket.write(concat(chunks, 0, count, bytes), this.onWritten);
+      const joined = concat(chunks, 0, count, bytes, reuse);
+      socket.write(joined, this.onWritten);
       if (releases !== undefined) releaseRange(chunks, releases, 0, count); // copied
+      if (socket.writableLength === 0) coalesceBuffers.give(joined);
       return;
     }
     socket.cork();
+    let joined: Buffer[] | undefined;
     let i = 0;
     while (i < count) {
       const chunk = chunks[i]!;
@@ -147,13 +163,15 @@ export class TcpLink extends BaseByteLink {
         run += chunks[end]!.length;
         end++;
       }
-      socket.write(end - i === 1 ? chunk : concat(chunks, i, end, run), this.onWritten);
+      if (end - i === 1) socket.write(chunk, this.onWritten);
+      else (joined ??= []).push(writeJoined(socket, concat(chunks, i, end, run, reuse), this.onWritten));
       i = end;
     }
     socket.uncork();
     // Some went by reference: all are released once the kernel has every byte (a rare miss leaves
     // the copied ones to the garbage collector too).
     if (releases !== undefined) releaseWritten(socket, chunks, releases, 0, count);
+    if (joined !== undefined && socket.writableLength === 0) for (const j of joined) coalesceBuffers.give(j);
   }
 
   protected carrierBufferedBytes(): number {
@@ -236,8 +254,16 @@ function releaseWritten(
   if (socket.writableLength === 0) releaseRange(chunks, releases, from, to);
 }
 
-function concat(chunks: readonly Buffer[], from: number, to: number, bytes: number): Buffer {
-  const out = Buffer.allocUnsafe(bytes);
+/** Writes a coalesced buffer and returns it (so the caller can give it back once the kernel has it). */
+function writeJoined(socket: Socket, joined: Buffer, onWritten: () => void): Buffer {
+  socket.write(joined, onWritten);
+  return joined;
+}
+
+/** chunks[from, to) copied into one buffer of `bytes` (<= COALESCE_MAX_BYTES), a reused one if `reuse`. */
+function concat(chunks: readonly Buffer[], from: number, to: number, bytes: number, reuse: boolean): Buffer {
+  const out =
+    (reuse ? coalesceBuffers.take(bytes)?.subarray(0, bytes) : undefined) ?? Buffer.allocUnsafe(bytes);
   let offset = 0;
   for (let i = from; i < to; i++) {
     const chunk = chunks[i]!;

@@ -31,6 +31,19 @@ async function socketPairs(count: number): Promise<{ server: Server; pairs: [Soc
   return { server, pairs };
 }
 
+/** Everything `socket` reads from now on, and its length. */
+function collect(socket: Socket): { readonly chunks: Buffer[]; readonly bytes: number } {
+  const got = { chunks: [] as Buffer[], bytes: 0 };
+  socket.on('data', (d: Buffer) => {
+    got.chunks.push(d);
+    got.bytes += d.length;
+  });
+  return got;
+}
+
+/** Size of the link's reusable coalescing buffers (COALESCE_MAX_BYTES in tcp-link.ts). */
+const POOLED = 64 * 1024;
+
 describe('tcp link', () => {
   it('finished resolves once the socket closed, asked before or after; the carrier callback runs once', async () => {
     const { server, pairs } = await socketPairs(2);
@@ -84,6 +97,69 @@ describe('tcp link', () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });
 
+  it('coalesced writes reuse one buffer while the kernel takes them at once, and not behind a queue', async () => {
+    const { server, pairs } = await socketPairs(1);
+    const [dialed, accepted] = pairs[0]!;
+    const link = new TcpLink(dialed, resolveLinkOptions());
+    try {
+      // Which memory each socket write came from (the link coalesces a tick's small chunks into one).
+      const written: Buffer[] = [];
+      const write = dialed.write.bind(dialed) as (chunk: Buffer, cb?: () => void) => boolean;
+      (dialed as unknown as { write: typeof write }).write = (chunk, cb) => {
+        written.push(chunk);
+        return write(chunk, cb);
+      };
+      const expected: Buffer[] = [];
+      const got = collect(accepted);
+      let sentBytes = 0;
+      const send = (size: number, fill: number): void => {
+        const chunk = Buffer.alloc(size, fill);
+        expected.push(chunk);
+        sentBytes += size;
+        link.write(Buffer.from(chunk));
+      };
+      const smallTick = async (tick: number): Promise<void> => {
+        send(100, tick);
+        send(2000, tick + 1);
+        send(300, tick + 2);
+        await new Promise((resolve) => setImmediate(resolve));
+      };
+      for (let tick = 0; tick < 50; tick++) await smallTick(tick);
+      const coalesced = written.filter((w) => w.length === 2400);
+      assert.equal(coalesced.length, 50);
+      assert.ok(
+        coalesced.every((w) => w.buffer.byteLength === POOLED),
+        'each from a reusable buffer',
+      );
+      assert.ok(new Set(coalesced.map((w) => w.buffer)).size <= 2, 'one or two buffers serve all 50 writes');
+      // Behind a queue (the reader stopped, Node holds writes) every coalesced write has memory of its own.
+      accepted.pause();
+      for (let tick = 0; tick < 200 && dialed.writableLength === 0; tick++) {
+        send(64 * 1024, tick);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      assert.ok(dialed.writableLength > 0, 'writes are queued in Node while the reader is stopped');
+      written.length = 0;
+      for (let tick = 0; tick < 20; tick++) await smallTick(tick);
+      const queued = written.filter((w) => w.length === 2400);
+      assert.equal(queued.length, 20);
+      // (Node's own 8 KiB pool may put several of them in one ArrayBuffer, at different offsets.)
+      assert.ok(
+        queued.every((w) => w.buffer.byteLength !== POOLED),
+        'none from a reusable buffer',
+      );
+      accepted.resume();
+      for (let spins = 0; spins < 2000 && got.bytes < sentBytes; spins++) {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+      assert.ok(Buffer.concat(got.chunks).equals(Buffer.concat(expected)), 'byte-exact');
+    } finally {
+      link.close(undefined);
+      accepted.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
   it('a released chunk may be overwritten at once: the remote still reads every original byte', async () => {
     const { server, pairs } = await socketPairs(1);
     const [dialed, accepted] = pairs[0]!;
@@ -100,12 +176,7 @@ describe('tcp link', () => {
       return (seed >>> 8) % n;
     };
     const expected: Buffer[] = [];
-    const got: Buffer[] = [];
-    let gotBytes = 0;
-    accepted.on('data', (d: Buffer) => {
-      got.push(d);
-      gotBytes += d.length;
-    });
+    const got = collect(accepted);
     let sentBytes = 0;
     for (let tick = 0; tick < 200; tick++) {
       // Per tick: one chunk, a few small ones (copied), or a mix over 64 KiB (corked, some by reference).
@@ -130,10 +201,10 @@ describe('tcp link', () => {
     }
     assert.ok(dialed.writableLength > 0, 'writes are queued in Node while the reader is stopped');
     accepted.resume();
-    for (let spins = 0; spins < 2000 && gotBytes < sentBytes; spins++) {
+    for (let spins = 0; spins < 2000 && got.bytes < sentBytes; spins++) {
       await new Promise((resolve) => setTimeout(resolve, 1));
     }
-    assert.ok(Buffer.concat(got).equals(Buffer.concat(expected)), 'byte-exact');
+    assert.ok(Buffer.concat(got.chunks).equals(Buffer.concat(expected)), 'byte-exact');
     assert.ok(released > 0, 'chunks came back while the kernel had room');
     link.close(undefined);
     accepted.destroy();

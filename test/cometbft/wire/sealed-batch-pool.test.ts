@@ -1,14 +1,20 @@
-// The pump's pool of sealed write buffers: only batches worth pooling are served from it, a buffer
-// handed back is handed out again, foreign chunks are ignored, and the idle set stays bounded.
+// The pump's pool of sealed write buffers: small writes get a small buffer and larger ones a full-batch
+// buffer, a buffer handed back is handed out again, foreign chunks are ignored, and the idle set stays
+// bounded.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SealedBatchPool } from '../../../src/cometbft/wire/sealed-batch-pool.ts';
 import { FrameSealer } from '../../../src/cometbft/wire/secret-connection/frame-sealer.ts';
 
-test('take serves batches between 4 KiB and a full batch; release hands the same memory back; idle is bounded', () => {
+test('take serves every batch up to a full one; release hands the same memory back; idle is bounded', () => {
   const pool = new SealedBatchPool(64 * 1024);
   assert.equal(pool.capacity, FrameSealer.sealedLength(64 * 1024));
-  assert.equal(pool.take(1044), undefined, 'a small write comes from Node\'s pool');
+  const small = pool.take(1044)!;
+  assert.equal(small.length, 4 * 1044, 'a paced write of a frame or a few gets a 4-frame buffer');
+  assert.equal(pool.take(4 * 1044)!.length, 4 * 1044);
+  pool.release(small.subarray(0, 1044));
+  assert.equal(pool.take(2 * 1044)!.buffer, small.buffer, 'small buffers are reused too');
+  assert.equal(pool.idleCount, 0);
   assert.equal(pool.take(pool.capacity + 1), undefined, 'larger than a batch: the sealer allocates');
   const a = pool.take(30 * 1044)!;
   assert.equal(a.length, pool.capacity);
