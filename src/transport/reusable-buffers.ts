@@ -4,13 +4,22 @@
 // writes each batch from a buffer of its own, at tens of MB/s, made V8 mark-compact its small heap every
 // few hundred milliseconds (BENCHMARKS.md, "Where a slow round trip's time goes"). Buffers of one size,
 // shared by the process and bounded: a writer that does not get a buffer back (the socket kept it, or the
-// link never releases) just leaves it to the collector, as before.
+// link never releases) just leaves it to the collector, as before. New buffers are made at a bounded
+// rate: a node writing to a thousand peers in one turn takes a buffer per peer before the first comes
+// back, and a new 4-64 KiB ArrayBuffer for each would cost more than the few bytes each write needs, so
+// past the bound `take` says no and the writer allocates as it would without a pool.
+
+/** Window in which at most `maxIdle` new buffers are made (ms): losses are replaced, bursts are not fed. */
+const CREATION_WINDOW_MS = 1000;
 
 export class ReusableBuffers {
   /** Size of every buffer handed out (bytes). */
   readonly capacity: number;
   private readonly maxIdle: number;
   private readonly idle: ArrayBuffer[] = [];
+  /** Buffers made since `windowStart` (performance.now() ms). */
+  private created = 0;
+  private windowStart = -Infinity;
 
   /** `maxIdle`: buffers kept between uses; more would be memory held for nothing. */
   constructor(capacity: number, maxIdle: number) {
@@ -18,10 +27,23 @@ export class ReusableBuffers {
     this.maxIdle = maxIdle;
   }
 
-  /** A buffer of `capacity` bytes to fill from its start, or undefined when `bytes` does not fit one. */
+  /**
+   * A buffer of `capacity` bytes to fill from its start; undefined when `bytes` does not fit one, or when
+   * none is idle and `maxIdle` new ones were made in the last CREATION_WINDOW_MS.
+   */
   take(bytes: number): Buffer | undefined {
     if (bytes > this.capacity) return undefined;
-    const memory = this.idle.pop() ?? Buffer.allocUnsafeSlow(this.capacity).buffer;
+    let memory = this.idle.pop();
+    if (memory === undefined) {
+      const now = performance.now();
+      if (now - this.windowStart >= CREATION_WINDOW_MS) {
+        this.windowStart = now;
+        this.created = 0;
+      }
+      if (this.created >= this.maxIdle) return undefined;
+      this.created++;
+      memory = Buffer.allocUnsafeSlow(this.capacity).buffer;
+    }
     return Buffer.from(memory, 0, this.capacity);
   }
 

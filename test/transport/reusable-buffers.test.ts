@@ -1,5 +1,6 @@
 // The process's reusable write buffers: a buffer given back is handed out again, one that does not fit
-// or was never handed out is refused or ignored, and the idle set stays bounded.
+// or was never handed out is refused or ignored, a burst is not fed new buffers, and the idle set stays
+// bounded.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ReusableBuffers } from '../../src/transport/reusable-buffers.ts';
@@ -19,8 +20,10 @@ test('take hands out buffers of one size; a given-back one is taken again; forei
   pool.give(Buffer.alloc(100));
   pool.give(new Uint8Array(8192));
   assert.equal(pool.idleCount, 0, 'views that do not start a pooled buffer, and other sizes, are ignored');
-  const many = Array.from({ length: 10 }, () => pool.take(1)!);
-  assert.equal(new Set(many.map((m) => m.buffer)).size, 10, 'buffers out at once are distinct');
-  for (const m of many) pool.give(m);
+  const more = [pool.take(1)!, pool.take(1)!];
+  assert.equal(new Set([...more, a].map((m) => m.buffer)).size, 3, 'buffers out at once are distinct');
+  assert.equal(pool.take(1), undefined, 'a burst past maxIdle new buffers a second is not fed');
+  for (const m of [...more, a, Buffer.alloc(4096)]) pool.give(m);
   assert.equal(pool.idleCount, 3, 'at most maxIdle are kept');
+  assert.equal(pool.take(1)?.buffer, a.buffer, 'given-back buffers are still handed out');
 });

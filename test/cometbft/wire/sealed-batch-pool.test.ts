@@ -26,9 +26,10 @@ test('take serves every batch up to a full one; release hands the same memory ba
   pool.release(Buffer.alloc(pool.capacity + 1));
   pool.release(Buffer.alloc(100));
   assert.equal(pool.idleCount, 0, 'chunks the pool did not give out are ignored');
-  const many = Array.from({ length: 20 }, () => pool.take(pool.capacity)!);
-  for (const m of many) pool.release(m);
-  assert.equal(pool.idleCount, 8, 'at most 8 idle buffers are kept');
+  const many = Array.from({ length: 20 }, () => pool.take(pool.capacity));
+  assert.ok(many.includes(undefined), 'a burst of takes is not fed a new buffer each: the sealer allocates');
+  for (const m of many) if (m !== undefined) pool.release(m);
+  assert.ok(pool.idleCount <= 8, 'at most 8 idle buffers are kept per size');
 });
 
 test('a sealer seals into the given buffer when it is large enough, else into its own', () => {
