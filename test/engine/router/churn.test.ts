@@ -39,14 +39,25 @@ async function churn(
   const heapHalf = await heapAfterGc();
   for (let i = 0; i < cycles / 2; i++) await cycle(server, makeClient);
   await waitForHandlesAtMost(handles);
-  const heapEnd = await heapAfterGc();
-  // A leak grows the heap in both halves alike; GC noise under a loaded machine does not. Two KiB kept
-  // per cycle would show as a full budget in each half.
+  let heapBefore = heapHalf;
+  let heapEnd = await heapAfterGc();
+  // A leak grows the heap in every half alike; GC noise under a loaded machine does not. Two KiB kept
+  // per cycle would show as a full budget in each half. A second half over budget gets one more half:
+  // noise does not repeat, a leak does (a CI run saw 113 then 204 KiB against 200 once; locally the
+  // second half reads 42-78 KiB).
   const budget = cycles * 1024;
+  let halves = 2;
+  if (heapEnd - heapBefore >= budget) {
+    for (let i = 0; i < cycles / 2; i++) await cycle(server, makeClient);
+    await waitForHandlesAtMost(handles);
+    heapBefore = heapEnd;
+    heapEnd = await heapAfterGc();
+    halves = 3;
+  }
   const kib = (n: number): string => `${(n / 1024).toFixed(0)} KiB`;
   assert.ok(
-    heapEnd - heapHalf < budget && heapEnd - heapStart < 2 * budget,
-    `heap grew by ${kib(heapHalf - heapStart)} then ${kib(heapEnd - heapHalf)} over ${cycles} cycles`,
+    heapEnd - heapBefore < budget && heapEnd - heapStart < halves * budget,
+    `heap grew by ${kib(heapHalf - heapStart)}, then ${kib(heapEnd - heapHalf)} over ${halves - 1} more halves of ${cycles / 2} cycles`,
   );
   assert.equal(server.peerManager.peers().length, 1, 'one remembered peer, not one per cycle');
 }
