@@ -49,7 +49,8 @@ export class ReusableBuffers {
 
   /**
    * Gives back a buffer from `take` (or a view of its start): nothing may read or write it afterwards.
-   * Anything else is ignored, so a caller may give back whatever it wrote.
+   * Give back only what `take` handed out: a view that does not start a buffer of `capacity` bytes is
+   * ignored, but a foreign buffer of that size (a slab of Node's own pool on Node 24) would be taken in.
    */
   readonly give = (chunk: Uint8Array): void => {
     const memory = chunk.buffer;

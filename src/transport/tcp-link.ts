@@ -137,14 +137,14 @@ export class TcpLink extends BaseByteLink {
     // for a few small chunks would be memory for nothing.
     const reuse = socket.writableLength === 0;
     if (bytes <= COALESCE_MAX_BYTES) {
-      const joined = concat(chunks, 0, count, bytes, reuse);
-      socket.write(joined, this.onWritten);
+      const pooled = reuse ? coalesceBuffers.take(bytes) : undefined;
+      socket.write(concat(chunks, 0, count, bytes, pooled), this.onWritten);
       if (releases !== undefined) releaseRange(chunks, releases, 0, count); // copied
-      if (socket.writableLength === 0) coalesceBuffers.give(joined);
+      if (pooled !== undefined && socket.writableLength === 0) coalesceBuffers.give(pooled);
       return;
     }
     socket.cork();
-    let joined: Buffer[] | undefined;
+    let taken: Buffer[] | undefined;
     let i = 0;
     while (i < count) {
       const chunk = chunks[i]!;
@@ -163,15 +163,20 @@ export class TcpLink extends BaseByteLink {
         run += chunks[end]!.length;
         end++;
       }
-      if (end - i === 1) socket.write(chunk, this.onWritten);
-      else (joined ??= []).push(writeJoined(socket, concat(chunks, i, end, run, reuse), this.onWritten));
+      if (end - i === 1) {
+        socket.write(chunk, this.onWritten);
+      } else {
+        const pooled = reuse ? coalesceBuffers.take(run) : undefined;
+        if (pooled !== undefined) (taken ??= []).push(pooled);
+        socket.write(concat(chunks, i, end, run, pooled), this.onWritten);
+      }
       i = end;
     }
     socket.uncork();
     // Some went by reference: all are released once the kernel has every byte (a rare miss leaves
     // the copied ones to the garbage collector too).
     if (releases !== undefined) releaseWritten(socket, chunks, releases, 0, count);
-    if (joined !== undefined && socket.writableLength === 0) for (const j of joined) coalesceBuffers.give(j);
+    if (taken !== undefined && socket.writableLength === 0) for (const t of taken) coalesceBuffers.give(t);
   }
 
   protected carrierBufferedBytes(): number {
@@ -254,16 +259,13 @@ function releaseWritten(
   if (socket.writableLength === 0) releaseRange(chunks, releases, from, to);
 }
 
-/** Writes a coalesced buffer and returns it (so the caller can give it back once the kernel has it). */
-function writeJoined(socket: Socket, joined: Buffer, onWritten: () => void): Buffer {
-  socket.write(joined, onWritten);
-  return joined;
-}
-
-/** chunks[from, to) copied into one buffer of `bytes` (<= COALESCE_MAX_BYTES), a reused one if `reuse`. */
-function concat(chunks: readonly Buffer[], from: number, to: number, bytes: number, reuse: boolean): Buffer {
-  const out =
-    (reuse ? coalesceBuffers.take(bytes)?.subarray(0, bytes) : undefined) ?? Buffer.allocUnsafe(bytes);
+/**
+ * chunks[from, to) copied into `bytes` bytes: the start of `into` (a reusable buffer) when given, else a
+ * new buffer. Only a buffer taken from coalesceBuffers is given back there: a slice of Node's own pool
+ * can start a 64 KiB slab (Node 24's pool size) and must never be handed out as ours.
+ */
+function concat(chunks: readonly Buffer[], from: number, to: number, bytes: number, into?: Buffer): Buffer {
+  const out = into === undefined ? Buffer.allocUnsafe(bytes) : into.subarray(0, bytes);
   let offset = 0;
   for (let i = from; i < to; i++) {
     const chunk = chunks[i]!;
