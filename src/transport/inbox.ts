@@ -15,6 +15,7 @@
 
 import { BoundedQueue } from '../core/bounded-queue.ts';
 import type { PeerwireError } from '../core/errors.ts';
+import { ITERATION_DONE, ReadIterator, type ReadOwner, type ReadSource } from '../core/read-iterator.ts';
 import type { InboundMessage } from './types.ts';
 
 /** The part of a link the inbox steers. */
@@ -45,11 +46,6 @@ function cost(message: InboundMessage): number {
   return message.bytes.byteLength + INBOX_MESSAGE_OVERHEAD_BYTES;
 }
 
-/** Whoever reads: an iterator is marked done when its read fails (it then ends quietly). */
-interface ReadOwner {
-  done: boolean;
-}
-
 /** A consumer waiting on an empty inbox. */
 interface Reader {
   readonly resolve: (result: IteratorResult<InboundMessage>) => void;
@@ -57,9 +53,7 @@ interface Reader {
   readonly owner: ReadOwner | undefined;
 }
 
-const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
-
-export class Inbox implements AsyncIterable<InboundMessage> {
+export class Inbox implements AsyncIterable<InboundMessage>, ReadSource<InboundMessage> {
   private readonly queue: BoundedQueue<InboundMessage>;
   private readonly link: Pausable;
   private readonly budget: number;
@@ -154,7 +148,7 @@ export class Inbox implements AsyncIterable<InboundMessage> {
   }
 
   [Symbol.asyncIterator](): AsyncIterator<InboundMessage> {
-    return new InboxIterator(this);
+    return new ReadIterator(this);
   }
 
   /** Bookkeeping after a message left the queue: resumes the link once below half the budget. */
@@ -182,7 +176,7 @@ export class Inbox implements AsyncIterable<InboundMessage> {
   /** Settles one read of an ended inbox: the end, or the reason (which also ends its iterator). */
   private endFor(reader: Reader): void {
     if (this.reason === undefined) {
-      reader.resolve(DONE);
+      reader.resolve(ITERATION_DONE);
       return;
     }
     if (reader.owner !== undefined) reader.owner.done = true;
@@ -194,22 +188,3 @@ function valueOf(result: IteratorResult<InboundMessage>): InboundMessage | undef
   return result.done === true ? undefined : result.value;
 }
 
-/** `for await` over an inbox; `return()` (a `break`) ends this iterator only, not the inbox. */
-class InboxIterator implements AsyncIterator<InboundMessage>, ReadOwner {
-  private readonly inbox: Inbox;
-  done = false;
-
-  constructor(inbox: Inbox) {
-    this.inbox = inbox;
-  }
-
-  next(): Promise<IteratorResult<InboundMessage>> {
-    if (this.done) return Promise.resolve(DONE);
-    return this.inbox.read(this);
-  }
-
-  return(): Promise<IteratorResult<InboundMessage>> {
-    this.done = true;
-    return Promise.resolve(DONE);
-  }
-}

@@ -331,3 +331,29 @@ test('async iteration yields items in order and ends on close', async () => {
   await consumer;
   assert.deepEqual(seen, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
 });
+
+test('an iterator ended by break stays done while the queue and other iterators go on', async () => {
+  const q = new BoundedQueue<number>({ name: 'q', capacity: 8, policy: 'block' });
+  for (const n of [1, 2, 3]) q.offer(n);
+  const first = q[Symbol.asyncIterator]();
+  assert.deepEqual(await first.next(), { done: false, value: 1 });
+  assert.deepEqual(await first.return!(), { done: true, value: undefined });
+  assert.deepEqual(await first.next(), { done: true, value: undefined }, 'done after return()');
+  assert.equal(q.length, 2, 'return() takes nothing from the queue');
+  const seen: number[] = [];
+  for await (const n of q) {
+    seen.push(n);
+    if (n === 2) break;
+  }
+  assert.deepEqual(seen, [2]);
+  const second = q[Symbol.asyncIterator]();
+  assert.deepEqual(await second.next(), { done: false, value: 3 });
+  const waiting = second.next();
+  q.offer(4);
+  assert.deepEqual(await waiting, { done: false, value: 4 }, 'a waiting step takes the next offer');
+  const atEnd = second.next();
+  q.close();
+  assert.deepEqual(await atEnd, { done: true, value: undefined });
+  // The queue is closed and empty: a new iterator ends at once too.
+  assert.deepEqual(await q[Symbol.asyncIterator]().next(), { done: true, value: undefined });
+});

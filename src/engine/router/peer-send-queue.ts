@@ -7,7 +7,7 @@
 // is moved down in order while the wire has room for it, and priority is decided only at the wire.
 
 import { BoundedQueue } from '../../core/bounded-queue.ts';
-import { ErrorCode, PeerwireError } from '../../core/errors.ts';
+import type { PeerwireError } from '../../core/errors.ts';
 import { toQueuePolicy, type ResolvedChannelOptions } from './channel.ts';
 
 /** After this many bytes sent, every channel's recently-sent figure is multiplied by DECAY_FACTOR. */
@@ -36,7 +36,6 @@ export class PeerSendQueue {
   private readonly slots: ChannelSlot[] = [];
   private readonly byChannel = new Map<number, ChannelSlot>();
   private sentSinceDecay = 0;
-  private waiter: (() => void) | undefined;
   private offerWait: { promise: Promise<void>; resolve: () => void } | undefined;
   private closedReason: PeerwireError | undefined;
   private readonly onDrop: (channelId: number) => void;
@@ -129,8 +128,10 @@ export class PeerSendQueue {
   }
 
   /**
-   * Resolves at the next offer(), wake() or close(), whatever is queued now. One shared promise per
-   * wait, so a loop that races it against other events adds no listener per turn.
+   * Resolves at the next offer(), wake() or close(), whatever is queued now (at once once closed). One
+   * shared promise per wait and no abort listener: the send loop waits here after every message on a
+   * quiet link, and a listener and two closures per wait were a tenth of the young-generation garbage
+   * of a routed round trip (BENCHMARKS.md); its owner wakes it when it stops.
    */
   nextOffer(): Promise<void> {
     if (this.closedReason !== undefined) return Promise.resolve();
@@ -142,32 +143,12 @@ export class PeerSendQueue {
     return this.offerWait.promise;
   }
 
-  /** Resolves when a message is queued or the queue is closed. */
-  waitForMessage(signal: AbortSignal): Promise<void> {
-    if (this.closedReason !== undefined || this.slots.some((s) => s.queue.length > 0))
-      return Promise.resolve();
-    return new Promise<void>((resolve, reject) => {
-      const onAbort = (): void => {
-        this.waiter = undefined;
-        reject(new PeerwireError(ErrorCode.Aborted, 'send loop stopped', { action: 'transient' }));
-      };
-      this.waiter = () => {
-        signal.removeEventListener('abort', onAbort);
-        resolve();
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
-  }
-
   /** Wakes the send loop without a message (it re-checks its peer's state). */
   wake(): void {
     this.wakeWaiters();
   }
 
   private wakeWaiters(): void {
-    const waiter = this.waiter;
-    this.waiter = undefined;
-    waiter?.();
     const offerWait = this.offerWait;
     this.offerWait = undefined;
     offerWait?.resolve();

@@ -79,6 +79,8 @@ export class RoutedPeer {
     this.channels = new Set(info.channels);
     this.sendQueue = new PeerSendQueue((channelId) => host.metrics.dropped(channelId, 'overflow'));
     this.connectedAt = host.clock.now();
+    // The send loops' wait for a message (nextOffer) has no listener of its own: stopping wakes it.
+    this.stop.signal.addEventListener('abort', () => this.sendQueue.wake(), { once: true });
   }
 
   /** Runs both loops until the connection ends; resolves with the reason it closed, if any. */
@@ -248,7 +250,10 @@ export class RoutedPeer {
       for (;;) {
         const next = this.sendQueue.next();
         if (next === undefined) {
-          if (!(await this.waitWhileEmpty(signal))) return;
+          const waiting = this.emptyQueueWait(signal);
+          if (waiting === undefined) return;
+          await waiting;
+          if (signal.aborted) return;
           continue;
         }
         if (!this.handOver(next)) await this.waitForDrain(signal);
@@ -279,7 +284,10 @@ export class RoutedPeer {
         }
         if (this.sendQueue.queuedMessages === 0) {
           wait.progressed();
-          if (!(await this.waitWhileEmpty(signal))) return;
+          const waiting = this.emptyQueueWait(signal);
+          if (waiting === undefined) return;
+          await waiting;
+          if (signal.aborted) return;
           continue;
         }
         await wait.blocked();
@@ -300,18 +308,21 @@ export class RoutedPeer {
   }
 
   /**
-   * The queue is empty: closes if closeAfterFlush() asked for it (returns false: the loop ends), else
-   * waits for the next message (returns false when the loop was stopped meanwhile).
+   * The queue is empty: the wait for the next message, or undefined when the loop must end instead
+   * (closeAfterFlush() asked for a close, started here, or the peer stopped). Not an async function:
+   * the loops wait here after every message on a quiet link, and the extra frame and promise were
+   * garbage per message (BENCHMARKS.md).
    */
-  private async waitWhileEmpty(signal: AbortSignal): Promise<boolean> {
+  private emptyQueueWait(signal: AbortSignal): Promise<void> | undefined {
     if (this.closeWhenFlushed !== undefined) {
       // A close without an error flushes what the wire still buffers before the link ends.
       this.conn.close();
       this.stop.abort(this.closeWhenFlushed);
-      return false;
+      return undefined;
     }
-    await this.sendQueue.waitForMessage(signal);
-    return !signal.aborted;
+    // The stop's wake-up (constructor) reaches only a wait begun before it.
+    if (signal.aborted) return undefined;
+    return this.sendQueue.nextOffer();
   }
 
   /** A wait that timed out means the peer stopped reading: ERR_STALLED; other errors pass through. */

@@ -119,14 +119,21 @@ test('a blocked sender is released when space frees, and fails once the queue cl
   assert.equal(q.queuedMessages, 0);
 });
 
-test('waitForMessage resolves on a new message and rejects on abort', async () => {
+test('nextOffer resolves on a new message, on wake() and at once after close', async () => {
   const q = new PeerSendQueue(() => undefined);
-  const ac = new AbortController();
-  const waiting = q.waitForMessage(ac.signal);
+  let woke = 0;
+  const first = q.nextOffer().then(() => woke++);
+  assert.equal(q.nextOffer(), q.nextOffer(), 'one shared promise per wait');
+  await Promise.resolve();
+  assert.equal(woke, 0, 'nothing offered yet');
   q.offer(5, opts(), msg(1));
-  await waiting;
+  await first;
+  assert.equal(woke, 1);
   assert.equal(q.next()!.channelId, 5);
-  const aborted = q.waitForMessage(ac.signal);
-  ac.abort();
-  await assert.rejects(aborted, (e: unknown) => e instanceof PeerwireError && e.code === ErrorCode.Aborted);
+  const second = q.nextOffer().then(() => woke++);
+  q.wake();
+  await second;
+  assert.equal(woke, 2);
+  q.close(new PeerwireError(ErrorCode.Closed, 'gone'));
+  await q.nextOffer();
 });
