@@ -6,8 +6,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { cleanStaleRuns, runFolder, writeRunState } from '../../netlab/cleanup.ts';
+import { join } from 'node:path';
+import { cleanStaleRuns, runFolder, writeRunState, type RunState } from '../../netlab/cleanup.ts';
 import { checkIsolation } from '../../netlab/isolation.ts';
 import { GUARD_PREF_BASE, LabNetwork } from '../../netlab/network.ts';
 import { ip, ipJson } from '../../netlab/shell.ts';
@@ -31,12 +33,23 @@ function newRunId(): string {
   return randomBytes(2).toString('hex');
 }
 
+/**
+ * A run's state written at once, as the lab's own guard callback does (netlab/main.ts): a lab starting
+ * in another test file meanwhile cleans stale runs, and removes every guard rule no live run names.
+ */
+function writeStateNow(runId: string, state: RunState): void {
+  writeFileSync(join(runFolder(runId), 'state.json'), `${JSON.stringify(state)}\n`);
+}
+
 test('a fresh lab is sealed, the check sees a planted default route, and destroy leaves nothing', { skip: SKIP }, async () => {
   const runId = newRunId();
   // A live run's state file: a concurrent lab's stale cleanup must leave this one alone.
   await writeRunState(runId, { pid: process.pid, startedAt: Date.now() });
   let guard: number | undefined;
-  const network = await LabNetwork.create({ runId, hosts: planHosts(4), attackerIps: attackerIps(3) }, (pref) => (guard = pref));
+  const network = await LabNetwork.create({ runId, hosts: planHosts(4), attackerIps: attackerIps(3) }, (pref) => {
+    guard = pref;
+    writeStateNow(runId, { pid: process.pid, startedAt: Date.now(), guardPref: pref });
+  });
   try {
     assert.ok(guard !== undefined && guard >= GUARD_PREF_BASE);
     assert.ok((await guardRules()).includes(guard));
@@ -70,14 +83,21 @@ test('a fresh lab is sealed, the check sees a planted default route, and destroy
 test('the stale-run cleanup removes a dead run completely and keeps live ones', { skip: SKIP }, async () => {
   const dead = newRunId();
   const live = newRunId();
-  // The dead run names a pid that is not a lab controller (pid 1 is never one).
-  await writeRunState(dead, { pid: 1, startedAt: Date.now() });
+  // Both runs are live (this process) while they are built: a lab started meanwhile by another test
+  // file cleans stale runs too, and took the dead run's guard before this test looked (a CI failure).
+  await writeRunState(dead, { pid: process.pid, startedAt: Date.now() });
   await writeRunState(live, { pid: process.pid, startedAt: Date.now() });
   let deadGuard: number | undefined;
-  const deadNetwork = await LabNetwork.create({ runId: dead, hosts: planHosts(4), attackerIps: [] }, (pref) => (deadGuard = pref));
-  await writeRunState(dead, { pid: 1, startedAt: Date.now(), guardPref: deadGuard! });
-  const liveNetwork = await LabNetwork.create({ runId: live, hosts: planHosts(4), attackerIps: [] }, (pref) => void writeRunState(live, { pid: process.pid, startedAt: Date.now(), guardPref: pref }));
+  const deadNetwork = await LabNetwork.create({ runId: dead, hosts: planHosts(4), attackerIps: [] }, (pref) => {
+    deadGuard = pref;
+    writeStateNow(dead, { pid: process.pid, startedAt: Date.now(), guardPref: pref });
+  });
+  const liveNetwork = await LabNetwork.create({ runId: live, hosts: planHosts(4), attackerIps: [] }, (pref) =>
+    writeStateNow(live, { pid: process.pid, startedAt: Date.now(), guardPref: pref }),
+  );
   try {
+    // Now the dead run's controller dies: its state names a pid that is not a lab controller (pid 1 never is).
+    writeStateNow(dead, { pid: 1, startedAt: Date.now(), guardPref: deadGuard! });
     const removed = await cleanStaleRuns();
     assert.ok(removed.namespaces.filter((n) => n.startsWith(deadNetwork.names.prefix)).length === 5);
     assert.ok(removed.guards.includes(deadGuard!));
