@@ -259,4 +259,3 @@ export class BoundedQueue<T> implements AsyncIterable<T>, ReadSource<T> {
     });
   }
 }
-

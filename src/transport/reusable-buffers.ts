@@ -28,8 +28,9 @@ export class ReusableBuffers {
   }
 
   /**
-   * A buffer of `capacity` bytes to fill from its start; undefined when `bytes` does not fit one, or when
-   * none is idle and `maxIdle` new ones were made in the last CREATION_WINDOW_MS.
+   * The first `bytes` bytes of a buffer of `capacity` bytes (a view of exactly the size asked for, so the
+   * writer makes no second one); undefined when `bytes` does not fit one, or when none is idle and
+   * `maxIdle` new ones were made in the last CREATION_WINDOW_MS.
    */
   take(bytes: number): Buffer | undefined {
     if (bytes > this.capacity) return undefined;
@@ -44,7 +45,7 @@ export class ReusableBuffers {
       this.created++;
       memory = Buffer.allocUnsafeSlow(this.capacity).buffer;
     }
-    return Buffer.from(memory, 0, this.capacity);
+    return Buffer.from(memory, 0, bytes);
   }
 
   /**

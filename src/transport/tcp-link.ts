@@ -260,12 +260,12 @@ function releaseWritten(
 }
 
 /**
- * chunks[from, to) copied into `bytes` bytes: the start of `into` (a reusable buffer) when given, else a
- * new buffer. Only a buffer taken from coalesceBuffers is given back there: a slice of Node's own pool
+ * chunks[from, to) copied into `bytes` bytes: `into` (a reusable buffer's view of exactly `bytes`) when
+ * given, else a new buffer. Only a buffer taken from coalesceBuffers is given back there: a slice of Node's own pool
  * can start a 64 KiB slab (Node 24's pool size) and must never be handed out as ours.
  */
 function concat(chunks: readonly Buffer[], from: number, to: number, bytes: number, into?: Buffer): Buffer {
-  const out = into === undefined ? Buffer.allocUnsafe(bytes) : into.subarray(0, bytes);
+  const out = into ?? Buffer.allocUnsafe(bytes);
   let offset = 0;
   for (let i = from; i < to; i++) {
     const chunk = chunks[i]!;

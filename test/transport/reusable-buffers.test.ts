@@ -9,7 +9,8 @@ test('take hands out buffers of one size; a given-back one is taken again; forei
   const pool = new ReusableBuffers(4096, 3);
   assert.equal(pool.take(4097), undefined, 'larger than a buffer: the caller allocates');
   const a = pool.take(100)!;
-  assert.equal(a.length, 4096);
+  assert.equal(a.length, 100, 'a view of exactly the size asked for');
+  assert.equal(a.byteOffset, 0);
   assert.equal(a.buffer.byteLength, 4096, 'a buffer of its own, not a slice of a shared pool');
   pool.give(a.subarray(0, 100));
   assert.equal(pool.idleCount, 1);

@@ -33,7 +33,7 @@ export class SealedBatchPool {
     this.full = new ReusableBuffers(this.capacity, POOLED_BATCHES);
   }
 
-  /** A buffer to seal `sealedBytes` into, or undefined when the sealer should allocate its own. */
+  /** A buffer of exactly `sealedBytes` to seal into, or undefined when the sealer should allocate its own. */
   take(sealedBytes: number): Buffer | undefined {
     return sealedBytes <= this.small.capacity ? this.small.take(sealedBytes) : this.full.take(sealedBytes);
   }

@@ -101,8 +101,8 @@ export class FrameSealer {
 
   /**
    * Seals the concatenation of `chunks` into ceil(total / 1024) frames, returned as one buffer (empty
-   * input gives an empty buffer and uses no nonce): a new one, or the first bytes of `into` when given
-   * and large enough (sealedLength(total)). Throws NonceExhausted when the counter runs out; after any
+   * input gives an empty buffer and uses no nonce): a new one, or `into` itself (its first bytes when
+   * longer) when given and large enough (sealedLength(total)). Throws NonceExhausted when the counter runs out; after any
    * failure the sealer refuses further use (the nonce state can no longer be trusted).
    */
   seal(chunks: readonly Uint8Array[], into?: Buffer): Buffer {
@@ -111,7 +111,11 @@ export class FrameSealer {
     for (let i = 0; i < chunks.length; i++) total += chunks[i]!.length;
     const length = FrameSealer.sealedLength(total);
     const out =
-      into !== undefined && into.length >= length ? into.subarray(0, length) : Buffer.allocUnsafe(length);
+      into === undefined || into.length < length
+        ? Buffer.allocUnsafe(length)
+        : into.length === length
+          ? into
+          : into.subarray(0, length);
     const plain = STAGING;
     let chunkIndex = 0;
     let chunkOffset = 0;
